@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/alecthomas/kong"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// cli is the whole command line. Each command is a struct with a Run method
+// in its own file; dependencies are bound in Main, never read from globals.
+type cli struct {
+	Version  versionCmd  `cmd:"" help:"Print the cldsync version."`
+	Emulator emulatorCmd `cmd:"" help:"Serve an in-memory emulator of Cloudinary's Account Provisioning and Permissions APIs."`
+}
+
+// exitError carries a specific exit code out of a command's Run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// streams are the standard streams of one invocation, bound into every Run.
+type streams struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Stdin  io.Reader
+	Getenv func(string) string
+}
+
+// Main runs cldsync with args (without the program name) and returns the
+// process exit code. Tests and testscript call it directly.
+func Main(args []string, stdout, stderr io.Writer) int {
+	return run(context.Background(), args, streams{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, Getenv: os.Getenv})
+}
+
+func run(ctx context.Context, args []string, s streams) (code int) {
+	var c cli
+	exited := false
+	parser, err := kong.New(&c,
+		kong.Name("cldsync"),
+		kong.Description("Manage a Cloudinary account (product environments, users, groups, roles and policies) as code."),
+		kong.UsageOnError(),
+		kong.Writers(s.Stdout, s.Stderr),
+		kong.Exit(func(c int) { exited = true; code = c; panic(kongExit{}) }),
+		kong.Vars{"version": version},
+	)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "cldsync: %v\n", err)
+		return 1
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(kongExit); ok && exited {
+				return
+			}
+			panic(r)
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		parser.Errorf("%s", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	kctx.BindTo(ctx, (*context.Context)(nil))
+	kctx.Bind(s)
+	if err := kctx.Run(); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.err != nil {
+				fmt.Fprintf(s.Stderr, "cldsync: %v\n", ee.err)
+			}
+			return ee.code
+		}
+		fmt.Fprintf(s.Stderr, "cldsync: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// kongExit unwinds kong's exit hook (help, usage errors) back into run.
+type kongExit struct{}

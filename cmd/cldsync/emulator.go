@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/cldsync/cldsync/pkg/emulator"
+)
+
+type emulatorCmd struct {
+	Listen    string        `default:"127.0.0.1:8080" help:"Address to listen on (127.0.0.1:0 picks a free port)."`
+	AccountID string        `default:"acc" help:"Account id the emulator serves."`
+	APIKey    string        `default:"key" help:"Account API key it accepts."`
+	APISecret string        `default:"secret" help:"Account API secret it accepts."`
+	Seed      string        `type:"existingfile" help:"YAML or JSON file of objects to start with."`
+	Bare      bool          `help:"Start with no users (a real new account has one root master_admin)."`
+	Latency   time.Duration `help:"Delay added to every request, e.g. 50ms."`
+	RateLimit float64       `help:"Requests per second accepted on rate-limited operations (0: unlimited); the rest are answered 429 with Retry-After."`
+}
+
+func (c *emulatorCmd) Run(ctx context.Context, s streams) error {
+	emu := emulator.New(emulator.Options{
+		AccountID: c.AccountID, APIKey: c.APIKey, APISecret: c.APISecret,
+		Bare: c.Bare, Latency: c.Latency, RateLimit: c.RateLimit,
+	})
+	if c.Seed != "" {
+		f, err := os.Open(c.Seed)
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		err = emu.LoadSeed(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("seed %s: %w", c.Seed, err)
+		}
+	}
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	// The base URL is the first line of stdout so scripts can read it.
+	fmt.Fprintf(s.Stdout, "http://%s\n", ln.Addr())
+	fmt.Fprintf(s.Stderr, "emulating account %s; use CLDSYNC_API_URL=http://%s with CLOUDINARY_ACCOUNT_URL=account://%s:%s@%s\n",
+		c.AccountID, ln.Addr(), c.APIKey, "<secret>", c.AccountID)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}

@@ -1,0 +1,79 @@
+package spec
+
+// Kind names a kind of object cldsync manages. The values are the YAML keys
+// and the words used in `prune:` and `--prune`.
+type Kind string
+
+const (
+	KindEnvironment Kind = "environments"
+	KindUser        Kind = "users"
+	KindGroup       Kind = "groups"
+	KindMembership  Kind = "memberships"
+	KindRole        Kind = "roles"
+	KindPolicy      Kind = "policies"
+	KindAssignment  Kind = "assignments"
+)
+
+// Pos is where a value was written: file, 1-based line and column.
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// Config is the desired account, loaded from one file or a directory.
+// Optional fields are pointers (or carry a Managed flag): nil means "not
+// managed, leave the live value as it is"; an empty list means "none".
+type Config struct {
+	Version      int
+	Environments []Environment
+	Users        []User
+	Groups       []Group
+	// Prune lists the kinds that are authoritative: live objects of these
+	// kinds that the configuration does not list are deleted.
+	Prune []Kind
+}
+
+// Environment is a product environment, keyed by CloudName.
+type Environment struct {
+	CloudName string
+	Name      string
+	Enabled   *bool
+	// BaseEnvironment is a cloud_name to copy settings from; used only on
+	// create.
+	BaseEnvironment string
+	// CustomAttributes is write-only in the API (never returned): applied on
+	// create and when the configuration changes it, never diffed against
+	// live state. nil means not managed.
+	CustomAttributes map[string]any
+	Pos              Pos
+}
+
+// User is a user, keyed by Email (compared case-insensitively).
+type User struct {
+	Email   string
+	Name    *string
+	Role    *string // the legacy account role: master_admin, admin, ...
+	Enabled *bool
+	// Environments is the product environments the user may access; nil
+	// means not managed.
+	Environments *EnvironmentAccess
+	Pos          Pos
+}
+
+// EnvironmentAccess is either every product environment (All) or a list of
+// cloud names.
+type EnvironmentAccess struct {
+	All        bool
+	CloudNames []string
+}
+
+// Group is a user group, keyed by Name.
+type Group struct {
+	Name string
+	// Members are user emails. When MembersManaged is true the list is
+	// complete (empty means no members); when false, membership is left alone.
+	Members        []string
+	MembersManaged bool
+	Pos            Pos
+}
