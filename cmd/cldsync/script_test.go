@@ -1,0 +1,93 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/cldsync/cldsync/pkg/emulator"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "update golden files and testscript expectations")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"cldsync": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+// emulators holds the in-process emulator each script started.
+var emulators sync.Map // *testscript.TestScript → *emulator.Emulator
+
+// TestScripts runs testdata/script/*.txtar against the real cldsync
+// binary. Run with -update to rewrite the scripts' expected output.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("..", "..", "testdata", "script"),
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       *update,
+		Setup: func(env *testscript.Env) error {
+			// No ambient credentials leak into a script.
+			for _, k := range []string{"CLOUDINARY_ACCOUNT_URL", "CLOUDINARY_ACCOUNT_ID", "CLOUDINARY_PROVISIONING_API_KEY",
+				"CLOUDINARY_PROVISIONING_API_SECRET", "CLDSYNC_API_URL", "CLDSYNC_DEBUG"} {
+				env.Setenv(k, "")
+			}
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"emulator":   cmdEmulator,
+			"emu-writes": cmdEmuWrites,
+		},
+	})
+}
+
+// cmdEmulator starts an in-process emulator and points cldsync at it:
+//
+//	emulator [-bare] [-seed FILE]
+func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! emulator")
+	}
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	bare := fs.Bool("bare", false, "start with no users")
+	seed := fs.String("seed", "", "seed file")
+	if err := fs.Parse(args); err != nil {
+		ts.Fatalf("emulator: %v", err)
+	}
+	emu := emulator.New(emulator.Options{AccountID: "acc", APIKey: "key", APISecret: "secret", Bare: *bare})
+	if *seed != "" {
+		f, err := os.Open(ts.MkAbs(*seed))
+		ts.Check(err)
+		ts.Check(emu.LoadSeed(f))
+		f.Close()
+	}
+	srv := httptest.NewServer(emu)
+	ts.Defer(srv.Close)
+	emulators.Store(ts, emu)
+	ts.Setenv("CLDSYNC_API_URL", srv.URL)
+	ts.Setenv("CLOUDINARY_ACCOUNT_URL", "account://key:secret@acc")
+}
+
+// cmdEmuWrites asserts how many requests that could change the account the
+// emulator received: emu-writes N.
+func cmdEmuWrites(ts *testscript.TestScript, neg bool, args []string) {
+	v, ok := emulators.Load(ts)
+	if !ok || len(args) != 1 {
+		ts.Fatalf("usage: emu-writes N (after emulator)")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := len(v.(*emulator.Emulator).Writes())
+	if (got == want) == neg {
+		ts.Fatalf("emulator received %d writes, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+	fmt.Fprintf(ts.Stdout(), "%d writes\n", got)
+}

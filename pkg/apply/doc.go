@@ -1,0 +1,6 @@
+// Package apply executes a plan as a DAG of API calls with bounded
+// parallelism. A failed change skips only the changes that depend on it;
+// everything else still runs, and the result is always a full report of
+// what was applied, what failed (with the API's message) and what was
+// skipped (with the reason), so that a re-run converges.
+package apply

@@ -1,0 +1,313 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/cldsync/cldsync/pkg/spec"
+)
+
+// FormatVersion is the version of the plan's data shape, written as
+// format_version in the JSON rendering. Bump the minor version for additions
+// and the major version for changes that break readers.
+const FormatVersion = "1.0"
+
+// Plan is the set of changes that makes the live account match the
+// configuration, plus what the planner left alone or refused.
+type Plan struct {
+	FormatVersion string
+	// Changes are in apply order: every change comes after the changes it
+	// depends on (see the package documentation for the full order).
+	Changes []Change
+	// Unmanaged counts, per kind, the live objects that the configuration
+	// does not list and that are left alone. Kinds with no such objects are
+	// absent. Renderers must sort the kinds (see Kinds).
+	Unmanaged map[spec.Kind]int
+	// Warnings are facts the reader should know before applying, such as
+	// deletes that were not planned because a listing was incomplete.
+	Warnings []string
+	// Errors are objects the planner refused to plan, such as an ambiguous
+	// natural key. A plan with errors should not be applied.
+	Errors []PlanError
+}
+
+// Summary counts a plan's changes by action, as in the summary line
+// "Plan: N to add, N to change, N to destroy."
+type Summary struct {
+	Add     int
+	Change  int
+	Destroy int
+}
+
+// Total is the number of changes.
+func (s Summary) Total() int { return s.Add + s.Change + s.Destroy }
+
+// Summary counts the plan's changes by action.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			s.Add++
+		case Update:
+			s.Change++
+		case Delete:
+			s.Destroy++
+		}
+	}
+	return s
+}
+
+// HasChanges reports whether the plan has at least one change.
+func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 }
+
+// PlanError is an object the planner refused to plan, and why.
+type PlanError struct {
+	Ref     Ref
+	Message string
+}
+
+// Error implements error, so that a caller can join a plan's errors.
+func (e PlanError) Error() string { return e.Ref.String() + ": " + e.Message }
+
+// Ref names one object by kind and natural key: a cloud_name, a lower-cased
+// email, a group name, or for memberships MembershipName(group, email).
+type Ref struct {
+	Kind spec.Kind
+	Name string
+}
+
+// String returns "kind/name", for messages and test dumps.
+func (r Ref) String() string { return string(r.Kind) + "/" + r.Name }
+
+// membershipSeparator joins a group name and an email into a membership's
+// Ref.Name. Emails cannot contain spaces, so the last occurrence of the
+// separator always splits the two apart unambiguously.
+const membershipSeparator = " / "
+
+// MembershipName is the Ref.Name of the membership of the user with this
+// email in the named group: "group / email".
+func MembershipName(group, email string) string {
+	return group + membershipSeparator + email
+}
+
+// Action is what a change does to one object. The zero value is invalid, so
+// that a Change built without an action is caught rather than applied.
+type Action int
+
+const (
+	// Create makes an object that does not exist live.
+	Create Action = iota + 1
+	// Update changes a live object in place.
+	Update
+	// Delete removes a live object.
+	Delete
+)
+
+// Actions lists every valid action, for exhaustiveness tests.
+var Actions = []Action{Create, Update, Delete}
+
+// String returns the action's verb: "create", "update" or "delete".
+func (a Action) String() string {
+	switch a {
+	case Create:
+		return "create"
+	case Update:
+		return "update"
+	case Delete:
+		return "delete"
+	}
+	return fmt.Sprintf("Action(%d)", int(a))
+}
+
+// Change is one action on one object.
+type Change struct {
+	Action Action
+	Ref    Ref
+	// Before is the live object, ids included: nil for Create, set for
+	// Update and Delete.
+	Before Value
+	// After is the object to send: set for Create (references by name, such
+	// as base_environment, are resolved to ids at apply time) and for Update,
+	// where it is the complete object, with live values for the fields the
+	// configuration does not manage, because the API's PUTs reset what they
+	// are not sent. nil for Delete.
+	After Value
+	// Fields lists the attributes that change, in a fixed order per kind:
+	// for Update the old and new values; for Create the attributes being set
+	// (Old empty); none for Delete. Values are display literals: quoted
+	// strings, true/false, "all" or a list of quoted cloud names.
+	Fields []FieldDiff
+	// DependsOn names the changes of this plan that must be applied first.
+	DependsOn []Ref
+	// Reason says why the change is planned, in a short phrase.
+	Reason string
+	// Notes are consequences the reader should know, such as an invitation
+	// email being sent.
+	Notes []string
+}
+
+// FieldDiff is one changed attribute, named as in the YAML.
+type FieldDiff struct {
+	Name string
+	Old  string
+	New  string
+}
+
+// Value is the state of one object in a Change: EnvironmentValue,
+// UserValue, GroupValue or MembershipValue. The set is closed (the interface
+// is sealed), so a type switch over these four is exhaustive.
+type Value interface {
+	// Ref names the object.
+	Ref() Ref
+	sealed()
+}
+
+// EnvironmentValue is a product environment.
+type EnvironmentValue struct {
+	// ID is the live id; empty in a Create's After.
+	ID        string
+	CloudName string
+	Name      string
+	Enabled   bool
+	// BaseEnvironment is the cloud_name to copy settings from, set only in a
+	// Create's After; apply resolves it to base_sub_account_id.
+	BaseEnvironment string
+	// CustomAttributes is write-only: nil in Before (the API never returns
+	// it) and nil in After when the configuration does not manage it (then
+	// apply must not send it). Treat it as read-only.
+	CustomAttributes map[string]any
+}
+
+// UserValue is a user.
+type UserValue struct {
+	// ID is the live id; empty in a Create's After.
+	ID    string
+	Email string
+	Name  string
+	// Role is the legacy account role. Empty in a Create's After means the
+	// configuration does not set it and apply must not send it.
+	Role    string
+	Enabled bool
+	// AllEnvironments is true when the user may access every product
+	// environment; otherwise Environments lists cloud names, sorted, which
+	// apply resolves to sub_account_ids.
+	AllEnvironments bool
+	Environments    []string
+	// Pending and Root are informational, copied from live; never sent.
+	Pending bool
+	Root    bool
+}
+
+// GroupValue is a user group. Its members are separate membership changes.
+type GroupValue struct {
+	// ID is the live id; empty in a Create's After.
+	ID   string
+	Name string
+	// Members is informational, from live: the lower-cased emails whose
+	// memberships a Delete drops with the group.
+	Members []string
+}
+
+// MembershipValue is one user's membership in one group.
+type MembershipValue struct {
+	Group string
+	// GroupID is the live group's id; empty when the group is created by
+	// the same plan (apply resolves it by name).
+	GroupID string
+	// User is the lower-cased email.
+	User string
+	// UserID is the live user's id; empty when the user is created by the
+	// same plan or missing from an incomplete user listing (apply resolves
+	// it by email).
+	UserID string
+}
+
+// Ref implements Value.
+func (v EnvironmentValue) Ref() Ref { return Ref{spec.KindEnvironment, v.CloudName} }
+
+// Ref implements Value.
+func (v UserValue) Ref() Ref { return Ref{spec.KindUser, normEmail(v.Email)} }
+
+// Ref implements Value.
+func (v GroupValue) Ref() Ref { return Ref{spec.KindGroup, v.Name} }
+
+// Ref implements Value.
+func (v MembershipValue) Ref() Ref {
+	return Ref{spec.KindMembership, MembershipName(v.Group, v.User)}
+}
+
+func (EnvironmentValue) sealed() {}
+func (UserValue) sealed()        {}
+func (GroupValue) sealed()       {}
+func (MembershipValue) sealed()  {}
+
+// Options changes how Diff plans.
+type Options struct {
+	// Prune, when non-nil, replaces Config.Prune (the --prune flag). An empty
+	// non-nil slice prunes nothing.
+	Prune []spec.Kind
+}
+
+// kindOrder is the dependency order of the kinds: a kind's objects may only
+// depend on objects of the same or an earlier kind. Roles, policies and
+// assignments are placed now so that adding them keeps the order stable.
+var kindOrder = []spec.Kind{
+	spec.KindEnvironment,
+	spec.KindUser,
+	spec.KindGroup,
+	spec.KindMembership,
+	spec.KindRole,
+	spec.KindPolicy,
+	spec.KindAssignment,
+}
+
+// kindRank is the index of k in kindOrder; unknown kinds sort last.
+func kindRank(k spec.Kind) int {
+	for i, o := range kindOrder {
+		if o == k {
+			return i
+		}
+	}
+	return len(kindOrder)
+}
+
+// Kinds returns the keys of an unmanaged-count map in kind order, for
+// renderers, which must not iterate the map itself.
+func Kinds(m map[spec.Kind]int) []spec.Kind {
+	out := make([]spec.Kind, 0, len(m))
+	for _, k := range kindOrder {
+		if _, ok := m[k]; ok {
+			out = append(out, k)
+		}
+	}
+	var unknown []spec.Kind
+	for k := range m {
+		if kindRank(k) == len(kindOrder) {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	return append(out, unknown...)
+}
+
+// Noun returns the singular word for a kind, as used in "create user x".
+func Noun(k spec.Kind) string {
+	switch k {
+	case spec.KindEnvironment:
+		return "environment"
+	case spec.KindUser:
+		return "user"
+	case spec.KindGroup:
+		return "group"
+	case spec.KindMembership:
+		return "membership"
+	case spec.KindRole:
+		return "role"
+	case spec.KindPolicy:
+		return "policy"
+	case spec.KindAssignment:
+		return "assignment"
+	}
+	return string(k)
+}

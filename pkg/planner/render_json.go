@@ -1,0 +1,206 @@
+//lint:file-ignore S1016 the JSON types are mapped field by field on purpose: a conversion would tie the published shape to the internal types.
+
+package planner
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// The JSON types below are the published shape of `cldsync plan -json`.
+// They are separate from the planner's types and mapped field by field, so
+// that renaming a Go field never changes the output; change them only
+// together with FormatVersion.
+
+type jsonPlan struct {
+	FormatVersion string         `json:"format_version"`
+	Summary       jsonSummary    `json:"summary"`
+	SummaryLine   string         `json:"summary_line"`
+	Changes       []jsonChange   `json:"changes"`
+	Unmanaged     map[string]int `json:"unmanaged"`
+	Warnings      []string       `json:"warnings"`
+	Errors        []jsonError    `json:"errors"`
+}
+
+type jsonSummary struct {
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Destroy int `json:"destroy"`
+}
+
+type jsonRef struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+type jsonChange struct {
+	Action    string      `json:"action"`
+	Ref       jsonRef     `json:"ref"`
+	Before    any         `json:"before"`
+	After     any         `json:"after"`
+	Fields    []jsonField `json:"fields"`
+	DependsOn []jsonRef   `json:"depends_on"`
+	Reason    string      `json:"reason"`
+	Notes     []string    `json:"notes"`
+}
+
+type jsonField struct {
+	Name string `json:"name"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
+type jsonError struct {
+	Ref     jsonRef `json:"ref"`
+	Message string  `json:"message"`
+}
+
+type jsonEnvironment struct {
+	ID               string         `json:"id,omitempty"`
+	CloudName        string         `json:"cloud_name"`
+	Name             string         `json:"name"`
+	Enabled          bool           `json:"enabled"`
+	BaseEnvironment  string         `json:"base_environment,omitempty"`
+	CustomAttributes map[string]any `json:"custom_attributes,omitempty"`
+}
+
+type jsonUser struct {
+	ID              string   `json:"id,omitempty"`
+	Email           string   `json:"email"`
+	Name            string   `json:"name"`
+	Role            string   `json:"role,omitempty"`
+	Enabled         bool     `json:"enabled"`
+	AllEnvironments bool     `json:"all_environments"`
+	Environments    []string `json:"environments"`
+	Pending         bool     `json:"pending,omitempty"`
+	Root            bool     `json:"root,omitempty"`
+}
+
+type jsonGroup struct {
+	ID      string   `json:"id,omitempty"`
+	Name    string   `json:"name"`
+	Members []string `json:"members,omitempty"`
+}
+
+type jsonMembership struct {
+	Group   string `json:"group"`
+	GroupID string `json:"group_id,omitempty"`
+	User    string `json:"user"`
+	UserID  string `json:"user_id,omitempty"`
+}
+
+// jsonAction maps actions to their published names. Every Action must
+// have a case; a test checks it.
+func jsonAction(a Action) (string, error) {
+	switch a {
+	case Create:
+		return "create", nil
+	case Update:
+		return "update", nil
+	case Delete:
+		return "delete", nil
+	}
+	return "", fmt.Errorf("render json: invalid action %d", int(a))
+}
+
+// jsonValue maps a Value to its JSON type; nil stays nil (JSON null).
+func jsonValue(v Value) (any, error) {
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case EnvironmentValue:
+		return jsonEnvironment{
+			ID:               v.ID,
+			CloudName:        v.CloudName,
+			Name:             v.Name,
+			Enabled:          v.Enabled,
+			BaseEnvironment:  v.BaseEnvironment,
+			CustomAttributes: v.CustomAttributes,
+		}, nil
+	case UserValue:
+		return jsonUser{
+			ID:              v.ID,
+			Email:           v.Email,
+			Name:            v.Name,
+			Role:            v.Role,
+			Enabled:         v.Enabled,
+			AllEnvironments: v.AllEnvironments,
+			Environments:    nonNil(v.Environments),
+			Pending:         v.Pending,
+			Root:            v.Root,
+		}, nil
+	case GroupValue:
+		return jsonGroup{ID: v.ID, Name: v.Name, Members: v.Members}, nil
+	case MembershipValue:
+		return jsonMembership{Group: v.Group, GroupID: v.GroupID, User: v.User, UserID: v.UserID}, nil
+	}
+	return nil, fmt.Errorf("render json: unknown value type %T", v)
+}
+
+func toJSONRef(r Ref) jsonRef { return jsonRef{Kind: string(r.Kind), Name: r.Name} }
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// RenderJSON writes the plan as one indented JSON document with
+// format_version first. Lists keep the plan's order (apply order) and are
+// [] rather than null when empty; object keys are snake_case.
+func RenderJSON(w io.Writer, p *Plan) error {
+	s := p.Summary()
+	out := jsonPlan{
+		FormatVersion: p.FormatVersion,
+		Summary:       jsonSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy},
+		SummaryLine:   p.SummaryLine(),
+		Changes:       make([]jsonChange, 0, len(p.Changes)),
+		Unmanaged:     make(map[string]int, len(p.Unmanaged)),
+		Warnings:      nonNil(p.Warnings),
+		Errors:        make([]jsonError, 0, len(p.Errors)),
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		action, err := jsonAction(c.Action)
+		if err != nil {
+			return fmt.Errorf("%w (%s)", err, c.Ref)
+		}
+		jc := jsonChange{
+			Action:    action,
+			Ref:       toJSONRef(c.Ref),
+			Fields:    make([]jsonField, 0, len(c.Fields)),
+			DependsOn: make([]jsonRef, 0, len(c.DependsOn)),
+			Reason:    c.Reason,
+			Notes:     nonNil(c.Notes),
+		}
+		if jc.Before, err = jsonValue(c.Before); err != nil {
+			return err
+		}
+		if jc.After, err = jsonValue(c.After); err != nil {
+			return err
+		}
+		for _, f := range c.Fields {
+			jc.Fields = append(jc.Fields, jsonField{Name: f.Name, Old: f.Old, New: f.New})
+		}
+		for _, r := range c.DependsOn {
+			jc.DependsOn = append(jc.DependsOn, toJSONRef(r))
+		}
+		out.Changes = append(out.Changes, jc)
+	}
+	// encoding/json writes map keys sorted, so this map is stable.
+	for k, n := range p.Unmanaged {
+		out.Unmanaged[string(k)] = n
+	}
+	for _, e := range p.Errors {
+		out.Errors = append(out.Errors, jsonError{Ref: toJSONRef(e.Ref), Message: e.Message})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("render json: %w", err)
+	}
+	return nil
+}

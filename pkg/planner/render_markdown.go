@@ -1,0 +1,247 @@
+package planner
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cldsync/cldsync/pkg/spec"
+)
+
+// MarkdownOptions configures RenderMarkdown.
+type MarkdownOptions struct {
+	// MaxBytes caps the output, for example at GitHub's 65,536-character
+	// comment limit; 0 means no cap. When the plan does not fit, whole
+	// changes are left out and a note says how many were shown. The summary
+	// line is always written, so caps below a few hundred bytes cannot be
+	// honoured.
+	MaxBytes int
+}
+
+// maxDestructiveListed caps the deletes listed in the call-out at the top;
+// the rest are only in the details sections.
+const maxDestructiveListed = 50
+
+// RenderMarkdown writes the plan for a pull-request comment: the summary
+// line first, then deletes called out, errors, warnings and unmanaged
+// counts, then one collapsed <details> section per kind with the changes
+// as a diff block.
+func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
+	out := renderMarkdown(p, 0)
+	// Room for the truncation note is only reserved when the whole plan
+	// does not fit.
+	if opts.MaxBytes > 0 && len(out) > opts.MaxBytes {
+		out = renderMarkdown(p, opts.MaxBytes)
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+func renderMarkdown(p *Plan, maxBytes int) string {
+	m := &mdWriter{max: maxBytes}
+	total := len(p.Changes)
+	m.reserve = len(truncationNote(total, total))
+
+	m.force("**" + p.SummaryLine() + "**\n")
+
+	var deletes []*Change
+	for i := range p.Changes {
+		if p.Changes[i].Action == Delete {
+			deletes = append(deletes, &p.Changes[i])
+		}
+	}
+	if len(deletes) > 0 {
+		m.write(fmt.Sprintf("\n> [!CAUTION]\n> This plan destroys %d %s:\n", len(deletes), plural(len(deletes), "object", "objects")))
+		for i, c := range deletes {
+			if i == maxDestructiveListed {
+				m.write(fmt.Sprintf("> - … and %d more (see below)\n", len(deletes)-i))
+				break
+			}
+			m.write("> - " + Noun(c.Ref.Kind) + " " + code(c.Ref.Name) + ": " + escapeHTML(c.Reason) + "\n")
+		}
+	}
+	if len(p.Errors) > 0 {
+		m.write("\n> [!IMPORTANT]\n> The planner refused these objects; fix them before applying:\n")
+		for _, e := range p.Errors {
+			m.write("> - " + Noun(e.Ref.Kind) + " " + code(e.Ref.Name) + ": " + escapeHTML(e.Message) + "\n")
+		}
+	}
+	if len(p.Warnings) > 0 {
+		m.write("\n> [!WARNING]\n")
+		for _, warn := range p.Warnings {
+			m.write("> - " + escapeHTML(warn) + "\n")
+		}
+	}
+	if u := unmanagedPhrase(p); u != "" {
+		m.write("\nLeft alone, not in the configuration: " + u + ".\n")
+	}
+
+	// One section per kind, in kind order; changes keep the plan's order
+	// within a kind.
+	byKind := map[spec.Kind][]*Change{}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		byKind[c.Ref.Kind] = append(byKind[c.Ref.Kind], c)
+	}
+	counts := map[spec.Kind]int{}
+	for k, cs := range byKind {
+		counts[k] = len(cs)
+	}
+	shown := 0
+	for _, k := range Kinds(counts) {
+		cs := byKind[k]
+		// The section opens with its first change, so that a cut never
+		// leaves an empty section.
+		head := "\n<details><summary>" + string(k) + ": " + sectionSummary(cs) + "</summary>\n\n```diff\n"
+		if !m.open(head+markdownChange(cs[0]), "```\n\n</details>\n") {
+			break
+		}
+		shown++
+		for _, c := range cs[1:] {
+			if !m.write(markdownChange(c)) {
+				break
+			}
+			shown++
+		}
+		m.close()
+	}
+	m.closeAll()
+	if m.cut {
+		m.force(truncationNote(shown, total))
+	}
+	return m.b.String()
+}
+
+func truncationNote(shown, total int) string {
+	return fmt.Sprintf("\n_The plan is too long for this comment: %d of %d changes are shown. Run `cldsync plan` to see all of it._\n", shown, total)
+}
+
+// sectionSummary is "2 to add, 1 to destroy" for one kind's changes.
+func sectionSummary(cs []*Change) string {
+	var s Summary
+	for _, c := range cs {
+		switch c.Action {
+		case Create:
+			s.Add++
+		case Update:
+			s.Change++
+		case Delete:
+			s.Destroy++
+		}
+	}
+	var parts []string
+	for _, x := range []struct {
+		n    int
+		verb string
+	}{{s.Add, "to add"}, {s.Change, "to change"}, {s.Destroy, "to destroy"}} {
+		if x.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", x.n, x.verb))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// markdownChange is one change inside a diff block: the header line (whose
+// +/-/~ prefix GitHub colours) and its field and note lines. No line can
+// close the fence: headers start with a symbol and the others are indented
+// by four spaces.
+func markdownChange(c *Change) string {
+	var b strings.Builder
+	b.WriteString(changeHeader(c) + "\n")
+	for _, f := range c.Fields {
+		b.WriteString("    " + fieldLine(f, c.Action) + "\n")
+	}
+	if c.Action == Delete && c.Reason != "" {
+		b.WriteString("    # " + c.Reason + "\n")
+	}
+	for _, n := range c.Notes {
+		b.WriteString("    # " + n + "\n")
+	}
+	return b.String()
+}
+
+// code renders s as an inline code span, choosing a fence longer than any
+// run of backticks inside s.
+func code(s string) string {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// escapeHTML keeps names and messages from opening HTML tags in a comment.
+func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
+
+// mdWriter builds Markdown under a byte cap. Every write keeps room for
+// the closers of the open blocks and the truncation note, so the document
+// stays well-formed when it is cut.
+type mdWriter struct {
+	b       strings.Builder
+	max     int
+	reserve int
+	closers []string
+	cut     bool
+}
+
+func (m *mdWriter) pending() int {
+	n := 0
+	for _, c := range m.closers {
+		n += len(c)
+	}
+	return n
+}
+
+// write appends s if it fits; after the first refusal it refuses all.
+func (m *mdWriter) write(s string) bool {
+	if m.cut {
+		return false
+	}
+	if m.max > 0 && m.b.Len()+len(s)+m.pending()+m.reserve > m.max {
+		m.cut = true
+		return false
+	}
+	m.b.WriteString(s)
+	return true
+}
+
+// open writes s and remembers closer, written by close or closeAll.
+func (m *mdWriter) open(s, closer string) bool {
+	if m.cut {
+		return false
+	}
+	if m.max > 0 && m.b.Len()+len(s)+len(closer)+m.pending()+m.reserve > m.max {
+		m.cut = true
+		return false
+	}
+	m.b.WriteString(s)
+	m.closers = append(m.closers, closer)
+	return true
+}
+
+// close writes the innermost closer; its room was reserved by open.
+func (m *mdWriter) close() {
+	last := len(m.closers) - 1
+	m.b.WriteString(m.closers[last])
+	m.closers = m.closers[:last]
+}
+
+func (m *mdWriter) closeAll() {
+	for len(m.closers) > 0 {
+		m.close()
+	}
+}
+
+// force writes s whatever the cap.
+func (m *mdWriter) force(s string) { m.b.WriteString(s) }

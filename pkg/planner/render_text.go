@@ -1,0 +1,138 @@
+package planner
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TextOptions configures RenderText.
+type TextOptions struct {
+	// Color adds ANSI colours: green creates, yellow updates, red deletes.
+	Color bool
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+)
+
+// SummaryLine is the plan's last line of text, which scripts may match:
+// "Plan: N to add, N to change, N to destroy." or, when there is nothing to
+// do, "No changes. The account matches the configuration."
+func (p *Plan) SummaryLine() string {
+	s := p.Summary()
+	if s.Total() == 0 {
+		return "No changes. The account matches the configuration."
+	}
+	return fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", s.Add, s.Change, s.Destroy)
+}
+
+// actionSymbol is the Terraform-like prefix of a change line.
+func actionSymbol(a Action) string {
+	switch a {
+	case Create:
+		return "+"
+	case Update:
+		return "~"
+	case Delete:
+		return "-"
+	}
+	return "?"
+}
+
+func actionColor(a Action) string {
+	switch a {
+	case Create:
+		return ansiGreen
+	case Update:
+		return ansiYellow
+	case Delete:
+		return ansiRed
+	}
+	return ""
+}
+
+// changeHeader is "+ create environment acme-prod".
+func changeHeader(c *Change) string {
+	return actionSymbol(c.Action) + " " + c.Action.String() + " " + Noun(c.Ref.Kind) + " " + c.Ref.Name
+}
+
+// fieldLine is `role: "admin" → "media_library_user"` for an update and
+// `role: "admin"` for a create.
+func fieldLine(f FieldDiff, a Action) string {
+	if a == Create {
+		return f.Name + ": " + f.New
+	}
+	return f.Name + ": " + f.Old + " → " + f.New
+}
+
+// RenderText writes the plan for a terminal: one block per change with its
+// field lines and notes (and, for deletes, why), then unmanaged counts,
+// warnings, errors, and the summary line last.
+func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	paint := func(color, s string) string {
+		if !opts.Color || color == "" {
+			return s
+		}
+		return color + s + ansiReset
+	}
+	if len(p.Changes) > 0 {
+		fmt.Fprintln(bw, "cldsync will perform the following actions:")
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, paint(actionColor(c.Action), changeHeader(c)))
+		for _, f := range c.Fields {
+			fmt.Fprintln(bw, "    "+fieldLine(f, c.Action))
+		}
+		// A delete's reason is its justification, so it is always shown; for
+		// creates and updates the fields already say why.
+		if c.Action == Delete && c.Reason != "" {
+			fmt.Fprintln(bw, "    # "+c.Reason)
+		}
+		for _, n := range c.Notes {
+			fmt.Fprintln(bw, "    # "+n)
+		}
+	}
+	if len(p.Changes) > 0 {
+		fmt.Fprintln(bw)
+	}
+	if u := unmanagedPhrase(p); u != "" {
+		fmt.Fprintf(bw, "Left alone, not in the configuration: %s.\n\n", u)
+	}
+	for _, warn := range p.Warnings {
+		fmt.Fprintln(bw, paint(ansiYellow, "Warning: ")+warn)
+	}
+	if len(p.Warnings) > 0 {
+		fmt.Fprintln(bw)
+	}
+	for _, e := range p.Errors {
+		fmt.Fprintln(bw, paint(ansiRed, "Error: ")+Noun(e.Ref.Kind)+" "+e.Ref.Name+": "+e.Message)
+	}
+	if len(p.Errors) > 0 {
+		fmt.Fprintln(bw)
+	}
+	fmt.Fprintln(bw, paint(ansiBold, p.SummaryLine()))
+	return bw.Flush()
+}
+
+// unmanagedPhrase is "3 users, 1 group", in kind order, or "".
+func unmanagedPhrase(p *Plan) string {
+	var parts []string
+	for _, k := range Kinds(p.Unmanaged) {
+		n := p.Unmanaged[k]
+		word := string(k)
+		if n == 1 {
+			word = Noun(k)
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", n, word))
+	}
+	return strings.Join(parts, ", ")
+}
