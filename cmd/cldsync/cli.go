@@ -19,6 +19,7 @@ var version = "dev"
 type cli struct {
 	Version  versionCmd  `cmd:"" help:"Print the cldsync version."`
 	Emulator emulatorCmd `cmd:"" help:"Serve an in-memory emulator of Cloudinary's Account Provisioning and Permissions APIs."`
+	Validate validateCmd `cmd:"" help:"Check a configuration file or directory offline, printing every error as file:line:col."`
 }
 
 // exitError carries a specific exit code out of a command's Run.

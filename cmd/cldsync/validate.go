@@ -1,0 +1,43 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cldsync/cldsync/pkg/spec"
+)
+
+// validateCmd checks a configuration offline: schema, unique keys and
+// references. It needs no credentials, so it suits pre-commit hooks and CI.
+type validateCmd struct {
+	Path string `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged."`
+}
+
+func (c *validateCmd) Run(s streams) error {
+	cfg, err := spec.Load(c.Path)
+	var errs spec.Errors
+	if errors.As(err, &errs) {
+		// One error a line, file:line:col first, so editors and CI
+		// annotators can jump to each.
+		if _, werr := fmt.Fprintln(s.Stderr, errs.Error()); werr != nil {
+			return werr
+		}
+		return &exitError{code: 1, err: fmt.Errorf("%s in %s", count(len(errs), "error", "errors"), c.Path)}
+	}
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	_, err = fmt.Fprintf(s.Stdout, "OK: %s, %s, %s (%s)\n",
+		count(len(cfg.Environments), "environment", "environments"),
+		count(len(cfg.Users), "user", "users"),
+		count(len(cfg.Groups), "group", "groups"),
+		c.Path)
+	return err
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,203 @@
+package spec
+
+// Loading happens in three passes over each file, all of which add to one
+// error list so that a user sees every problem at once:
+//
+//  1. YAML is parsed into yaml.Node trees, which keep line and column.
+//  2. Each tree is converted to plain JSON values and checked against the
+//     embedded JSON Schema (schema/cldsync.schema.json), the same file
+//     editors use; schema errors are mapped back to node positions through
+//     their instance location (a JSON pointer into the tree).
+//  3. The trees are decoded into the model leniently (values of the wrong
+//     type were already reported and are skipped), and the checks a schema
+//     cannot express run on the merged result: unique keys across files,
+//     references between objects, valid emails.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads the configuration at path: one YAML file, or a directory whose
+// *.yaml and *.yml files (sorted by name, not recursive, dot files skipped)
+// are merged into one configuration. Objects are keyed by cloud_name,
+// lower-cased email and group name, and a key defined twice, in one file or
+// across files, is an error. version may appear in several files.
+//
+// Problems in the configuration are returned together as Errors, sorted by
+// position, with file names relative to path as given (path joined with the
+// file name for a directory). Other errors (path unreadable) are plain.
+func Load(path string) (*Config, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("load configuration: %w", err)
+	}
+	if !fi.IsDir() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("load configuration: %w", err)
+		}
+		return parse([]source{{name: path, data: data}})
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, fmt.Errorf("load configuration: %w", err)
+	}
+	var srcs []source
+	for _, e := range entries { // ReadDir sorts by name
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+			continue
+		}
+		if e.IsDir() {
+			continue
+		}
+		file := filepath.Join(path, name)
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("load configuration: %w", err)
+		}
+		srcs = append(srcs, source{name: file, data: data})
+	}
+	if len(srcs) == 0 {
+		return nil, Errors{{Pos: Pos{File: path}, Message: "no *.yaml or *.yml files in directory"}}
+	}
+	return parse(srcs)
+}
+
+// Parse reads one configuration file's contents; file names it in
+// positions. It is Load without the file system, for tests and tools.
+func Parse(file string, data []byte) (*Config, error) {
+	return parse([]source{{name: file, data: data}})
+}
+
+type source struct {
+	name string
+	data []byte
+}
+
+// file is one parsed YAML file.
+type file struct {
+	name string
+	root *yaml.Node // the document's content; nil when the file is unusable
+	// values counts the values toValue has produced, aliases expanded.
+	values int
+}
+
+func (f *file) pos(n *yaml.Node) Pos { return Pos{File: f.name, Line: n.Line, Col: n.Column} }
+
+// loader accumulates the merged configuration and every error.
+type loader struct {
+	cfg  Config
+	errs Errors
+
+	versionSeen bool
+	mappings    int // files whose root is a mapping
+	prunePos    *Pos
+
+	envs   map[string]Pos // cloud_name → where defined
+	users  map[string]Pos // lower-cased email → where defined
+	groups map[string]Pos // name → where defined
+
+	// envRefs are cloud names used as references, checked once every file
+	// has defined its environments.
+	envRefs []envRef
+}
+
+type envRef struct {
+	pos       Pos
+	path      string
+	cloudName string
+}
+
+func (l *loader) errorf(pos Pos, path, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	l.errs = append(l.errs, Error{Pos: pos, Message: msg})
+}
+
+func parse(srcs []source) (*Config, error) {
+	sch, err := compiledSchema()
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{
+		envs:   map[string]Pos{},
+		users:  map[string]Pos{},
+		groups: map[string]Pos{},
+	}
+	for _, src := range srcs {
+		f := l.parseYAML(src)
+		if f.root == nil {
+			continue
+		}
+		v := l.toValue(f, f.root, true)
+		l.errs = append(l.errs, sch.validate(f, v)...)
+		l.decodeFile(f)
+	}
+	for _, r := range l.envRefs {
+		if _, ok := l.envs[r.cloudName]; !ok {
+			l.errorf(r.pos, r.path, "unknown environment %q: not defined under environments", r.cloudName)
+		}
+	}
+	if !l.versionSeen && l.mappings > 0 {
+		l.errorf(Pos{File: srcs[0].name, Line: 1, Col: 1}, "", `missing required key "version" (add version: 1)`)
+	}
+	if len(l.errs) > 0 {
+		return nil, l.errs.sorted()
+	}
+	return &l.cfg, nil
+}
+
+// yamlLine matches yaml.v3's error text, which carries a line but no column.
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseYAML parses one file, which must hold exactly one YAML document.
+func (l *loader) parseYAML(src source) *file {
+	f := &file{name: src.name}
+	dec := yaml.NewDecoder(strings.NewReader(string(src.data)))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	switch {
+	case errors.Is(err, io.EOF):
+		l.errorf(Pos{File: src.name, Line: 1, Col: 1}, "", "empty file: expected a mapping with version: 1")
+		return f
+	case err != nil:
+		l.errs = append(l.errs, yamlError(src.name, err))
+		return f
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		l.errorf(Pos{File: src.name, Line: next.Line, Col: next.Column}, "", "a file holds one YAML document; split the documents into separate files")
+		return f
+	case !errors.Is(err, io.EOF):
+		l.errs = append(l.errs, yamlError(src.name, err))
+		return f
+	}
+	f.root = doc.Content[0]
+	return f
+}
+
+func yamlError(file string, err error) Error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1]) // the regexp matched digits
+		return Error{Pos: Pos{File: file, Line: line}, Message: "invalid YAML: " + m[2]}
+	}
+	return Error{Pos: Pos{File: file}, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// Prunes reports whether kind k is authoritative (listed under prune).
+func (c *Config) Prunes(k Kind) bool { return slices.Contains(c.Prune, k) }
