@@ -90,14 +90,6 @@ func (c *call) decode(v any) (reply, bool) {
 	return reply{}, true
 }
 
-// bodyFields returns the top-level keys present in the JSON body, so a
-// handler can tell an absent field from a zero one.
-func (c *call) bodyFields() map[string]json.RawMessage {
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(c.body, &m)
-	return m
-}
-
 // Provisioning (/v1_1) error body: {"error":{"message":"..."}}.
 type provisioningError struct {
 	Error errorMessage `json:"error"`

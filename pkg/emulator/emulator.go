@@ -202,6 +202,10 @@ func (e *Emulator) handle(c *call, op operation, readErr error) reply {
 		}
 	}
 	if readErr != nil || len(c.body) > maxRequestBody {
+		if op.public() {
+			// The public operations declare their 400 with no body.
+			return reply{status: http.StatusBadRequest}
+		}
 		return c.fail(http.StatusBadRequest, "could not read request body")
 	}
 	h, ok := e.handlers[op.ID]

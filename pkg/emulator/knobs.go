@@ -91,12 +91,12 @@ func (e *Emulator) Stats() map[string]OpStats {
 	defer e.mu.Unlock()
 	out := make(map[string]OpStats, len(e.stats))
 	for id, s := range e.stats {
-		out[id] = OpStats{Requests: s.Requests, ByStatus: maps(s.ByStatus)}
+		out[id] = OpStats{Requests: s.Requests, ByStatus: cloneCounts(s.ByStatus)}
 	}
 	return out
 }
 
-func maps(m map[int]int) map[int]int {
+func cloneCounts(m map[int]int) map[int]int {
 	out := make(map[int]int, len(m))
 	for k, v := range m {
 		out[k] = v
