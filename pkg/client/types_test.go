@@ -1,0 +1,69 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSecretRedacts(t *testing.T) {
+	t.Parallel()
+	s := Secret("hunter2")
+	k := AccessKey{APIKey: "k", APISecret: s}
+	for _, out := range []string{
+		fmt.Sprint(s), fmt.Sprintf("%s %v %q %#v %+v", s, s, s, s, k), fmt.Sprintf("%#v", k), s.String(),
+	} {
+		if strings.Contains(out, "hunter2") {
+			t.Errorf("formatted output %q shows the secret", out)
+		}
+	}
+	var buf bytes.Buffer
+	pe := ProductEnvironment{ID: "p", APIAccessKeys: []APIAccessKey{{Key: "k", Secret: s}}}
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "secret", s, "key", k, "pe", pe, "apikey", pe.APIAccessKeys[0])
+	if strings.Contains(buf.String(), "hunter2") || !strings.Contains(buf.String(), "REDACTED") {
+		t.Errorf("slog output %q", buf.String())
+	}
+	b, err := json.Marshal(k)
+	if err != nil || !strings.Contains(string(b), `"api_secret":"hunter2"`) {
+		t.Errorf("JSON %s, %v: the wire must keep the secret", b, err)
+	}
+	if s.Reveal() != "hunter2" {
+		t.Errorf("Reveal() = %q", s.Reveal())
+	}
+}
+
+func TestTimestamps(t *testing.T) {
+	t.Parallel()
+	var v struct {
+		A, B, C Timestamp
+		E, F    EpochTime
+	}
+	in := `{"A":"2016-09-27T08:00:16Z","B":"","C":null,"E":1719475216,"F":null}`
+	if err := json.Unmarshal([]byte(in), &v); err != nil {
+		t.Fatal(err)
+	}
+	if !v.A.Equal(Timestamp{time.Date(2016, 9, 27, 8, 0, 16, 0, time.UTC)}) || !v.B.IsZero() || !v.C.IsZero() {
+		t.Errorf("ISO timestamps decoded as %v %v %v", v.A, v.B, v.C)
+	}
+	if v.E.Unix() != 1719475216 || !v.F.IsZero() {
+		t.Errorf("epoch decoded as %v %v", v.E, v.F)
+	}
+	out, _ := json.Marshal(struct {
+		A Timestamp
+		E EpochTime
+	}{v.A, v.E})
+	if string(out) != `{"A":"2016-09-27T08:00:16Z","E":1719475216}` {
+		t.Errorf("marshalled %s", out)
+	}
+	// The pitfall the types exist for: the wrong encoding is an error.
+	if err := json.Unmarshal([]byte(`{"A":1719475216}`), &v); err == nil {
+		t.Error("epoch int decoded as an ISO timestamp")
+	}
+	if err := json.Unmarshal([]byte(`{"E":"2016-09-27T08:00:16Z"}`), &v); err == nil {
+		t.Error("ISO string decoded as epoch")
+	}
+}
