@@ -17,6 +17,8 @@ var version = "dev"
 // cli is the whole command line. Each command is a struct with a Run method
 // in its own file; dependencies are bound in Main, never read from globals.
 type cli struct {
+	Plan     planCmd     `cmd:"" help:"Show what apply would change in the live account. Changes nothing."`
+	Apply    applyCmd    `cmd:"" help:"Plan, confirm, then make the live account match the configuration."`
 	Version  versionCmd  `cmd:"" help:"Print the cldsync version."`
 	Emulator emulatorCmd `cmd:"" help:"Serve an in-memory emulator of Cloudinary's Account Provisioning and Permissions APIs."`
 	Validate validateCmd `cmd:"" help:"Check a configuration file or directory offline, printing every error as file:line:col."`
@@ -59,7 +61,7 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		kong.UsageOnError(),
 		kong.Writers(s.Stdout, s.Stderr),
 		kong.Exit(func(c int) { exited = true; code = c; panic(kongExit{}) }),
-		kong.Vars{"version": version},
+		kong.Vars{"version": version, "prune_kinds": "environments, users, groups, memberships"},
 	)
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "cldsync: %v\n", err)

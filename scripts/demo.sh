@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# make demo: start the emulator seeded with a small existing account, then run
+# the whole job on examples/: validate, plan, apply, plan again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=./bin/cldsync
+out=$(mktemp)
+"$bin" emulator --listen 127.0.0.1:0 --account-id demo --api-key demo-key --api-secret demo-secret \
+  --seed scripts/demo-seed.yaml >"$out" 2>/dev/null &
+emu=$!
+trap 'kill $emu 2>/dev/null; rm -f "$out"' EXIT
+for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.05; done
+export CLDSYNC_API_URL=$(head -n1 "$out")
+export CLOUDINARY_ACCOUNT_URL=account://demo-key:demo-secret@demo
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+step "$bin" validate examples/
+step "$bin" plan examples/
+step "$bin" apply --auto-approve examples/
+step "$bin" plan examples/
