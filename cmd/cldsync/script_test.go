@@ -45,6 +45,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"emulator":   cmdEmulator,
 			"emu-writes": cmdEmuWrites,
+			"emu-fault":  cmdEmuFault,
 		},
 	})
 }
@@ -90,4 +91,23 @@ func cmdEmuWrites(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("emulator received %d writes, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
 	}
 	fmt.Fprintf(ts.Stdout(), "%d writes\n", got)
+}
+
+// cmdEmuFault queues a one-shot fault on the running emulator:
+//
+//	emu-fault OPERATION_ID STATUS|drop
+func cmdEmuFault(ts *testscript.TestScript, neg bool, args []string) {
+	v, ok := emulators.Load(ts)
+	if !ok || len(args) != 2 || neg {
+		ts.Fatalf("usage: emu-fault OPERATION_ID STATUS|drop (after emulator)")
+	}
+	f := emulator.Fault{Op: args[0]}
+	if args[1] == "drop" {
+		f.Drop = true
+	} else {
+		status, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		f.Status = status
+	}
+	v.(*emulator.Emulator).InjectFault(f)
 }
