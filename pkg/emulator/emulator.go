@@ -151,6 +151,7 @@ func (e *Emulator) serveOp(op operation) http.Handler {
 			rep = e.handle(c, op, err)
 		case faulted && fault.Status != 0 && !fault.AfterHandling:
 			rep = c.fail(fault.Status, http.StatusText(fault.Status))
+			rep.knob = true
 		case faulted && fault.Drop && !fault.AfterHandling:
 			e.record(op, r, 0, n)
 			e.mu.Unlock()
@@ -165,6 +166,7 @@ func (e *Emulator) serveOp(op operation) http.Handler {
 				}
 				if fault.Status != 0 {
 					rep = c.fail(fault.Status, http.StatusText(fault.Status))
+					rep.knob = true
 				}
 			}
 		}
