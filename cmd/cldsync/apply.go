@@ -5,53 +5,193 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/cldsync/cldsync/pkg/apply"
 	"github.com/cldsync/cldsync/pkg/planner"
 )
 
-// applyCmd plans, shows the plan, asks for confirmation and applies it.
+// applyCmd plans, shows the plan, asks for confirmation and applies it; or,
+// with --plan, applies a saved plan exactly once it has checked that the
+// plan still holds.
 type applyCmd struct {
 	planFlags
-	AutoApprove bool `help:"Apply without asking for confirmation (needed without a terminal)."`
+	AutoApprove bool   `help:"Apply without asking for confirmation (needed without a terminal)."`
+	Plan        string `placeholder:"FILE" help:"Apply exactly this plan, saved by plan --out, and nothing else. Refused, naming the objects, when the configuration changed since or when an object the plan touches changed in the live account since. A reviewed plan is applied without asking. PATH defaults to the path the plan was made from."`
+	Format      string `enum:"text,json" default:"text" help:"Format of the final report: ${enum}. With json, stdout holds only the report, and the plan and progress go to stderr."`
 }
 
-func (c *applyCmd) Run(ctx context.Context, s streams) error {
-	got, err := computePlan(ctx, s, c.planFlags)
+// Validate rejects flags that would make a saved plan mean something else.
+func (c *applyCmd) Validate() error {
+	if c.Plan != "" && len(c.Prune) > 0 {
+		return errors.New("--prune cannot be used with --plan: the saved plan already fixes what is pruned")
+	}
+	return nil
+}
+
+func (c *applyCmd) Run(ctx context.Context, kctx *kong.Context, s streams) error {
+	// With --format json, stdout is the report alone; people read stderr.
+	human := s.Stdout
+	if c.Format == "json" {
+		human = s.Stderr
+	}
+	var (
+		got  *computed
+		plan *planner.Plan
+		err  error
+	)
+	if c.Plan != "" {
+		got, plan, err = c.checkSaved(ctx, kctx, s, human)
+	} else {
+		got, plan, err = c.fresh(ctx, s, human)
+	}
 	if err != nil {
 		return err
 	}
-	if err := planner.RenderText(s.Stdout, got.plan, planner.TextOptions{Color: useColor(s)}); err != nil {
-		return err
+	var rep *apply.Report
+	if plan.HasChanges() {
+		fmt.Fprintln(human)
+		prog := newProgress(human, len(plan.Changes), isTerminal(human))
+		rep = apply.Apply(ctx, got.api, plan, got.live, apply.Options{Parallelism: c.Parallelism, Hooks: prog})
+		prog.Close()
+		fmt.Fprintln(human)
+	} else {
+		rep = &apply.Report{}
 	}
-	if err := planErrors(got.plan); err != nil {
-		return err
+	if c.Format == "json" {
+		err = apply.RenderReportJSON(s.Stdout, rep)
+	} else if plan.HasChanges() {
+		err = apply.RenderReport(s.Stdout, rep)
 	}
-	if !got.plan.HasChanges() {
-		return nil
-	}
-	if !c.AutoApprove {
-		if !isTerminal(s.Stdin) {
-			return &exitError{code: 1, err: errors.New("apply needs confirmation: run it on a terminal, or pass --auto-approve")}
-		}
-		fmt.Fprint(s.Stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted: ")
-		answer, _ := bufio.NewReader(s.Stdin).ReadString('\n')
-		if strings.TrimSpace(answer) != "yes" {
-			return &exitError{code: 1, err: errors.New("apply cancelled")}
-		}
-	}
-	fmt.Fprintln(s.Stdout)
-	rep := apply.Apply(ctx, got.api, got.plan, got.live, apply.Options{
-		Parallelism: c.Parallelism,
-		Hooks:       apply.ProgressWriter{W: s.Stdout},
-	})
-	fmt.Fprintln(s.Stdout)
-	if err := apply.RenderReport(s.Stdout, rep); err != nil {
+	if err != nil {
 		return err
 	}
 	if rep.Failed() {
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// fresh plans now, shows the plan and asks for confirmation.
+func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*computed, *planner.Plan, error) {
+	f := c.planFlags
+	if f.Path == "" {
+		f.Path = "."
+	}
+	got, err := computePlan(ctx, s, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := planner.RenderText(human, got.plan, planner.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
+		return nil, nil, err
+	}
+	if err := planErrors(got.plan); err != nil {
+		return nil, nil, err
+	}
+	if !got.plan.HasChanges() || c.AutoApprove {
+		return got, got.plan, nil
+	}
+	if !isTerminal(s.Stdin) {
+		return nil, nil, &exitError{code: 1, err: errors.New("apply needs confirmation: run it on a terminal, or pass --auto-approve")}
+	}
+	fmt.Fprint(human, "\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+	answer, _ := bufio.NewReader(s.Stdin).ReadString('\n')
+	if strings.TrimSpace(answer) != "yes" {
+		return nil, nil, &exitError{code: 1, err: errors.New("apply cancelled")}
+	}
+	return got, got.plan, nil
+}
+
+// checkSaved reads the saved plan and refuses it unless the configuration
+// hashes the same and a fresh read of the live account gives exactly the
+// same change for every object the plan touches. It returns the saved plan
+// with the fresh read, whose ids apply uses.
+func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams, human io.Writer) (*computed, *planner.Plan, error) {
+	fh, err := os.Open(c.Plan)
+	if err != nil {
+		return nil, nil, &exitError{code: 1, err: err}
+	}
+	saved, err := planner.ReadSaved(fh)
+	fh.Close()
+	if err != nil {
+		return nil, nil, &exitError{code: 1, err: fmt.Errorf("%s: %w", c.Plan, err)}
+	}
+	if len(saved.Plan.Errors) > 0 {
+		return nil, nil, planErrors(saved.Plan)
+	}
+	f := c.planFlags
+	f.Prune = saved.Prune
+	if !pathGiven(kctx) {
+		f.Path = saved.ConfigPath
+	}
+	if f.Path == "" {
+		f.Path = "."
+	}
+	got, err := computePlan(ctx, s, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	hash, err := planner.ConfigHash(got.cfg, saved.Prune)
+	if err != nil {
+		return nil, nil, err
+	}
+	stale, err := saved.Compare(got.plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	untouched := saved.Untouched(got.plan)
+	if hash != saved.ConfigHash {
+		var names []string
+		for _, st := range stale {
+			names = append(names, planner.Noun(st.Ref.Kind)+" "+st.Ref.Name)
+		}
+		for _, r := range untouched {
+			names = append(names, planner.Noun(r.Kind)+" "+r.Name)
+		}
+		msg := fmt.Sprintf("refusing %s: the configuration in %s changed since the plan was saved", c.Plan, f.Path)
+		if len(names) > 0 {
+			msg += "; the change planned for these objects is now different:\n  " + strings.Join(names, "\n  ")
+		}
+		return nil, nil, &exitError{code: 1, err: errors.New(msg + "\nrun cldsync plan again and review the new plan")}
+	}
+	if len(stale) > 0 {
+		lines := make([]string, len(stale))
+		for i, st := range stale {
+			lines[i] = st.String()
+		}
+		return nil, nil, &exitError{code: 1, err: fmt.Errorf("refusing %s: %s the plan touches changed in the live account since it was saved:\n  %s\nrun cldsync plan again and review the new plan",
+			c.Plan, count(len(stale), "object", "objects"), strings.Join(lines, "\n  "))}
+	}
+	fmt.Fprintf(human, "Applying the saved plan %s (configuration %s unchanged, live account unchanged for every object it touches).\n\n", c.Plan, f.Path)
+	if err := planner.RenderText(human, saved.Plan, planner.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
+		return nil, nil, err
+	}
+	if len(untouched) > 0 {
+		names := make([]string, len(untouched))
+		for i, r := range untouched {
+			names[i] = planner.Noun(r.Kind) + " " + r.Name
+		}
+		fmt.Fprintf(human, "\nNote: %s changed in the live account since the plan was saved; the saved plan does not touch %s, so %s left alone: %s.\n",
+			count(len(untouched), "object", "objects"), map[bool]string{true: "it", false: "them"}[len(untouched) == 1],
+			map[bool]string{true: "it is", false: "they are"}[len(untouched) == 1], strings.Join(names, ", "))
+	}
+	return got, saved.Plan, nil
+}
+
+// pathGiven reports whether PATH was given on the command line rather than
+// defaulted.
+func pathGiven(kctx *kong.Context) bool {
+	if kctx == nil {
+		return false
+	}
+	for _, p := range kctx.Path {
+		if p.Positional != nil && p.Positional.Name == "path" {
+			return true
+		}
+	}
+	return false
 }

@@ -18,10 +18,14 @@ var version = "dev"
 // in its own file; dependencies are bound in Main, never read from globals.
 type cli struct {
 	Plan     planCmd     `cmd:"" help:"Show what apply would change in the live account. Changes nothing."`
-	Apply    applyCmd    `cmd:"" help:"Plan, confirm, then make the live account match the configuration."`
+	Apply    applyCmd    `cmd:"" help:"Plan, confirm, then make the live account match the configuration; or apply exactly a plan saved by plan --out (--plan FILE)."`
+	Export   exportCmd   `cmd:"" help:"Write the live account as configuration that plan reports as no changes."`
 	Version  versionCmd  `cmd:"" help:"Print the cldsync version."`
 	Emulator emulatorCmd `cmd:"" help:"Serve an in-memory emulator of Cloudinary's Account Provisioning and Permissions APIs."`
 	Validate validateCmd `cmd:"" help:"Check a configuration file or directory offline, printing every error as file:line:col."`
+	Drift    driftCmd    `cmd:"" help:"Report how the live account differs from the configuration. Changes nothing; exits 0 when clean, 2 on drift, 1 on error."`
+
+	GithubComment githubCommentCmd `cmd:"" name:"github-comment" help:"Post a Markdown file (such as plan --format markdown) as a pull-request comment, updating the one posted before. For CI; reads GITHUB_TOKEN."`
 }
 
 // exitError carries a specific exit code out of a command's Run.
@@ -61,7 +65,7 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		kong.UsageOnError(),
 		kong.Writers(s.Stdout, s.Stderr),
 		kong.Exit(func(c int) { exited = true; code = c; panic(kongExit{}) }),
-		kong.Vars{"version": version, "prune_kinds": "environments, users, groups, memberships"},
+		kongVars(),
 	)
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "cldsync: %v\n", err)
@@ -80,8 +84,13 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		parser.Errorf("%s", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
+	// The first Ctrl-C stops new work and lets requests in flight finish;
+	// the second aborts them (interrupt.go).
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	ctx, release := onInterrupt(ctx, sigs, s.Stderr, interruptGrace, func() { signal.Stop(sigs) })
+	defer release()
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	kctx.Bind(s)
 	if err := kctx.Run(); err != nil {
@@ -96,6 +105,12 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		return 1
 	}
 	return 0
+}
+
+// kongVars are the variables interpolated into help text; tests that parse
+// command lines use them too.
+func kongVars() kong.Vars {
+	return kong.Vars{"version": version, "prune_kinds": "environments, users, groups, memberships, roles, policies, assignments"}
 }
 
 // kongExit unwinds kong's exit hook (help, usage errors) back into run.

@@ -18,6 +18,9 @@ type planFlags struct {
 	Path        string      `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged."`
 	Prune       []spec.Kind `help:"Make a kind authoritative for this run: live objects of it that the configuration does not list are deleted (${prune_kinds}). Repeatable; adds to the configuration's prune:." placeholder:"KIND"`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
+
+	AllowDeletes            bool `help:"Allow a plan that deletes more objects than the configuration's safety limits (safety.max_deletes, default 10; safety.max_delete_percent, default 25% of a kind with 20 or more objects). Never overrides protect: true or the master_admin lockout guard."`
+	AllowEnvironmentDeletes bool `help:"Allow deleting product environments, which destroys every asset in them. Needed for any environment delete, on top of --allow-deletes when over the limits."`
 }
 
 // computed is a plan with what it was computed from.
@@ -63,16 +66,21 @@ func computePlan(ctx context.Context, s streams, f planFlags) (*computed, error)
 	if err != nil {
 		return nil, err
 	}
-	live, err := state.Read(ctx, state.FromClient(api), state.Options{Parallelism: f.Parallelism})
+	live, err := state.Read(ctx, state.FromClient(api), state.Options{Parallelism: f.Parallelism,
+		Permissions: !cfg.PermissionsOff(), APIKeyEnvironments: cfg.APIKeyEnvironments()})
 	if err != nil {
 		return nil, fmt.Errorf("read the live account: %w", err)
 	}
-	opts := planner.Options{}
+	opts := planner.Options{AllowDeletes: f.AllowDeletes, AllowEnvironmentDeletes: f.AllowEnvironmentDeletes}
 	if len(f.Prune) > 0 {
 		opts.Prune = append(append([]spec.Kind{}, cfg.Prune...), f.Prune...)
 	}
 	p, err := planner.Diff(cfg, live, opts)
 	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	// The service judges new and changed Cedar statements (public/validate).
+	if err := planner.ValidatePolicies(ctx, p, cfg, live, state.CedarValidator(state.FromClient(api))); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	return &computed{cfg: cfg, live: live, plan: p, api: api}, nil

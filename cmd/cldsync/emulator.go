@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cldsync/cldsync/pkg/emulator"
@@ -20,13 +23,39 @@ type emulatorCmd struct {
 	Seed      string        `type:"existingfile" help:"YAML or JSON file of objects to start with."`
 	Bare      bool          `help:"Start with no users (a real new account has one root master_admin)."`
 	Latency   time.Duration `help:"Delay added to every request, e.g. 50ms."`
-	RateLimit float64       `help:"Requests per second accepted on rate-limited operations (0: unlimited); the rest are answered 429 with Retry-After."`
+	RateLimit perSecond     `placeholder:"N/s" help:"Requests per second accepted on rate-limited operations, as 20 or 20/s (0: unlimited); the rest are answered 429 with Retry-After and X-FeatureRateLimit-* headers."`
+	Generate  string        `placeholder:"KIND=N,..." help:"Seed a large account deterministically, e.g. users=5000,groups=200,environments=50,roles=100,policies=200,assignments=5000 (also seed=N for other draws). Applied after --seed."`
+}
+
+// perSecond is a rate given as "20" or "20/s".
+type perSecond float64
+
+func (p *perSecond) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "/s"), "/sec")
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return fmt.Errorf("rate %q: want a non-negative number of requests per second, like 20 or 20/s", string(b))
+	}
+	*p = perSecond(v)
+	return nil
+}
+
+// Validate checks --generate before anything starts.
+func (c *emulatorCmd) Validate() error {
+	if c.Generate == "" {
+		return nil
+	}
+	if _, err := emulator.ParseGenerateOptions(c.Generate); err != nil {
+		return fmt.Errorf("--generate: %w", err)
+	}
+	return nil
 }
 
 func (c *emulatorCmd) Run(ctx context.Context, s streams) error {
 	emu := emulator.New(emulator.Options{
 		AccountID: c.AccountID, APIKey: c.APIKey, APISecret: c.APISecret,
-		Bare: c.Bare, Latency: c.Latency, RateLimit: c.RateLimit,
+		Bare: c.Bare, Latency: c.Latency, RateLimit: float64(c.RateLimit),
 	})
 	if c.Seed != "" {
 		f, err := os.Open(c.Seed)
@@ -37,6 +66,15 @@ func (c *emulatorCmd) Run(ctx context.Context, s streams) error {
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("seed %s: %w", c.Seed, err)
+		}
+	}
+	if c.Generate != "" {
+		o, err := emulator.ParseGenerateOptions(c.Generate)
+		if err != nil {
+			return fmt.Errorf("--generate: %w", err)
+		}
+		if err := emu.Generate(o); err != nil {
+			return fmt.Errorf("--generate: %w", err)
 		}
 	}
 	ln, err := net.Listen("tcp", c.Listen)

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/cldsync/cldsync/pkg/planner"
 )
@@ -9,6 +14,15 @@ import (
 // planCmd shows what apply would change. It never changes anything.
 type planCmd struct {
 	planFlags
+	outputFlags
+	DetailedExitcode bool   `help:"Exit 0 when there are no changes, 1 on error, 2 when there are changes."`
+	Out              string `placeholder:"FILE" help:"Also save the plan to FILE, for apply --plan FILE to apply exactly it. The file holds no secrets."`
+}
+
+// outputFlags choose how a plan or drift report is written.
+type outputFlags struct {
+	Format        string `enum:"text,json,markdown" default:"text" help:"Output format: ${enum}. text is coloured on a terminal unless NO_COLOR is set; json is described by schema/plan.schema.json; markdown is made for a pull-request comment."`
+	MarkdownLimit int    `default:"60000" placeholder:"BYTES" help:"With --format markdown, cut the output to this many bytes (GitHub comments hold 65,536 characters), with a note; 0: no limit."`
 }
 
 func (c *planCmd) Run(ctx context.Context, s streams) error {
@@ -16,8 +30,70 @@ func (c *planCmd) Run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	if err := planner.RenderText(s.Stdout, got.plan, planner.TextOptions{Color: useColor(s)}); err != nil {
+	if err := renderPlan(s, got.plan, c.outputFlags); err != nil {
 		return err
 	}
-	return planErrors(got.plan)
+	if err := planErrors(got.plan); err != nil {
+		return err
+	}
+	if c.Out != "" {
+		if err := savePlan(c.Out, got, c.planFlags); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.Stderr, "Saved the plan to %s. Apply exactly it with: cldsync apply --plan %s\n", c.Out, c.Out)
+	}
+	if c.DetailedExitcode && got.plan.HasChanges() {
+		return &exitError{code: 2}
+	}
+	return nil
+}
+
+// renderPlan writes p to stdout in the chosen format.
+func renderPlan(s streams, p *planner.Plan, f outputFlags) error {
+	switch f.Format {
+	case "json":
+		return planner.RenderJSON(s.Stdout, p)
+	case "markdown":
+		return planner.RenderMarkdown(s.Stdout, p, planner.MarkdownOptions{MaxBytes: f.MarkdownLimit})
+	}
+	return planner.RenderText(s.Stdout, p, planner.TextOptions{Color: useColor(s)})
+}
+
+// savePlan writes the plan with the identity of its configuration, through
+// a temporary file so that a failed write never leaves half a plan.
+func savePlan(path string, got *computed, f planFlags) error {
+	hash, err := planner.ConfigHash(got.cfg, f.Prune)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := planner.WriteSaved(&b, &planner.Saved{
+		CldsyncVersion: version,
+		ConfigPath:     f.Path,
+		ConfigHash:     hash,
+		Prune:          f.Prune,
+		Plan:           got.plan,
+	}); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, b.Bytes())
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save plan: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	return nil
 }

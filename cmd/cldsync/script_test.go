@@ -45,6 +45,9 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"emulator":   cmdEmulator,
 			"emu-writes": cmdEmuWrites,
+			"emu-seed":   cmdEmuSeed,
+			"no-secrets": cmdNoSecrets,
+			"exits":      cmdExits,
 			"emu-fault":  cmdEmuFault,
 		},
 	})

@@ -27,11 +27,16 @@ func (c *validateCmd) Run(s streams) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	_, err = fmt.Fprintf(s.Stdout, "OK: %s, %s, %s (%s)\n",
+	perms := ""
+	if n := len(cfg.Roles) + len(cfg.Policies) + len(cfg.Assignments); n > 0 {
+		perms = fmt.Sprintf(", %s, %s, %s", count(len(cfg.Roles), "role", "roles"),
+			count(len(cfg.Policies), "policy", "policies"), count(len(cfg.Assignments), "assignment", "assignments"))
+	}
+	_, err = fmt.Fprintf(s.Stdout, "OK: %s, %s, %s%s (%s)\n",
 		count(len(cfg.Environments), "environment", "environments"),
 		count(len(cfg.Users), "user", "users"),
 		count(len(cfg.Groups), "group", "groups"),
-		c.Path)
+		perms, c.Path)
 	return err
 }
 

@@ -23,7 +23,8 @@ type Options struct {
 	// Work is the context API calls run under. Apply stops starting new
 	// changes when its ctx is done, but calls already sent run on under
 	// Work, so the first Ctrl-C never cuts a request off half way. Default:
-	// ctx without its cancellation.
+	// the context attached to ctx by WithWork, else ctx without its
+	// cancellation (faults.go).
 	Work context.Context
 }
 
@@ -71,9 +72,10 @@ func Apply(ctx context.Context, c *client.Client, plan *planner.Plan, live *stat
 	}
 	work := opts.Work
 	if work == nil {
-		work = context.WithoutCancel(ctx)
+		work = WorkOf(ctx)
 	}
 	ex := &executor{c: c, ids: newIDs(live)}
+	ex.preparePermissions(plan, live) // permissions.go
 
 	// Task ids are the changes' names, so skip reasons read "depends on
 	// user raj@acme.test, which failed".
@@ -185,13 +187,17 @@ func (m *ids) idOr(known string, kind spec.Kind, key string) (string, error) {
 }
 
 type executor struct {
-	c   *client.Client
-	ids *ids
+	c    *client.Client
+	ids  *ids
+	perm permState // permissions.go
 }
 
 var errUnknownChange = errors.New("apply does not know this kind of change")
 
 func (x *executor) run(ctx context.Context, ch planner.Change) error {
+	if ok, err := x.runPermissions(ctx, ch); ok { // permissions.go
+		return err
+	}
 	switch v := ch.After.(type) {
 	case planner.EnvironmentValue:
 		return x.environment(ctx, ch.Action, v)
@@ -228,15 +234,20 @@ func (x *executor) environment(ctx context.Context, action planner.Action, v pla
 			}
 			body.BaseSubAccountID = base
 		}
-		env, err := x.c.ProductEnvironments.Create(ctx, body)
+		env, err := createOnce(ctx, func(ctx context.Context) (*client.ProductEnvironment, error) {
+			return x.c.ProductEnvironments.Create(ctx, body)
+		}, x.findEnvironment(v.CloudName))
 		if err != nil {
 			return err
 		}
 		x.ids.set(spec.KindEnvironment, v.CloudName, env.ID)
 		// The create body has no enabled field (NOTES P11): disable after.
 		if !v.Enabled {
-			_, err = x.c.ProductEnvironments.Update(ctx, env.ID, client.UpdateProductEnvironmentRequest{
-				Name: &v.Name, Enabled: &v.Enabled, CustomAttributes: v.CustomAttributes,
+			err = idempotent(ctx, func(ctx context.Context) error {
+				_, err := x.c.ProductEnvironments.Update(ctx, env.ID, client.UpdateProductEnvironmentRequest{
+					Name: &v.Name, Enabled: &v.Enabled, CustomAttributes: v.CustomAttributes,
+				})
+				return err
 			})
 			if err != nil {
 				return fmt.Errorf("disable after create: %w", err)
@@ -249,16 +260,18 @@ func (x *executor) environment(ctx context.Context, action planner.Action, v pla
 			return err
 		}
 		// The full body: the PUT resets what it is not sent (NOTES P1).
-		_, err = x.c.ProductEnvironments.Update(ctx, id, client.UpdateProductEnvironmentRequest{
-			Name: &v.Name, Enabled: &v.Enabled, CustomAttributes: v.CustomAttributes,
+		return idempotent(ctx, func(ctx context.Context) error {
+			_, err := x.c.ProductEnvironments.Update(ctx, id, client.UpdateProductEnvironmentRequest{
+				Name: &v.Name, Enabled: &v.Enabled, CustomAttributes: v.CustomAttributes,
+			})
+			return err
 		})
-		return err
 	case planner.Delete:
 		id, err := x.ids.idOr(v.ID, spec.KindEnvironment, v.CloudName)
 		if err != nil {
 			return err
 		}
-		return x.c.ProductEnvironments.Delete(ctx, id)
+		return deleteOnce(ctx, func(ctx context.Context) error { return x.c.ProductEnvironments.Delete(ctx, id) }, x.environmentExists(id))
 	}
 	return errUnknownChange
 }
@@ -288,9 +301,11 @@ func (x *executor) user(ctx context.Context, action planner.Action, v planner.Us
 		if err != nil {
 			return err
 		}
-		u, err := x.c.Users.Create(ctx, client.CreateUserRequest{
-			Name: v.Name, Email: v.Email, Role: client.UserRole(v.Role), SubAccountIDs: subs, Enabled: &v.Enabled,
-		})
+		u, err := createOnce(ctx, func(ctx context.Context) (*client.User, error) {
+			return x.c.Users.Create(ctx, client.CreateUserRequest{
+				Name: v.Name, Email: v.Email, Role: client.UserRole(v.Role), SubAccountIDs: subs, Enabled: &v.Enabled,
+			})
+		}, x.findUser(v.Email))
 		if err != nil {
 			return err
 		}
@@ -310,14 +325,16 @@ func (x *executor) user(ctx context.Context, action planner.Action, v planner.Us
 			role := client.UserRole(v.Role)
 			body.Role = &role
 		}
-		_, err = x.c.Users.Update(ctx, id, body)
-		return err
+		return idempotent(ctx, func(ctx context.Context) error {
+			_, err := x.c.Users.Update(ctx, id, body)
+			return err
+		})
 	case planner.Delete:
 		id, err := x.ids.idOr(v.ID, spec.KindUser, v.Email)
 		if err != nil {
 			return err
 		}
-		return x.c.Users.Delete(ctx, id)
+		return deleteOnce(ctx, func(ctx context.Context) error { return x.c.Users.Delete(ctx, id) }, x.userExists(id))
 	}
 	return errUnknownChange
 }
@@ -325,7 +342,9 @@ func (x *executor) user(ctx context.Context, action planner.Action, v planner.Us
 func (x *executor) group(ctx context.Context, action planner.Action, v planner.GroupValue) error {
 	switch action {
 	case planner.Create:
-		g, err := x.c.UserGroups.Create(ctx, client.UserGroupRequest{Name: v.Name})
+		g, err := createOnce(ctx, func(ctx context.Context) (*client.UserGroup, error) {
+			return x.c.UserGroups.Create(ctx, client.UserGroupRequest{Name: v.Name})
+		}, x.findGroup(v.Name))
 		if err != nil {
 			return err
 		}
@@ -336,14 +355,16 @@ func (x *executor) group(ctx context.Context, action planner.Action, v planner.G
 		if err != nil {
 			return err
 		}
-		_, err = x.c.UserGroups.Update(ctx, id, client.UserGroupRequest{Name: v.Name})
-		return err
+		return idempotent(ctx, func(ctx context.Context) error {
+			_, err := x.c.UserGroups.Update(ctx, id, client.UserGroupRequest{Name: v.Name})
+			return err
+		})
 	case planner.Delete:
 		id, err := x.ids.idOr(v.ID, spec.KindGroup, v.Name)
 		if err != nil {
 			return err
 		}
-		return x.c.UserGroups.Delete(ctx, id)
+		return deleteOnce(ctx, func(ctx context.Context) error { return x.c.UserGroups.Delete(ctx, id) }, x.groupExists(id))
 	}
 	return errUnknownChange
 }
@@ -359,11 +380,16 @@ func (x *executor) membership(ctx context.Context, action planner.Action, v plan
 	}
 	switch action {
 	case planner.Create:
-		_, err = x.c.UserGroups.AddUser(ctx, gid, uid)
+		_, err = createOnce(ctx, func(ctx context.Context) (struct{}, error) {
+			_, err := x.c.UserGroups.AddUser(ctx, gid, uid)
+			return struct{}{}, err
+		}, x.findMember(gid, uid))
 		return err
 	case planner.Delete:
-		_, err = x.c.UserGroups.RemoveUser(ctx, gid, uid)
-		return err
+		return deleteOnce(ctx, func(ctx context.Context) error {
+			_, err := x.c.UserGroups.RemoveUser(ctx, gid, uid)
+			return err
+		}, x.isMember(gid, uid))
 	}
 	return errUnknownChange
 }

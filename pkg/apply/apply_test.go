@@ -58,7 +58,9 @@ func plan(t *testing.T, c *client.Client, cfg *spec.Config) (*planner.Plan, *sta
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := planner.Diff(cfg, live, planner.Options{})
+	// Environment deletes are allowed: these tests are about applying; the
+	// planner's guard tests cover the refusal.
+	p, err := planner.Diff(cfg, live, planner.Options{AllowEnvironmentDeletes: true})
 	if err != nil {
 		t.Fatal(err)
 	}

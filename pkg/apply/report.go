@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -29,13 +30,69 @@ func RenderReport(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "%s:\n%s\n", strings.ToUpper(o.String()[:1])+o.String()[1:], strings.Join(lines, "\n"))
 		}
 	}
+	b.WriteString(r.SummaryLine() + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// SummaryLine is the report's closing line: "Apply complete: 5 applied, 0
+// failed, 0 skipped." or "Apply failed: …".
+func (r *Report) SummaryLine() string {
 	verdict := "Apply complete"
 	if r.Failed() {
 		verdict = "Apply failed"
 	}
-	fmt.Fprintf(&b, "%s: %d applied, %d failed, %d skipped.\n", verdict, r.Count(Applied), r.Count(Failed), r.Count(Skipped))
-	_, err := io.WriteString(w, b.String())
-	return err
+	return fmt.Sprintf("%s: %d applied, %d failed, %d skipped.", verdict, r.Count(Applied), r.Count(Failed), r.Count(Skipped))
+}
+
+// ReportFormatVersion is the version of RenderReportJSON's shape.
+const ReportFormatVersion = "1.0"
+
+// The JSON types of the report, mapped explicitly like the plan's.
+type jsonReport struct {
+	FormatVersion string            `json:"format_version"`
+	Summary       map[string]int    `json:"summary"`
+	SummaryLine   string            `json:"summary_line"`
+	Changes       []jsonReportEntry `json:"changes"`
+}
+
+type jsonReportEntry struct {
+	Action  string `json:"action"`
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Outcome string `json:"outcome"`
+	Error   string `json:"error,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// RenderReportJSON writes the report as one JSON document for machines:
+// format_version, counts by outcome, the summary line, and every change of
+// the plan in plan order with its outcome, the error of a failure and the
+// reason of a skip.
+func RenderReportJSON(w io.Writer, r *Report) error {
+	out := jsonReport{
+		FormatVersion: ReportFormatVersion,
+		Summary:       map[string]int{"applied": r.Count(Applied), "failed": r.Count(Failed), "skipped": r.Count(Skipped)},
+		SummaryLine:   r.SummaryLine(),
+		Changes:       make([]jsonReportEntry, 0, len(r.Entries)),
+	}
+	for _, e := range r.Entries {
+		je := jsonReportEntry{
+			Action:  e.Change.Action.String(),
+			Kind:    string(e.Change.Ref.Kind),
+			Name:    e.Change.Ref.Name,
+			Outcome: e.Outcome.String(),
+			Reason:  e.Reason,
+		}
+		if e.Err != nil {
+			je.Error = e.Err.Error()
+		}
+		out.Changes = append(out.Changes, je)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }
 
 // describe names a change for people: "create user raj@acme.test".

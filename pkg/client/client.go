@@ -72,7 +72,8 @@ type Client struct {
 	// jitter returns a uniformly random duration in [0, n]; tests replace it.
 	jitter func(n time.Duration) time.Duration
 
-	stats stats
+	stats   stats
+	limiter *limiter // shared by every request (ratelimit.go)
 
 	common service // reused by every service instead of one allocation each
 
@@ -105,6 +106,9 @@ type settings struct {
 	uaSuffix          string
 	version           string
 	debugWriter       io.Writer
+	ratePerSecond     float64 // WithRateLimit; 0: no fixed ceiling
+	rateBurst         int
+	adaptive          bool // WithAdaptiveRateLimit
 }
 
 // Option configures a Client. Options validate their arguments, and New
@@ -293,6 +297,7 @@ func New(opts ...Option) (*Client, error) {
 			return rand.N(n + 1)
 		},
 	}
+	c.limiter = newLimiter(s.clock, s.ratePerSecond, s.rateBurst, s.adaptive)
 	c.common.client = c
 	c.ProductEnvironments = (*ProductEnvironmentsService)(&c.common)
 	c.AccessKeys = (*AccessKeysService)(&c.common)
@@ -355,10 +360,17 @@ type Stats struct {
 	Retries           int64         // attempts that were retries
 	RateLimited       int64         // 420 and 429 answers
 	WaitedOnRateLimit time.Duration // time spent waiting after 420/429
+	// Throttled is the time requests waited in the client-side limiter
+	// (ratelimit.go) before being sent, summed over concurrent requests.
+	Throttled time.Duration
+	// Busy is the time spent in HTTP attempts, summed over concurrent
+	// requests; Busy/Requests is the mean latency.
+	Busy time.Duration
 }
 
 type stats struct {
 	requests, retries, rateLimited, waitedNanos atomic.Int64
+	throttledNanos, busyNanos                   atomic.Int64
 }
 
 // Stats returns a snapshot of the client's counters.
@@ -368,6 +380,8 @@ func (c *Client) Stats() Stats {
 		Retries:           c.stats.retries.Load(),
 		RateLimited:       c.stats.rateLimited.Load(),
 		WaitedOnRateLimit: time.Duration(c.stats.waitedNanos.Load()),
+		Throttled:         time.Duration(c.stats.throttledNanos.Load()),
+		Busy:              time.Duration(c.stats.busyNanos.Load()),
 	}
 }
 

@@ -12,6 +12,11 @@
 //     errors); PUT/DELETE writes on 420/429/502/503/504 and dial errors.
 //     Waits honour Retry-After, then X-FeatureRateLimit-Reset, else capped
 //     exponential backoff with full jitter, and end when the context does.
+//   - Rate limits (ratelimit.go): one limiter per Client, shared by all its
+//     goroutines. WithRateLimit sets a fixed ceiling; WithAdaptiveRateLimit
+//     paces by X-FeatureRateLimit-Limit/-Remaining/-Reset and makes every
+//     goroutine wait out a Retry-After. Stats reports requests, retries,
+//     420/429 answers and the time waited; RateLimitState the last headers.
 //   - Errors: a non-2xx answer is an *APIError decoding both of the spec's
 //     error shapes; errors.Is matches ErrNotFound, ErrConflict,
 //     ErrRateLimited and the other sentinels by status.

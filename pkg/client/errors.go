@@ -186,10 +186,10 @@ func sanitizeURL(u *url.URL) string {
 func sanitizeURLString(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
-		if i := strings.Index(s, "@"); i >= 0 {
-			return "REDACTED@" + s[i+1:]
-		}
-		return s
+		// Credentials in a string that does not parse cannot be located
+		// (userinfo, a secret query value, a pasted account:// URL), so
+		// none of it is shown.
+		return "REDACTED (unparsable URL)"
 	}
 	return sanitizeURL(u)
 }

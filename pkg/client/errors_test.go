@@ -120,6 +120,8 @@ func TestSanitizeURL(t *testing.T) {
 		"https://api.cloudinary.com/x?api_secret=abc&name=k":            "https://api.cloudinary.com/x?api_secret=REDACTED&name=k",
 		"https://api.cloudinary.com/x?note=account%3A%2F%2Fk%3As%40a":   "https://api.cloudinary.com/x?note=REDACTED",
 		"https://api.cloudinary.com/x?client_secret=abc&sort_order=asc": "https://api.cloudinary.com/x?client_secret=REDACTED&sort_order=asc",
+		"::not a url api_secret=abc":                                    "REDACTED (unparsable URL)",
+		"http://h/%zz?api_secret=abc":                                   "REDACTED (unparsable URL)",
 	}
 	for in, want := range tests {
 		if got := sanitizeURLString(in); got != want {

@@ -76,12 +76,29 @@ func (c *Client) doWithRetry(ctx context.Context, spec opSpec, op string, u *url
 		if n > 1 {
 			c.stats.retries.Add(1)
 		}
+		release, throttled, err := c.limiter.acquire(ctx, op)
+		c.stats.throttledNanos.Add(int64(throttled))
+		if err != nil {
+			return nil, fmt.Errorf("%s: waiting for the rate limiter: %w", op, err)
+		}
+		start := c.clock.Now()
 		resp, raw, err := c.attempt(ctx, op, spec.Method, u, body)
+		c.stats.busyNanos.Add(int64(c.clock.Now().Sub(start)))
+		var apiErr *APIError
+		isAPI := errors.As(err, &apiErr)
+		var header http.Header
+		if resp != nil {
+			header = resp.Header
+		}
+		if isAPI {
+			c.limiter.observe(op, header, apiErr.rateLimited(), apiErr.RetryAfter, apiErr.hasRetryAfter, p.maxServerWait())
+		} else {
+			c.limiter.observe(op, header, false, 0, false, 0)
+		}
+		release()
 		if err == nil {
 			return raw, nil
 		}
-		var apiErr *APIError
-		isAPI := errors.As(err, &apiErr)
 		if isAPI {
 			apiErr.Attempts = n
 			if apiErr.rateLimited() {

@@ -48,7 +48,9 @@ func Diff(desired *spec.Config, live *state.Account, opts Options) (*Plan, error
 		plan: &Plan{
 			FormatVersion: FormatVersion,
 			Unmanaged:     map[spec.Kind]int{},
+			Ignored:       map[spec.Kind]int{},
 		},
+		ignore:       desired.Ignore,
 		prune:        prune,
 		incomplete:   live.Incomplete,
 		refused:      map[Ref]bool{},
@@ -56,11 +58,14 @@ func Diff(desired *spec.Config, live *state.Account, opts Options) (*Plan, error
 		deletedUsers: map[string]bool{},
 	}
 	d.index(desired, live)
+	d.countIgnored(live)
 	d.warnIncomplete()
 	d.environments(desired, live)
 	d.users(desired, live)
 	d.groups(desired, live)
+	d.permissions(desired, live) // permissions.go
 
+	d.guard(desired, live, opts)
 	d.dropOrphans()
 	changes, err := order(d.plan.Changes)
 	if err != nil {
@@ -78,6 +83,11 @@ func Diff(desired *spec.Config, live *state.Account, opts Options) (*Plan, error
 			delete(d.plan.Unmanaged, k)
 		}
 	}
+	for k, n := range d.plan.Ignored {
+		if n == 0 {
+			delete(d.plan.Ignored, k)
+		}
+	}
 	return d.plan, nil
 }
 
@@ -87,6 +97,8 @@ type differ struct {
 	plan       *Plan
 	prune      map[spec.Kind]bool
 	incomplete map[spec.Kind]string
+	// ignore holds the configuration's ignore rules (ignore.go).
+	ignore spec.Ignore
 
 	dEnvs   map[string]*spec.Environment
 	dUsers  map[string]*spec.User
@@ -202,7 +214,7 @@ func (d *differ) index(desired *spec.Config, live *state.Account) {
 			d.ambiguous[ref] = ids
 			// An ambiguous object that the plan would not touch anyway (not
 			// in the configuration, kind not pruned) is only counted.
-			if !a.inDesired(k) && !d.prune[a.kind] {
+			if !a.inDesired(k) && (!d.prune[a.kind] || d.isIgnored(a.kind, k)) {
 				continue
 			}
 			d.errorf(ref, "%d live %s have this %s (ids %s); refusing to plan it until all but one are renamed or deleted",
@@ -313,7 +325,7 @@ func (d *differ) environments(desired *spec.Config, live *state.Account) {
 	}
 	for i := range live.Environments {
 		l := &live.Environments[i]
-		if d.dEnvs[l.CloudName] != nil {
+		if d.dEnvs[l.CloudName] != nil || d.isIgnored(spec.KindEnvironment, l.CloudName) {
 			continue
 		}
 		ref := Ref{spec.KindEnvironment, l.CloudName}
@@ -429,7 +441,7 @@ func (d *differ) users(desired *spec.Config, live *state.Account) {
 	for i := range live.Users {
 		l := &live.Users[i]
 		key := normEmail(l.Email)
-		if d.dUsers[key] != nil {
+		if d.dUsers[key] != nil || d.isIgnored(spec.KindUser, key) {
 			continue
 		}
 		ref := Ref{spec.KindUser, key}
@@ -579,6 +591,9 @@ func (d *differ) updateUser(ref Ref, u *spec.User, l *state.User, role string) {
 	// access of a user who is (or becomes) one is not compared.
 	if role != roleMasterAdmin && u.Environments != nil {
 		all, list := desiredAccess(u.Environments)
+		if !all {
+			list = d.withIgnoredAccess(list, l)
+		}
 		if all != l.AllEnvironments || (!all && !slices.Equal(list, l.Environments)) {
 			var msg string
 			if deps, msg = d.envDeps(list); msg != "" {
@@ -632,7 +647,7 @@ func (d *differ) groups(desired *spec.Config, live *state.Account) {
 	}
 	for i := range live.Groups {
 		l := &live.Groups[i]
-		if d.dGroups[l.Name] != nil {
+		if d.dGroups[l.Name] != nil || d.isIgnored(spec.KindGroup, l.Name) {
 			continue
 		}
 		ref := Ref{spec.KindGroup, l.Name}
@@ -698,7 +713,7 @@ func (d *differ) memberships(g *spec.Group, l *state.Group) {
 	}
 	for _, m := range normEmails(l.Members) {
 		// Deleting a user drops its memberships; the user delete says so.
-		if wanted[m] || d.deletedUsers[m] {
+		if wanted[m] || d.deletedUsers[m] || d.isIgnored(spec.KindUser, m) {
 			continue
 		}
 		ref := Ref{spec.KindMembership, MembershipName(g.Name, m)}

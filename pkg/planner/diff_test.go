@@ -236,7 +236,7 @@ unmanaged memberships: 2
 					{ID: "g2", Name: "old", Members: []string{"bo@acme.test"}},
 				},
 			},
-			opts: Options{Prune: nil},
+			opts: Options{Prune: nil, AllowEnvironmentDeletes: true}, // guards_test.go covers the refusal
 			want: `delete groups/old
   reason: not in the configuration, and groups are pruned
   note: also drops its 1 membership
@@ -288,6 +288,7 @@ unmanaged users: 1
 		},
 		{
 			name: "incomplete kinds get no deletes and a warning",
+			opts: Options{AllowEnvironmentDeletes: true}, // guards_test.go covers the refusal
 			desired: spec.Config{
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true}},
 				Prune:  []spec.Kind{spec.KindUser, spec.KindGroup, spec.KindEnvironment},
@@ -740,7 +741,7 @@ func TestAction(t *testing.T) {
 	if _, err := jsonAction(zero); err == nil {
 		t.Errorf("jsonAction(0) returned no error, want one")
 	}
-	want := map[Action]string{Create: "create", Update: "update", Delete: "delete"}
+	want := map[Action]string{Create: "create", Update: "update", Delete: "delete", Replace: "replace"}
 	for _, a := range Actions {
 		if got := a.String(); got != want[a] {
 			t.Errorf("%d.String() = %q, want %q", int(a), got, want[a])

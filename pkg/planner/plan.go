@@ -23,6 +23,10 @@ type Plan struct {
 	// does not list and that are left alone. Kinds with no such objects are
 	// absent. Renderers must sort the kinds (see Kinds).
 	Unmanaged map[spec.Kind]int
+	// Ignored counts, per kind, the live objects that the configuration's
+	// ignore rules keep out of the plan (ignore.go). Kinds with none are
+	// absent.
+	Ignored map[spec.Kind]int
 	// Warnings are facts the reader should know before applying, such as
 	// deletes that were not planned because a listing was incomplete.
 	Warnings []string
@@ -52,6 +56,9 @@ func (p *Plan) Summary() Summary {
 		case Update:
 			s.Change++
 		case Delete:
+			s.Destroy++
+		case Replace:
+			s.Add++
 			s.Destroy++
 		}
 	}
@@ -102,10 +109,14 @@ const (
 	Update
 	// Delete removes a live object.
 	Delete
+	// Replace deletes a live object and creates it again, for changes the
+	// API cannot make in place (permissions.go). Before and After are both
+	// set; the summary counts it as one add and one destroy.
+	Replace
 )
 
 // Actions lists every valid action, for exhaustiveness tests.
-var Actions = []Action{Create, Update, Delete}
+var Actions = []Action{Create, Update, Delete, Replace}
 
 // String returns the action's verb: "create", "update" or "delete".
 func (a Action) String() string {
@@ -116,6 +127,8 @@ func (a Action) String() string {
 		return "update"
 	case Delete:
 		return "delete"
+	case Replace:
+		return "replace"
 	}
 	return fmt.Sprintf("Action(%d)", int(a))
 }
@@ -247,6 +260,13 @@ type Options struct {
 	// Prune, when non-nil, replaces Config.Prune (the --prune flag). An empty
 	// non-nil slice prunes nothing.
 	Prune []spec.Kind
+	// AllowDeletes lets the plan delete more than the configuration's
+	// safety limits allow (--allow-deletes). It overrides neither protect
+	// nor the lockout guard (guards.go).
+	AllowDeletes bool
+	// AllowEnvironmentDeletes lets the plan delete product environments
+	// (--allow-environment-deletes).
+	AllowEnvironmentDeletes bool
 }
 
 // kindOrder is the dependency order of the kinds: a kind's objects may only

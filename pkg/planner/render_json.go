@@ -8,10 +8,12 @@ import (
 	"io"
 )
 
-// The JSON types below are the published shape of `cldsync plan -json`.
-// They are separate from the planner's types and mapped field by field, so
-// that renaming a Go field never changes the output; change them only
-// together with FormatVersion.
+// The JSON types below are the published shape of `cldsync plan --format
+// json`, documented by schema/plan.schema.json (a test validates real output
+// against it). They are separate from the planner's types and mapped field
+// by field, so that renaming a Go field never changes the output; change
+// them only together with FormatVersion. Saved plans (saved.go) embed the
+// same shape and map it back.
 
 type jsonPlan struct {
 	FormatVersion string         `json:"format_version"`
@@ -100,6 +102,8 @@ func jsonAction(a Action) (string, error) {
 		return "update", nil
 	case Delete:
 		return "delete", nil
+	case Replace:
+		return "replace", nil
 	}
 	return "", fmt.Errorf("render json: invalid action %d", int(a))
 }
@@ -134,6 +138,8 @@ func jsonValue(v Value) (any, error) {
 		return jsonGroup{ID: v.ID, Name: v.Name, Members: v.Members}, nil
 	case MembershipValue:
 		return jsonMembership{Group: v.Group, GroupID: v.GroupID, User: v.User, UserID: v.UserID}, nil
+	case RoleValue, PolicyValue, AssignmentValue:
+		return jsonPermValue(v), nil // render_json_permissions.go
 	}
 	return nil, fmt.Errorf("render json: unknown value type %T", v)
 }
@@ -151,6 +157,27 @@ func nonNil[T any](s []T) []T {
 // format_version first. Lists keep the plan's order (apply order) and are
 // [] rather than null when empty; object keys are snake_case.
 func RenderJSON(w io.Writer, p *Plan) error {
+	out, err := toJSONPlan(p)
+	if err != nil {
+		return err
+	}
+	return encodeJSON(w, out)
+}
+
+// encodeJSON writes v indented, without HTML escaping.
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("render json: %w", err)
+	}
+	return nil
+}
+
+// toJSONPlan maps the plan to its published JSON shape; saved plans embed
+// the same shape.
+func toJSONPlan(p *Plan) (jsonPlan, error) {
 	s := p.Summary()
 	out := jsonPlan{
 		FormatVersion: p.FormatVersion,
@@ -165,7 +192,7 @@ func RenderJSON(w io.Writer, p *Plan) error {
 		c := &p.Changes[i]
 		action, err := jsonAction(c.Action)
 		if err != nil {
-			return fmt.Errorf("%w (%s)", err, c.Ref)
+			return jsonPlan{}, fmt.Errorf("%w (%s)", err, c.Ref)
 		}
 		jc := jsonChange{
 			Action:    action,
@@ -176,10 +203,10 @@ func RenderJSON(w io.Writer, p *Plan) error {
 			Notes:     nonNil(c.Notes),
 		}
 		if jc.Before, err = jsonValue(c.Before); err != nil {
-			return err
+			return jsonPlan{}, err
 		}
 		if jc.After, err = jsonValue(c.After); err != nil {
-			return err
+			return jsonPlan{}, err
 		}
 		for _, f := range c.Fields {
 			jc.Fields = append(jc.Fields, jsonField{Name: f.Name, Old: f.Old, New: f.New})
@@ -196,11 +223,5 @@ func RenderJSON(w io.Writer, p *Plan) error {
 	for _, e := range p.Errors {
 		out.Errors = append(out.Errors, jsonError{Ref: toJSONRef(e.Ref), Message: e.Message})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("render json: %w", err)
-	}
-	return nil
+	return out, nil
 }

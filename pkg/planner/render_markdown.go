@@ -27,31 +27,57 @@ const maxDestructiveListed = 50
 // counts, then one collapsed <details> section per kind with the changes
 // as a diff block.
 func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
-	out := renderMarkdown(p, 0)
+	return writeMarkdown(w, p, opts, planFrame(p))
+}
+
+// mdFrame is what differs between a plan's Markdown and a drift report's:
+// the words around the same structure.
+type mdFrame struct {
+	summary  string                    // the first line
+	destroys func(n int) string        // introduces the call-out of deletes
+	change   func(c *Change) string    // one change in a diff block
+	section  func(cs []*Change) string // a kind's <summary>
+	cut      func(shown, total int) string
+}
+
+func planFrame(p *Plan) mdFrame {
+	return mdFrame{
+		summary: p.SummaryLine(),
+		destroys: func(n int) string {
+			return fmt.Sprintf("This plan destroys %d %s:", n, plural(n, "object", "objects"))
+		},
+		change:  markdownChange,
+		section: sectionSummary,
+		cut:     truncationNote,
+	}
+}
+
+func writeMarkdown(w io.Writer, p *Plan, opts MarkdownOptions, f mdFrame) error {
+	out := renderMarkdown(p, 0, f)
 	// Room for the truncation note is only reserved when the whole plan
 	// does not fit.
 	if opts.MaxBytes > 0 && len(out) > opts.MaxBytes {
-		out = renderMarkdown(p, opts.MaxBytes)
+		out = renderMarkdown(p, opts.MaxBytes, f)
 	}
 	_, err := io.WriteString(w, out)
 	return err
 }
 
-func renderMarkdown(p *Plan, maxBytes int) string {
+func renderMarkdown(p *Plan, maxBytes int, f mdFrame) string {
 	m := &mdWriter{max: maxBytes}
 	total := len(p.Changes)
-	m.reserve = len(truncationNote(total, total))
+	m.reserve = len(f.cut(total, total))
 
-	m.force("**" + p.SummaryLine() + "**\n")
+	m.force("**" + f.summary + "**\n")
 
 	var deletes []*Change
 	for i := range p.Changes {
-		if p.Changes[i].Action == Delete {
+		if a := p.Changes[i].Action; a == Delete || a == Replace {
 			deletes = append(deletes, &p.Changes[i])
 		}
 	}
 	if len(deletes) > 0 {
-		m.write(fmt.Sprintf("\n> [!CAUTION]\n> This plan destroys %d %s:\n", len(deletes), plural(len(deletes), "object", "objects")))
+		m.write("\n> [!CAUTION]\n> " + f.destroys(len(deletes)) + "\n")
 		for i, c := range deletes {
 			if i == maxDestructiveListed {
 				m.write(fmt.Sprintf("> - … and %d more (see below)\n", len(deletes)-i))
@@ -92,13 +118,13 @@ func renderMarkdown(p *Plan, maxBytes int) string {
 		cs := byKind[k]
 		// The section opens with its first change, so that a cut never
 		// leaves an empty section.
-		head := "\n<details><summary>" + string(k) + ": " + sectionSummary(cs) + "</summary>\n\n```diff\n"
-		if !m.open(head+markdownChange(cs[0]), "```\n\n</details>\n") {
+		head := "\n<details><summary>" + string(k) + ": " + f.section(cs) + "</summary>\n\n```diff\n"
+		if !m.open(head+f.change(cs[0]), "```\n\n</details>\n") {
 			break
 		}
 		shown++
 		for _, c := range cs[1:] {
-			if !m.write(markdownChange(c)) {
+			if !m.write(f.change(c)) {
 				break
 			}
 			shown++
@@ -107,7 +133,7 @@ func renderMarkdown(p *Plan, maxBytes int) string {
 	}
 	m.closeAll()
 	if m.cut {
-		m.force(truncationNote(shown, total))
+		m.force(f.cut(shown, total))
 	}
 	return m.b.String()
 }
@@ -126,6 +152,9 @@ func sectionSummary(cs []*Change) string {
 		case Update:
 			s.Change++
 		case Delete:
+			s.Destroy++
+		case Replace:
+			s.Add++
 			s.Destroy++
 		}
 	}
@@ -151,7 +180,7 @@ func markdownChange(c *Change) string {
 	for _, f := range c.Fields {
 		b.WriteString("    " + fieldLine(f, c.Action) + "\n")
 	}
-	if c.Action == Delete && c.Reason != "" {
+	if (c.Action == Delete || c.Action == Replace) && c.Reason != "" {
 		b.WriteString("    # " + c.Reason + "\n")
 	}
 	for _, n := range c.Notes {

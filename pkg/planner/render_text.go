@@ -41,6 +41,8 @@ func actionSymbol(a Action) string {
 		return "~"
 	case Delete:
 		return "-"
+	case Replace:
+		return "-/+"
 	}
 	return "?"
 }
@@ -51,7 +53,7 @@ func actionColor(a Action) string {
 		return ansiGreen
 	case Update:
 		return ansiYellow
-	case Delete:
+	case Delete, Replace:
 		return ansiRed
 	}
 	return ""
@@ -94,7 +96,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		}
 		// A delete's reason is its justification, so it is always shown; for
 		// creates and updates the fields already say why.
-		if c.Action == Delete && c.Reason != "" {
+		if (c.Action == Delete || c.Action == Replace) && c.Reason != "" {
 			fmt.Fprintln(bw, "    # "+c.Reason)
 		}
 		for _, n := range c.Notes {

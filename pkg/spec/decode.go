@@ -45,6 +45,12 @@ func (l *loader) decodeFile(f *file) {
 			}
 		case "prune":
 			l.decodePrune(f, val)
+		case "safety":
+			l.decodeSafety(f, val)
+		case "ignore":
+			l.decodeIgnore(f, val)
+		case "roles", "policies", "assignments", "permissions":
+			l.decodePermissions(f, key, val) // permissions.go
 		}
 	}
 }
@@ -82,6 +88,8 @@ func (l *loader) decodeEnvironment(f *file, n *yaml.Node, path string) {
 		case "base_environment":
 			e.BaseEnvironment, _ = str(val)
 			base = val
+		case "protect":
+			e.Protect = orDefault(boolean(val), false)
 		case "custom_attributes":
 			if val.Kind == yaml.MappingNode {
 				e.CustomAttributes, _ = l.toValue(f, val, false).(map[string]any)
@@ -135,6 +143,8 @@ func (l *loader) decodeUser(f *file, n *yaml.Node, path string) {
 		case "environments":
 			envs = val
 			u.Environments = l.decodeAccess(f, val, path+".environments")
+		case "protect":
+			u.Protect = orDefault(boolean(val), false)
 		}
 	}
 	if u.Role != nil && *u.Role == "master_admin" && u.Environments != nil && !u.Environments.All {
@@ -214,6 +224,8 @@ func (l *loader) decodeGroup(f *file, n *yaml.Node, path string) {
 				g.Members = append(g.Members, key)
 			}
 			slices.Sort(g.Members)
+		case "protect":
+			g.Protect = orDefault(boolean(val), false)
 		}
 	}
 	l.cfg.Groups = append(l.cfg.Groups, g)

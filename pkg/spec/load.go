@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -42,7 +43,7 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("load configuration: %w", err)
 	}
 	if !fi.IsDir() {
-		data, err := os.ReadFile(path)
+		data, err := readCapped(path)
 		if err != nil {
 			return nil, fmt.Errorf("load configuration: %w", err)
 		}
@@ -62,7 +63,7 @@ func Load(path string) (*Config, error) {
 			continue
 		}
 		file := filepath.Join(path, name)
-		data, err := os.ReadFile(file)
+		data, err := readCapped(file)
 		if err != nil {
 			return nil, fmt.Errorf("load configuration: %w", err)
 		}
@@ -104,6 +105,8 @@ type loader struct {
 	mappings    int // files whose root is a mapping
 	prunePos    *Pos
 
+	safetyPos *Pos
+
 	envs   map[string]Pos // cloud_name → where defined
 	users  map[string]Pos // lower-cased email → where defined
 	groups map[string]Pos // name → where defined
@@ -138,6 +141,10 @@ func parse(srcs []source) (*Config, error) {
 		groups: map[string]Pos{},
 	}
 	for _, src := range srcs {
+		if e := checkInput(src); e != nil {
+			l.errs = append(l.errs, *e)
+			continue
+		}
 		f := l.parseYAML(src)
 		if f.root == nil {
 			continue
@@ -146,9 +153,11 @@ func parse(srcs []source) (*Config, error) {
 		l.errs = append(l.errs, sch.validate(f, v)...)
 		l.decodeFile(f)
 	}
+	l.checkIgnore()
+	l.checkPermissions(srcs) // permissions.go
 	for _, r := range l.envRefs {
 		if _, ok := l.envs[r.cloudName]; !ok {
-			l.errorf(r.pos, r.path, "unknown environment %q: not defined under environments", r.cloudName)
+			l.errorf(r.pos, r.path, "unknown environment %q: not defined under environments%s", r.cloudName, didYouMean(r.cloudName, slices.Sorted(maps.Keys(l.envs))))
 		}
 	}
 	if !l.versionSeen && l.mappings > 0 {
@@ -174,7 +183,7 @@ func (l *loader) parseYAML(src source) *file {
 		l.errorf(Pos{File: src.name, Line: 1, Col: 1}, "", "empty file: expected a mapping with version: 1")
 		return f
 	case err != nil:
-		l.errs = append(l.errs, yamlError(src.name, err))
+		l.errs = append(l.errs, locateYAMLError(src, yamlError(src.name, err)))
 		return f
 	}
 	var next yaml.Node
@@ -183,7 +192,7 @@ func (l *loader) parseYAML(src source) *file {
 		l.errorf(Pos{File: src.name, Line: next.Line, Col: next.Column}, "", "a file holds one YAML document; split the documents into separate files")
 		return f
 	case !errors.Is(err, io.EOF):
-		l.errs = append(l.errs, yamlError(src.name, err))
+		l.errs = append(l.errs, locateYAMLError(src, yamlError(src.name, err)))
 		return f
 	}
 	f.root = doc.Content[0]

@@ -32,6 +32,19 @@ type Config struct {
 	// Prune lists the kinds that are authoritative: live objects of these
 	// kinds that the configuration does not list are deleted.
 	Prune []Kind
+	// Safety holds the deletion and lockout guards' limits (safety.go).
+	Safety Safety
+	// Ignore holds the rules keeping live objects out of the plan.
+	Ignore Ignore
+	// Roles, Policies and Assignments are the permissions half
+	// (permissions.go): custom roles, custom Cedar policies and role
+	// assignments.
+	Roles       []Role
+	Policies    []Policy
+	Assignments []Assignment
+	// Permissions is where the configuration says `permissions: true` or
+	// `false`; nil means on (see PermissionsOff).
+	Permissions *PermissionsSetting
 }
 
 // Environment is a product environment, keyed by CloudName.
@@ -46,7 +59,10 @@ type Environment struct {
 	// create and when the configuration changes it, never diffed against
 	// live state. nil means not managed.
 	CustomAttributes map[string]any
-	Pos              Pos
+	// Protect makes the plan refuse any change that deletes or replaces
+	// the object.
+	Protect bool
+	Pos     Pos
 }
 
 // User is a user, keyed by Email (compared case-insensitively).
@@ -58,7 +74,10 @@ type User struct {
 	// Environments is the product environments the user may access; nil
 	// means not managed.
 	Environments *EnvironmentAccess
-	Pos          Pos
+	// Protect makes the plan refuse any change that deletes or replaces
+	// the object.
+	Protect bool
+	Pos     Pos
 }
 
 // EnvironmentAccess is either every product environment (All) or a list of
@@ -75,5 +94,8 @@ type Group struct {
 	// complete (empty means no members); when false, membership is left alone.
 	Members        []string
 	MembersManaged bool
-	Pos            Pos
+	// Protect makes the plan refuse any change that deletes or replaces
+	// the object.
+	Protect bool
+	Pos     Pos
 }

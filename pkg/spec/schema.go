@@ -129,7 +129,8 @@ func (cs *configSchema) explain(f *file, v any, ve *jsonschema.ValidationError) 
 		var errs Errors
 		for _, kv := range fields(node) {
 			if _, ok := props[kv[0].Value]; !ok {
-				errs = append(errs, at(kv[0], fmt.Sprintf("unexpected key %q; expected one of %s", kv[0].Value, strings.Join(sortedKeys(props), ", "))))
+				keys := sortedKeys(props)
+				errs = append(errs, at(kv[0], fmt.Sprintf("unexpected key %q%s; expected one of %s", kv[0].Value, didYouMean(kv[0].Value, keys), strings.Join(keys, ", "))))
 			}
 		}
 		return errs
@@ -178,7 +179,11 @@ func (cs *configSchema) explain(f *file, v any, ve *jsonschema.ValidationError) 
 		for _, e := range enum {
 			want = append(want, fmt.Sprint(e))
 		}
-		msg = fmt.Sprintf("unexpected value %s; expected one of %s", describe(value), strings.Join(want, ", "))
+		hint := ""
+		if sv, ok := value.(string); ok {
+			hint = didYouMean(sv, want)
+		}
+		msg = fmt.Sprintf("unexpected value %s%s; expected one of %s", describe(value), hint, strings.Join(want, ", "))
 	case "minLength":
 		msg = "must not be empty"
 	default:

@@ -15,6 +15,9 @@ type Account struct {
 	// disagreed between pages, with the reason. The planner never deletes
 	// objects of an incomplete kind.
 	Incomplete map[spec.Kind]string
+	// Permissions is the permissions half (permissions.go); nil when it was
+	// not read.
+	Permissions *Permissions
 }
 
 // Environment is a live product environment.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/spec"
@@ -23,6 +24,7 @@ type API interface {
 	ListUserSubAccounts(ctx context.Context, userID string) ([]client.SubAccountSummary, error)
 	// ListUserGroupsWithMembers returns every group with its members.
 	ListUserGroupsWithMembers(ctx context.Context) ([]client.UserGroup, error)
+	PermissionsAPI // permissions.go
 }
 
 // FromClient returns the read-only API of c.
@@ -53,6 +55,15 @@ type Options struct {
 	// UsersPageSize is the page size asked for when listing users (default
 	// 100). The server may cap it silently; the client copes.
 	UsersPageSize int
+	// Permissions also reads the permissions half (permissions.go) into
+	// Account.Permissions; APIKeyEnvironments are the cloud names whose
+	// access keys to read because the configuration names them.
+	Permissions        bool
+	APIKeyEnvironments []string
+
+	// perUser makes readAccess read per user: the fallback when a
+	// per-environment listing cannot be proven complete.
+	perUser bool
 }
 
 // Read fetches the live account with the fewest requests (NOTES.md
@@ -60,6 +71,16 @@ type Options struct {
 // concurrent listings, then the product-environment access of users who
 // do not have access to all of them, per user or per environment,
 // whichever needs fewer requests.
+//
+// Failures: a listing that fails outright (after the client's retries)
+// fails the read. Environments, users and groups are what every change is
+// planned against, and a plan built without one of them would create
+// objects that exist and could not resolve members. A listing that is read
+// but cannot be proven complete (a users page repeating the previous one)
+// is recorded in Account.Incomplete with the reason instead, and the
+// planner deletes nothing of that kind. A per-environment access listing
+// that cannot be proven complete is not trusted: access is then read per
+// user, which needs no paging.
 func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = 8
@@ -143,6 +164,11 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	slices.SortFunc(acc.Groups, func(a, b Group) int {
 		return cmpJoin(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
+	if opts.Permissions {
+		if acc.Permissions, err = readPermissions(ctx, api, opts, acc); err != nil {
+			return nil, err
+		}
+	}
 	return acc, nil
 }
 
@@ -183,7 +209,8 @@ func readAccess(ctx context.Context, api API, opts Options, users []client.User,
 	p := pool.New().WithContext(ctx).WithMaxGoroutines(opts.Parallelism)
 	// Without a total, a listing ends only on an empty page: full pages + 1.
 	pagesPerEnv := len(users)/opts.UsersPageSize + 1
-	if len(restricted) <= len(envs)*pagesPerEnv {
+	var fallback atomic.Bool
+	if opts.perUser || len(restricted) <= len(envs)*pagesPerEnv {
 		for _, u := range restricted {
 			p.Go(func(ctx context.Context) error {
 				subs, err := api.ListUserSubAccounts(ctx, u.ID)
@@ -208,7 +235,8 @@ func readAccess(ctx context.Context, api API, opts Options, users []client.User,
 					return fmt.Errorf("list users of product environment %s: %w", e.CloudName, err)
 				}
 				if !listing.Complete {
-					return fmt.Errorf("list users of product environment %s: incomplete: %s", e.CloudName, listing.Reason)
+					fallback.Store(true) // read per user instead, below
+					return nil
 				}
 				for _, u := range us {
 					if isRestricted[u.ID] {
@@ -221,6 +249,13 @@ func readAccess(ctx context.Context, api API, opts Options, users []client.User,
 	}
 	if err := p.Wait(); err != nil {
 		return nil, err
+	}
+	if fallback.Load() {
+		// A per-environment listing could not be proven complete, and
+		// access read from it could be missing: read each restricted user's
+		// environments instead, which needs no paging.
+		opts.perUser = true
+		return readAccess(ctx, api, opts, users, envs, cloudByID)
 	}
 	for id := range access {
 		slices.Sort(access[id])

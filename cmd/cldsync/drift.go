@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+
+	"github.com/cldsync/cldsync/pkg/planner"
+)
+
+// driftCmd reports how the live account differs from the configuration: a
+// plan framed from the configuration's side, for scheduled jobs and alerts.
+// It changes nothing; `cldsync apply` is the repair.
+type driftCmd struct {
+	planFlags
+	outputFlags
+}
+
+func (c *driftCmd) Run(ctx context.Context, s streams) error {
+	got, err := computePlan(ctx, s, c.planFlags)
+	if err != nil {
+		return err
+	}
+	p := got.plan
+	switch c.Format {
+	case "json":
+		err = planner.RenderDriftJSON(s.Stdout, p)
+	case "markdown":
+		err = planner.RenderDriftMarkdown(s.Stdout, p, planner.MarkdownOptions{MaxBytes: c.MarkdownLimit})
+	default:
+		err = planner.RenderDriftText(s.Stdout, p, planner.TextOptions{Color: useColor(s)})
+	}
+	if err != nil {
+		return err
+	}
+	if err := planErrors(p); err != nil {
+		return err
+	}
+	if p.HasChanges() {
+		return &exitError{code: 2}
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/cldsync/cldsync/pkg/apply"
+)
+
+// interruptGrace is how long the requests in flight may run on after the
+// first Ctrl-C before they are cancelled.
+var interruptGrace = 30 * time.Second
+
+// onInterrupt handles Ctrl-C in two steps. It returns ctx, which the first
+// interrupt cancels, so that no new work starts (apply schedules no new
+// change, and prints its report); ctx carries (apply.WithWork) a work
+// context that outlives it, under which requests already sent finish. The
+// work context is cancelled by a second interrupt, or grace after the
+// first. After the second interrupt restore is called, so that a third one
+// kills the process the default way. release stops the handling.
+func onInterrupt(parent context.Context, sigs <-chan os.Signal, stderr io.Writer, grace time.Duration, restore func()) (ctx context.Context, release func()) {
+	stop, cancelStop := context.WithCancel(parent)
+	work, cancelWork := context.WithCancel(context.WithoutCancel(parent))
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		fmt.Fprintf(stderr, "\ncldsync: interrupted: starting nothing new; requests in flight have %s to finish (Ctrl-C again to abort them)\n", grace)
+		cancelStop()
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-sigs:
+			fmt.Fprintln(stderr, "cldsync: aborting the requests in flight")
+			restore()
+		case <-t.C:
+			fmt.Fprintln(stderr, "cldsync: grace period over: aborting the requests in flight")
+		case <-done:
+			return
+		}
+		cancelWork()
+	}()
+	var once sync.Once
+	return apply.WithWork(stop, work), func() {
+		once.Do(func() {
+			close(done)
+			cancelStop()
+			cancelWork()
+		})
+	}
+}

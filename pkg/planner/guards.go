@@ -1,0 +1,386 @@
+package planner
+
+// Guards run once the differ has planned every change, and refuse the
+// changes that are too dangerous to apply as they stand. A refused change
+// leaves the plan and becomes a PlanError naming the object, so a plan with
+// refusals cannot be applied (the CLI exits 1), and the reader sees exactly
+// what would have gone. In the order they are checked:
+//
+//  1. protect: a change that deletes an object marked `protect: true` (or
+//     replaces it: deletes it and creates it again) is refused. No flag
+//     overrides it: remove protect first.
+//  2. lockout: a plan must not take the number of enabled, non-pending
+//     users with the legacy master_admin role from safety.min_master_admins
+//     or more to fewer (nor lower it further when already below); every
+//     delete, disable or downgrade that would is refused. Guards refuse
+//     transitions, so an account that already has too few can still be
+//     planned. When the plan stays at the minimum only thanks to users it
+//     promotes, the removals are made to depend on the promotions, so a
+//     failed promotion skips them at apply. No flag overrides it. Where
+//     the Permissions API is on, the same holds for the principals holding
+//     cld::role::account::master_admin at account scope (guardAccountAdmins).
+//  3. environment deletes destroy every asset in the environment: each
+//     needs Options.AllowEnvironmentDeletes (--allow-environment-deletes).
+//  4. thresholds: more deletes than safety.max_deletes in the plan, or more
+//     than safety.max_delete_percent of the live objects of a kind that has
+//     at least spec.MinObjectsForPercent, need Options.AllowDeletes
+//     (--allow-deletes); without it every delete concerned is refused.
+//
+// Before them all, completeness: no delete of a kind whose live listing is
+// incomplete is kept (the differ's canDelete plans none for the kinds it
+// knows; the guard holds it for every kind).
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/cldsync/cldsync/pkg/spec"
+	"github.com/cldsync/cldsync/pkg/state"
+)
+
+// guard applies the guards to the planned changes.
+func (d *differ) guard(desired *spec.Config, live *state.Account, opts Options) {
+	limits := desired.Safety.Limits()
+	refused := map[int]string{} // index in d.plan.Changes → why
+	refuse := func(i int, msg string) {
+		if _, done := refused[i]; !done {
+			refused[i] = msg
+		}
+	}
+	// 0. completeness, for every kind: the differ plans no delete of a kind
+	// whose listing is incomplete (canDelete), and this catches any kind
+	// that does not ask. The warning of warnIncomplete says why.
+	kept := d.plan.Changes[:0]
+	for _, c := range d.plan.Changes {
+		if c.Action != Delete || d.canDelete(c.Ref.Kind) {
+			kept = append(kept, c)
+		}
+	}
+	d.plan.Changes = kept
+	changes := d.plan.Changes
+
+	// 1. protect.
+	protected := protectedRefs(desired)
+	for i, c := range changes {
+		if c.Action != Delete && c.Action != Replace {
+			continue
+		}
+		if pos, ok := protected[c.Ref]; ok {
+			what := "delete"
+			if c.Action == Replace || slices.ContainsFunc(changes, func(o Change) bool { return o.Ref == c.Ref && o.Action == Create }) {
+				what = "replace"
+			}
+			refuse(i, fmt.Sprintf("refusing to %s it: it is protected (protect: true at %s); remove protect first to allow it", what, pos))
+		}
+	}
+
+	// 2. lockout, of the legacy role and of the permissions API's.
+	d.guardMasterAdmins(live, limits.MinMasterAdmins, refuse)
+	d.guardAccountAdmins(live, limits.MinMasterAdmins, refuse)
+
+	// 3. environment deletes.
+	if !opts.AllowEnvironmentDeletes {
+		for i, c := range changes {
+			if c.Action == Delete && c.Ref.Kind == spec.KindEnvironment {
+				refuse(i, "refusing to delete a product environment, which destroys every asset in it, without --allow-environment-deletes")
+			}
+		}
+	}
+
+	// 4. thresholds, over the deletes no other guard refused.
+	if !opts.AllowDeletes {
+		var deletes []int
+		perKind := map[spec.Kind][]int{}
+		for i, c := range changes {
+			if _, no := refused[i]; c.Action == Delete && !no {
+				deletes = append(deletes, i)
+				perKind[c.Ref.Kind] = append(perKind[c.Ref.Kind], i)
+			}
+		}
+		if n := len(deletes); n > limits.MaxDeletes {
+			for _, i := range deletes {
+				refuse(i, fmt.Sprintf("refusing to delete it: this plan deletes %d objects, more than safety.max_deletes (%d); check what would go and re-run with --allow-deletes", n, limits.MaxDeletes))
+			}
+		}
+		for _, k := range Kinds(countLists(perKind)) {
+			idx := perKind[k]
+			liveN := d.liveCount(live, k)
+			if liveN < spec.MinObjectsForPercent {
+				continue
+			}
+			pct := 100 * float64(len(idx)) / float64(liveN)
+			if pct <= limits.MaxDeletePercent {
+				continue
+			}
+			for _, i := range idx {
+				refuse(i, fmt.Sprintf("refusing to delete it: this plan deletes %d of %d live %s (%.0f%%), more than safety.max_delete_percent (%g%%); check what would go and re-run with --allow-deletes",
+					len(idx), liveN, k, pct, limits.MaxDeletePercent))
+			}
+		}
+	}
+
+	if len(refused) == 0 {
+		return
+	}
+	kept = changes[:0]
+	for i, c := range changes {
+		if msg, ok := refused[i]; ok {
+			d.errorf(c.Ref, "%s", msg)
+			continue
+		}
+		kept = append(kept, c)
+	}
+	d.plan.Changes = kept
+}
+
+// protectedRefs maps the refs of the objects marked protect: true to where
+// they were marked.
+func protectedRefs(desired *spec.Config) map[Ref]spec.Pos {
+	out := map[Ref]spec.Pos{}
+	for _, e := range desired.Environments {
+		if e.Protect {
+			out[Ref{spec.KindEnvironment, e.CloudName}] = e.Pos
+		}
+	}
+	for _, u := range desired.Users {
+		if u.Protect {
+			out[Ref{spec.KindUser, normEmail(u.Email)}] = u.Pos
+		}
+	}
+	for _, g := range desired.Groups {
+		if g.Protect {
+			out[Ref{spec.KindGroup, g.Name}] = g.Pos
+		}
+	}
+	return out
+}
+
+// isMasterAdmin reports whether a user counts towards min_master_admins:
+// enabled, invitation accepted, legacy role master_admin. A user created
+// by the plan is pending until they accept, so creates never count.
+func isMasterAdmin(u UserValue) bool {
+	return u.Role == roleMasterAdmin && u.Enabled && !u.Pending
+}
+
+// guardMasterAdmins refuses the changes that would take the enabled
+// master_admins below minimum.
+func (d *differ) guardMasterAdmins(live *state.Account, minimum int, refuse func(int, string)) {
+	if minimum <= 0 {
+		return
+	}
+	before := 0
+	for _, u := range live.Users {
+		if isMasterAdmin(liveUser(&u)) && !d.isIgnored(spec.KindUser, normEmail(u.Email)) {
+			before++
+		}
+	}
+	var removals, promotions []int
+	for i, c := range d.plan.Changes {
+		if c.Ref.Kind != spec.KindUser {
+			continue
+		}
+		was, is := false, false
+		if b, ok := c.Before.(UserValue); ok {
+			was = isMasterAdmin(b)
+		}
+		if a, ok := c.After.(UserValue); ok && c.Action != Create {
+			is = isMasterAdmin(a)
+		}
+		switch {
+		case was && !is:
+			removals = append(removals, i)
+		case !was && is:
+			promotions = append(promotions, i)
+		}
+	}
+	if len(removals) == 0 {
+		return
+	}
+	after := before - len(removals) + len(promotions)
+	if after < minimum && after < before {
+		for _, i := range removals {
+			c := d.plan.Changes[i]
+			verb := "downgrade"
+			switch a, _ := c.After.(UserValue); {
+			case c.Action == Delete:
+				verb = "delete"
+			case !a.Enabled:
+				verb = "disable"
+			}
+			refuse(i, fmt.Sprintf("refusing to %s it: the account has %d enabled master_admin %s and this plan would leave %d, below safety.min_master_admins (%d); --allow-deletes does not override this",
+				verb, before, plural(before, "user", "users"), after, minimum))
+		}
+		return
+	}
+	// Enough remain only thanks to promotions: remove only after they
+	// succeed, so that a failed promotion cannot lock the account out.
+	if before-len(removals) < minimum {
+		for _, i := range removals {
+			c := &d.plan.Changes[i]
+			for _, p := range promotions {
+				c.DependsOn = append(c.DependsOn, d.plan.Changes[p].Ref)
+			}
+		}
+	}
+}
+
+// liveCount is how many live objects of kind k the plan could delete from:
+// those the ignore rules do not keep out. Kinds it does not know count 0,
+// which turns the percentage limit off for them.
+func (d *differ) liveCount(live *state.Account, k spec.Kind) int {
+	n := 0
+	switch k {
+	case spec.KindEnvironment:
+		for _, e := range live.Environments {
+			if !d.isIgnored(k, e.CloudName) {
+				n++
+			}
+		}
+	case spec.KindUser:
+		for _, u := range live.Users {
+			if !d.isIgnored(k, normEmail(u.Email)) {
+				n++
+			}
+		}
+	case spec.KindGroup:
+		for _, g := range live.Groups {
+			if !d.isIgnored(k, g.Name) {
+				n++
+			}
+		}
+	case spec.KindMembership:
+		for _, g := range live.Groups {
+			if !d.isIgnored(spec.KindGroup, g.Name) {
+				n += len(g.Members)
+			}
+		}
+	}
+	return n
+}
+
+func countLists(m map[spec.Kind][]int) map[spec.Kind]int {
+	out := make(map[spec.Kind]int, len(m))
+	for k, v := range m {
+		out[k] = len(v)
+	}
+	return out
+}
+
+// accountAdminRole is the Permissions API's system role that administers
+// the whole account.
+const accountAdminRole = "cld::role::account::master_admin"
+
+// guardAccountAdmins refuses the changes that would leave fewer than
+// minimum principals holding accountAdminRole at account scope, where the
+// Permissions API is on. A principal counts when it can act: a user that
+// is enabled and has accepted its invitation, a group with at least one
+// such member, an API or provisioning key. Removals are: deleting the
+// assignment, and deleting or disabling the user or deleting the group
+// that holds it. New assignments count when their principal already
+// exists live and can act; removals then wait for them, as for
+// promotions. Membership changes that empty an administering group are
+// not counted.
+func (d *differ) guardAccountAdmins(live *state.Account, minimum int, refuse func(int, string)) {
+	if minimum <= 0 || live.Permissions == nil || live.Permissions.Unavailable != "" {
+		return
+	}
+	canAct := map[string]bool{} // lower-cased email of users who can act
+	for _, u := range live.Users {
+		if u.Enabled && !u.Pending {
+			canAct[normEmail(u.Email)] = true
+		}
+	}
+	groupCanAct := map[string]bool{}
+	for _, g := range live.Groups {
+		for _, m := range g.Members {
+			if canAct[normEmail(m)] {
+				groupCanAct[g.Name] = true
+			}
+		}
+	}
+	eligible := func(ptype, name string) bool {
+		switch ptype {
+		case "user":
+			return canAct[normEmail(name)]
+		case "group":
+			return groupCanAct[name]
+		}
+		return true
+	}
+	key := func(ptype, name string) string {
+		if ptype == "user" {
+			name = normEmail(name)
+		}
+		return ptype + ":" + name
+	}
+	holders := map[string]bool{}
+	for _, a := range live.Permissions.Assignments {
+		v := liveAssignment(&a)
+		if v.Role == accountAdminRole && v.Scope == spec.ScopeAccount && eligible(v.PrincipalType, v.Principal) {
+			holders[key(v.PrincipalType, v.Principal)] = true
+		}
+	}
+	before := len(holders)
+	removes := map[int]string{} // change index → holder it removes
+	var adds []int
+	added := map[string]bool{}
+	for i, c := range d.plan.Changes {
+		switch b := c.Before.(type) {
+		case AssignmentValue:
+			if c.Action == Delete && b.Role == accountAdminRole && b.Scope == spec.ScopeAccount && holders[key(b.PrincipalType, b.Principal)] {
+				removes[i] = key(b.PrincipalType, b.Principal)
+			}
+		case UserValue:
+			a, _ := c.After.(UserValue)
+			if k := key("user", b.Email); holders[k] && (c.Action == Delete || (c.Action == Update && !a.Enabled)) {
+				removes[i] = k
+			}
+		case GroupValue:
+			if k := key("group", b.Name); holders[k] && c.Action == Delete {
+				removes[i] = k
+			}
+		}
+		if a, ok := c.After.(AssignmentValue); ok && c.Action == Create && a.Role == accountAdminRole && a.Scope == spec.ScopeAccount &&
+			a.PrincipalID != "" && eligible(a.PrincipalType, a.Principal) {
+			if k := key(a.PrincipalType, a.Principal); !holders[k] && !added[k] {
+				added[k] = true
+				adds = append(adds, i)
+			}
+		}
+	}
+	if len(removes) == 0 {
+		return
+	}
+	gone := map[string]bool{}
+	for _, k := range removes {
+		gone[k] = true
+	}
+	// A principal both added and removed (created, then its user deleted)
+	// does not count.
+	kept := 0
+	for k := range added {
+		if !gone[k] {
+			kept++
+		}
+	}
+	after := before - len(gone) + kept
+	if after < minimum && after < before {
+		for i := range removes {
+			verb := "delete"
+			if d.plan.Changes[i].Action == Update {
+				verb = "disable"
+			}
+			refuse(i, fmt.Sprintf("refusing to %s it: %d %s %s at account scope, and this plan would leave %d, below safety.min_master_admins (%d); --allow-deletes does not override this",
+				verb, before, plural(before, "principal holds", "principals hold"), accountAdminRole, after, minimum))
+		}
+		return
+	}
+	if before-len(gone) < minimum {
+		for i := range removes {
+			c := &d.plan.Changes[i]
+			for _, j := range adds {
+				c.DependsOn = append(c.DependsOn, d.plan.Changes[j].Ref)
+			}
+		}
+	}
+}

@@ -1,0 +1,274 @@
+package planner
+
+// Drift reports are plans seen from the other side: the configuration is
+// the reference and the live account is what moved. Each change is framed
+// by what is wrong with the live account, and the action apply would take
+// is the repair:
+//
+//	create → missing: in the configuration, not in the live account
+//	update → changed: differs from the configuration
+//	delete → extra:   in the live account, not in the configuration (pruned)
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Drift is the kind of difference a change repairs.
+type Drift string
+
+// The drift kinds, one per Action.
+const (
+	DriftMissing Drift = "missing"
+	DriftChanged Drift = "changed"
+	DriftExtra   Drift = "extra"
+)
+
+// DriftOf is the drift a change repairs; "" for an invalid action.
+func DriftOf(a Action) Drift {
+	switch a {
+	case Create:
+		return DriftMissing
+	case Update:
+		return DriftChanged
+	case Delete:
+		return DriftExtra
+	case Replace:
+		return DriftChanged
+	}
+	return ""
+}
+
+// DriftSummaryLine is a drift report's last line of text: "Drift: N
+// missing, N changed, N extra. Run `cldsync apply` to repair it." or "No
+// drift. The live account matches the configuration."
+func (p *Plan) DriftSummaryLine() string {
+	s := driftSummary(p)
+	if s.Total() == 0 {
+		return "No drift. The live account matches the configuration."
+	}
+	return fmt.Sprintf("Drift: %d missing, %d changed, %d extra. Run `cldsync apply` to repair it.", s.Add, s.Change, s.Destroy)
+}
+
+// driftHeader is "~ user raj@acme.test: changed in the live account".
+func driftHeader(c *Change) string {
+	what := ""
+	switch c.Action {
+	case Create:
+		what = "missing from the live account"
+	case Update:
+		what = "changed in the live account"
+	case Delete:
+		what = "in the live account, not in the configuration"
+	case Replace:
+		what = "changed in the live account (replaced to repair)"
+	}
+	return actionSymbol(c.Action) + " " + Noun(c.Ref.Kind) + " " + c.Ref.Name + ": " + what
+}
+
+// driftFieldLine is `role: live "reports", configured "admin"` for a
+// changed object and `role: "admin"` (the configured value) for a missing
+// one.
+func driftFieldLine(f FieldDiff, a Action) string {
+	if a == Create {
+		return f.Name + ": " + f.New
+	}
+	return f.Name + ": live " + f.Old + ", configured " + f.New
+}
+
+func driftLines(c *Change) []string {
+	lines := []string{driftHeader(c)}
+	for _, f := range c.Fields {
+		lines = append(lines, "    "+driftFieldLine(f, c.Action))
+	}
+	if c.Action == Delete && c.Reason != "" {
+		lines = append(lines, "    # "+c.Reason)
+	}
+	return lines
+}
+
+// RenderDriftText writes the plan as a drift report for a terminal: what
+// differs in the live account, then unmanaged counts, warnings and errors,
+// and DriftSummaryLine last.
+func RenderDriftText(w io.Writer, p *Plan, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	paint := func(color, s string) string {
+		if !opts.Color || color == "" {
+			return s
+		}
+		return color + s + ansiReset
+	}
+	if len(p.Changes) > 0 {
+		fmt.Fprintln(bw, "The live account has drifted from the configuration:")
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		fmt.Fprintln(bw)
+		for j, line := range driftLines(c) {
+			if j == 0 {
+				line = paint(actionColor(c.Action), line)
+			}
+			fmt.Fprintln(bw, line)
+		}
+	}
+	if len(p.Changes) > 0 {
+		fmt.Fprintln(bw)
+	}
+	if u := unmanagedPhrase(p); u != "" {
+		fmt.Fprintf(bw, "Left alone, not in the configuration: %s.\n\n", u)
+	}
+	for _, warn := range p.Warnings {
+		fmt.Fprintln(bw, paint(ansiYellow, "Warning: ")+warn)
+	}
+	if len(p.Warnings) > 0 {
+		fmt.Fprintln(bw)
+	}
+	for _, e := range p.Errors {
+		fmt.Fprintln(bw, paint(ansiRed, "Error: ")+Noun(e.Ref.Kind)+" "+e.Ref.Name+": "+e.Message)
+	}
+	if len(p.Errors) > 0 {
+		fmt.Fprintln(bw)
+	}
+	fmt.Fprintln(bw, paint(ansiBold, p.DriftSummaryLine()))
+	return bw.Flush()
+}
+
+// RenderDriftMarkdown writes the plan as a drift report for an issue or
+// an alert, shaped like RenderMarkdown: the summary line first, the extra
+// objects a repair would destroy called out, then one collapsed section
+// per kind, cut to opts.MaxBytes with a note.
+func RenderDriftMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
+	return writeMarkdown(w, p, opts, mdFrame{
+		summary: p.DriftSummaryLine(),
+		destroys: func(n int) string {
+			return fmt.Sprintf("Repairing this drift with `cldsync apply` destroys %d %s:", n, plural(n, "object", "objects"))
+		},
+		change: func(c *Change) string {
+			var s string
+			for _, l := range driftLines(c) {
+				s += l + "\n"
+			}
+			return s
+		},
+		section: func(cs []*Change) string {
+			var s Summary
+			for _, c := range cs {
+				switch c.Action {
+				case Create:
+					s.Add++
+				case Update:
+					s.Change++
+				case Delete:
+					s.Destroy++
+				case Replace:
+					s.Change++
+				}
+			}
+			var parts []string
+			for _, x := range []struct {
+				n    int
+				word string
+			}{{s.Add, "missing"}, {s.Change, "changed"}, {s.Destroy, "extra"}} {
+				if x.n > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", x.n, x.word))
+				}
+			}
+			return strings.Join(parts, ", ")
+		},
+		cut: func(shown, total int) string {
+			return fmt.Sprintf("\n_The report is too long for this comment: %d of %d differences are shown. Run `cldsync drift` to see all of it._\n", shown, total)
+		},
+	})
+}
+
+// The drift report's JSON: published like jsonPlan (same format_version,
+// documented in schema/plan.schema.json under $defs/driftReport).
+
+type jsonDriftReport struct {
+	FormatVersion string              `json:"format_version"`
+	Report        string              `json:"report"`
+	Summary       jsonDriftSummary    `json:"summary"`
+	SummaryLine   string              `json:"summary_line"`
+	Differences   []jsonDriftedObject `json:"differences"`
+	Unmanaged     map[string]int      `json:"unmanaged"`
+	Warnings      []string            `json:"warnings"`
+	Errors        []jsonError         `json:"errors"`
+}
+
+type jsonDriftSummary struct {
+	Missing int `json:"missing"`
+	Changed int `json:"changed"`
+	Extra   int `json:"extra"`
+}
+
+type jsonDriftedObject struct {
+	Drift  string           `json:"drift"`
+	Ref    jsonRef          `json:"ref"`
+	Fields []jsonDriftField `json:"fields"`
+	Reason string           `json:"reason"`
+	Repair string           `json:"repair"`
+}
+
+type jsonDriftField struct {
+	Name       string `json:"name"`
+	Live       string `json:"live"`
+	Configured string `json:"configured"`
+}
+
+// RenderDriftJSON writes the plan as a drift report in JSON: a summary by
+// drift kind and one entry per difference, in plan order, with the action
+// apply would take to repair it.
+func RenderDriftJSON(w io.Writer, p *Plan) error {
+	s := driftSummary(p)
+	out := jsonDriftReport{
+		FormatVersion: p.FormatVersion,
+		Report:        "drift",
+		Summary:       jsonDriftSummary{Missing: s.Add, Changed: s.Change, Extra: s.Destroy},
+		SummaryLine:   p.DriftSummaryLine(),
+		Differences:   make([]jsonDriftedObject, 0, len(p.Changes)),
+		Unmanaged:     make(map[string]int, len(p.Unmanaged)),
+		Warnings:      nonNil(p.Warnings),
+		Errors:        make([]jsonError, 0, len(p.Errors)),
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		action, err := jsonAction(c.Action)
+		if err != nil {
+			return fmt.Errorf("%w (%s)", err, c.Ref)
+		}
+		d := jsonDriftedObject{
+			Drift:  string(DriftOf(c.Action)),
+			Ref:    toJSONRef(c.Ref),
+			Fields: make([]jsonDriftField, 0, len(c.Fields)),
+			Reason: c.Reason,
+			Repair: action,
+		}
+		for _, f := range c.Fields {
+			d.Fields = append(d.Fields, jsonDriftField{Name: f.Name, Live: f.Old, Configured: f.New})
+		}
+		out.Differences = append(out.Differences, d)
+	}
+	for k, n := range p.Unmanaged {
+		out.Unmanaged[string(k)] = n
+	}
+	for _, e := range p.Errors {
+		out.Errors = append(out.Errors, jsonError{Ref: toJSONRef(e.Ref), Message: e.Message})
+	}
+	return encodeJSON(w, out)
+}
+
+// driftSummary counts changes as drift: a replace repairs one changed
+// object, where the plan's summary counts it as an add and a destroy.
+func driftSummary(p *Plan) Summary {
+	s := p.Summary()
+	for _, c := range p.Changes {
+		if c.Action == Replace {
+			s.Add--
+			s.Destroy--
+			s.Change++
+		}
+	}
+	return s
+}

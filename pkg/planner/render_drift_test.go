@@ -1,0 +1,81 @@
+package planner
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestRenderDriftGolden(t *testing.T) {
+	t.Parallel()
+	plans := map[string]func(*testing.T) *Plan{
+		"sample":    samplePlan,
+		"nochanges": noChangePlan,
+	}
+	renderers := map[string]func(*bytes.Buffer, *Plan) error{
+		"txt":  func(b *bytes.Buffer, p *Plan) error { return RenderDriftText(b, p, TextOptions{}) },
+		"json": func(b *bytes.Buffer, p *Plan) error { return RenderDriftJSON(b, p) },
+		"md":   func(b *bytes.Buffer, p *Plan) error { return RenderDriftMarkdown(b, p, MarkdownOptions{}) },
+		"cut.md": func(b *bytes.Buffer, p *Plan) error {
+			return RenderDriftMarkdown(b, p, MarkdownOptions{MaxBytes: 1500})
+		},
+	}
+	for planName, mk := range plans {
+		for ext, render := range renderers {
+			name := "drift/" + planName + "." + ext
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				var b bytes.Buffer
+				if err := render(&b, mk(t)); err != nil {
+					t.Fatalf("render %s returned error %v, want nil", name, err)
+				}
+				assertGolden(t, name, b.Bytes())
+			})
+		}
+	}
+}
+
+func TestDriftSummaryLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		plan func(*testing.T) *Plan
+		want string
+	}{
+		{"drift", samplePlan, "Drift: 5 missing, 2 changed, 3 extra. Run `cldsync apply` to repair it."},
+		{"clean", noChangePlan, "No drift. The live account matches the configuration."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.plan(t).DriftSummaryLine(); got != tt.want {
+				t.Errorf("DriftSummaryLine() = %q, want %q", got, tt.want)
+			}
+			var b bytes.Buffer
+			if err := RenderDriftMarkdown(&b, tt.plan(t), MarkdownOptions{}); err != nil {
+				t.Fatalf("RenderDriftMarkdown returned error %v, want nil", err)
+			}
+			if !strings.HasPrefix(b.String(), "**"+tt.want+"**\n") {
+				t.Errorf("RenderDriftMarkdown does not start with the summary line:\n%s", b.String())
+			}
+		})
+	}
+}
+
+func TestDriftOfExhaustive(t *testing.T) {
+	t.Parallel()
+	seen := map[Drift]bool{}
+	for _, a := range Actions {
+		d := DriftOf(a)
+		if a == Replace { // repairs a changed object, by delete and create
+			if d != DriftChanged {
+				t.Errorf("DriftOf(Replace) = %q, want %q", d, DriftChanged)
+			}
+			continue
+		}
+		if d == "" || seen[d] {
+			t.Errorf("DriftOf(%v) = %q, want a distinct drift kind", a, d)
+		}
+		seen[d] = true
+	}
+}

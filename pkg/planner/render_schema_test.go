@@ -1,0 +1,78 @@
+package planner
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// planSchema compiles one definition of schema/plan.schema.json ("" for
+// the root, the plan).
+func planSchema(t *testing.T, def string) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	url := "../../schema/plan.schema.json"
+	if def != "" {
+		url += "#/$defs/" + def
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		t.Fatalf("compile %s: %v", url, err)
+	}
+	return s
+}
+
+func validateJSON(t *testing.T, s *jsonschema.Schema, data []byte) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	if err := s.Validate(v); err != nil {
+		t.Errorf("output does not match the schema: %#v\n%s", err, data)
+	}
+}
+
+// TestJSONMatchesSchema validates every JSON document cldsync publishes
+// against schema/plan.schema.json; a bite case shows the schema rejects.
+func TestJSONMatchesSchema(t *testing.T) {
+	t.Parallel()
+	plans := map[string]func(*testing.T) *Plan{"sample": samplePlan, "nochanges": noChangePlan}
+	for name, mk := range plans {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var plan, drift, saved bytes.Buffer
+			if err := RenderJSON(&plan, mk(t)); err != nil {
+				t.Fatal(err)
+			}
+			if err := RenderDriftJSON(&drift, mk(t)); err != nil {
+				t.Fatal(err)
+			}
+			s := &Saved{CldsyncVersion: "test", ConfigPath: ".", ConfigHash: "sha256:" + string(bytes.Repeat([]byte("ab"), 32)), Plan: mk(t)}
+			if err := WriteSaved(&saved, s); err != nil {
+				t.Fatal(err)
+			}
+			validateJSON(t, planSchema(t, ""), plan.Bytes())
+			validateJSON(t, planSchema(t, "driftReport"), drift.Bytes())
+			validateJSON(t, planSchema(t, "savedPlan"), saved.Bytes())
+		})
+	}
+	t.Run("bite", func(t *testing.T) {
+		t.Parallel()
+		var b bytes.Buffer
+		if err := RenderJSON(&b, samplePlan(t)); err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(b.Bytes(), &v); err != nil {
+			t.Fatal(err)
+		}
+		v["changes"].([]any)[0].(map[string]any)["action"] = "rename"
+		if err := planSchema(t, "").Validate(v); err == nil {
+			t.Errorf("the schema accepts an unknown action")
+		}
+	})
+}

@@ -1,0 +1,234 @@
+package planner
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cldsync/cldsync/pkg/spec"
+	"github.com/cldsync/cldsync/pkg/state"
+)
+
+func renderJSONString(t *testing.T, p *Plan) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := RenderJSON(&b, p); err != nil {
+		t.Fatalf("RenderJSON returned error %v, want nil", err)
+	}
+	return b.String()
+}
+
+// TestSavedRoundTrip saves and reads back plans holding every Value type
+// and checks nothing is lost.
+func TestSavedRoundTrip(t *testing.T) {
+	t.Parallel()
+	for name, mk := range map[string]func(*testing.T) *Plan{"sample": samplePlan, "nochanges": noChangePlan} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			want := &Saved{
+				CldsyncVersion: "v1.2.3",
+				ConfigPath:     "config/",
+				ConfigHash:     "sha256:0123",
+				Prune:          []spec.Kind{spec.KindUser},
+				Plan:           mk(t),
+			}
+			var b bytes.Buffer
+			if err := WriteSaved(&b, want); err != nil {
+				t.Fatalf("WriteSaved returned error %v, want nil", err)
+			}
+			got, err := ReadSaved(&b)
+			if err != nil {
+				t.Fatalf("ReadSaved returned error %v, want nil", err)
+			}
+			if diff := cmp.Diff(renderJSONString(t, want.Plan), renderJSONString(t, got.Plan)); diff != "" {
+				t.Errorf("plan read back differs (-want +got):\n%s", diff)
+			}
+			wantMeta := []any{want.CldsyncVersion, want.ConfigPath, want.ConfigHash, want.Prune}
+			gotMeta := []any{got.CldsyncVersion, got.ConfigPath, got.ConfigHash, got.Prune}
+			if diff := cmp.Diff(wantMeta, gotMeta); diff != "" {
+				t.Errorf("metadata read back differs (-want +got):\n%s", diff)
+			}
+			if stale, err := got.Compare(want.Plan); err != nil || len(stale) != 0 {
+				t.Errorf("Compare(the same plan) = %v, %v, want none", stale, err)
+			}
+		})
+	}
+}
+
+// TestFromJSONValueExhaustive checks that every Value type can be read
+// back, so a new type cannot be saved without being readable.
+func TestFromJSONValueExhaustive(t *testing.T) {
+	t.Parallel()
+	for _, v := range []Value{
+		EnvironmentValue{ID: "e", CloudName: "c", Name: "n", Enabled: true, BaseEnvironment: "b", CustomAttributes: map[string]any{"k": "v"}},
+		UserValue{ID: "u", Email: "a@x.test", Name: "A", Role: "admin", Enabled: true, Environments: []string{"c"}, Pending: true, Root: true},
+		GroupValue{ID: "g", Name: "ops", Members: []string{"a@x.test"}},
+		MembershipValue{Group: "ops", GroupID: "g", User: "a@x.test", UserID: "u"},
+		RoleValue{ID: "r", Name: "Editors", Description: "d", PermissionType: "global", ScopeType: "prodEnv", SystemPolicies: []string{"p1"}, Force: true},
+		PolicyValue{ID: "p", Name: "deny", Scope: "c", ScopeID: "e", Description: "d", Statement: "forbid(principal, action, resource);", Enabled: true},
+		AssignmentValue{PrincipalType: "user", Principal: "a@x.test", PrincipalID: "u", Role: "Editors", Scope: "c", ScopeID: "e", FolderID: "f", CollectionID: "k"},
+	} {
+		p := &Plan{FormatVersion: FormatVersion, Changes: []Change{{Action: Update, Ref: v.Ref(), Before: v, After: v}}}
+		var b bytes.Buffer
+		if err := WriteSaved(&b, &Saved{Plan: p}); err != nil {
+			t.Fatalf("WriteSaved(%T) returned error %v", v, err)
+		}
+		got, err := ReadSaved(&b)
+		if err != nil {
+			t.Fatalf("ReadSaved(%T) returned error %v, want nil", v, err)
+		}
+		if diff := cmp.Diff(v, got.Plan.Changes[0].After); diff != "" {
+			t.Errorf("%T read back differs (-want +got):\n%s", v, diff)
+		}
+	}
+}
+
+func TestReadSavedRefuses(t *testing.T) {
+	t.Parallel()
+	var saved bytes.Buffer
+	if err := WriteSaved(&saved, &Saved{Plan: samplePlan(t)}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plan output", renderJSONString(t, samplePlan(t)), "not a saved plan"},
+		{"next major version", strings.Replace(saved.String(), `"format_version": "1.0"`, `"format_version": "2.0"`, 1), `format_version "2.0"`},
+		{"unknown action", strings.Replace(saved.String(), `"action": "create"`, `"action": "rename"`, 1), `unknown action "rename"`},
+		{"not JSON", "plan: yes", "read saved plan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ReadSaved(strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ReadSaved returned error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigHash(t *testing.T) {
+	t.Parallel()
+	hash := func(src string, prune ...spec.Kind) string {
+		t.Helper()
+		cfg, err := spec.Parse("a.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("spec.Parse returned error %v", err)
+		}
+		h, err := ConfigHash(cfg, prune)
+		if err != nil {
+			t.Fatalf("ConfigHash returned error %v", err)
+		}
+		if !strings.HasPrefix(h, "sha256:") || len(h) != len("sha256:")+64 {
+			t.Errorf("ConfigHash = %q, want sha256: and 64 hex digits", h)
+		}
+		return h
+	}
+	base := hash("version: 1\nusers:\n  - email: a@x.test\n    role: admin\n")
+	if got := hash("# a comment moves every line\n\nversion: 1\nusers:\n- {email: a@x.test, role: admin}\n"); got != base {
+		t.Errorf("ConfigHash changed with layout only")
+	}
+	if got := hash("version: 1\nusers:\n  - email: a@x.test\n    role: reports\n"); got == base {
+		t.Errorf("ConfigHash did not change with a role")
+	}
+	if got := hash("version: 1\nusers:\n  - email: a@x.test\n    role: admin\n", spec.KindUser); got == base {
+		t.Errorf("ConfigHash did not change with --prune")
+	}
+}
+
+// TestSavedCompare changes the live account behind a saved plan's back
+// and checks which objects Compare calls stale, and why.
+func TestSavedCompare(t *testing.T) {
+	t.Parallel()
+	desired := &spec.Config{
+		Environments: []spec.Environment{{CloudName: "prod", Name: "Prod"}},
+		Users: []spec.User{
+			{Email: "raj@x.test", Role: ptr("media_library_user")},
+			{Email: "ana@x.test", Role: ptr("admin")},
+		},
+		Groups: []spec.Group{{Name: "editors", Members: []string{"ana@x.test", "raj@x.test"}, MembersManaged: true}},
+	}
+	liveAt := func(edit func(*state.Account)) *state.Account {
+		a := &state.Account{
+			Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}},
+			Users:        []state.User{{ID: "u1", Email: "raj@x.test", Name: "Raj", Role: "admin", Enabled: true, AllEnvironments: true}},
+			Groups:       []state.Group{{ID: "g1", Name: "editors"}},
+		}
+		if edit != nil {
+			edit(a)
+		}
+		return a
+	}
+	plan := func(live *state.Account) *Plan {
+		p, err := Diff(desired, live, Options{})
+		if err != nil {
+			t.Fatalf("Diff returned error %v", err)
+		}
+		return p
+	}
+	saved := &Saved{Plan: plan(liveAt(nil))}
+	tests := []struct {
+		name      string
+		edit      func(*state.Account)
+		want      []string
+		untouched []Ref
+	}{
+		{name: "nothing moved"},
+		{
+			name: "role changed",
+			edit: func(a *state.Account) { a.Users[0].Role = "reports" },
+			want: []string{`user raj@x.test: changed in the live account since the plan: role "admin" → "reports"`},
+		},
+		{
+			name: "created behind its back",
+			edit: func(a *state.Account) {
+				a.Users = append(a.Users, state.User{ID: "u2", Email: "ana@x.test", Name: "Ana", Role: "admin", Enabled: true, AllEnvironments: true})
+			},
+			want: []string{
+				"user ana@x.test: was created in the live account since the plan",
+				"membership editors / ana@x.test: its change is different now: an object it refers to changed in the live account since the plan",
+			},
+		},
+		{
+			name: "deleted behind its back",
+			edit: func(a *state.Account) { a.Users = nil },
+			want: []string{
+				"user raj@x.test: was deleted from the live account since the plan",
+				"membership editors / raj@x.test: its change is different now: an object it refers to changed in the live account since the plan",
+			},
+		},
+		{
+			name: "now needs no change",
+			edit: func(a *state.Account) { a.Groups[0].Members = []string{"raj@x.test"} },
+			want: []string{"membership editors / raj@x.test: was created in the live account since the plan"},
+		},
+		{
+			name:      "drift the plan does not touch",
+			edit:      func(a *state.Account) { a.Environments[0].Name = "Renamed" },
+			untouched: []Ref{{spec.KindEnvironment, "prod"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fresh := plan(liveAt(tt.edit))
+			stale, err := saved.Compare(fresh)
+			if err != nil {
+				t.Fatalf("Compare returned error %v, want nil", err)
+			}
+			var got []string
+			for _, s := range stale {
+				got = append(got, s.String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Compare mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.untouched, saved.Untouched(fresh)); diff != "" {
+				t.Errorf("Untouched mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

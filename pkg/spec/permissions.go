@@ -1,0 +1,756 @@
+package spec
+
+// The permissions half of the configuration (NOTES.md 2.7-2.16, 4.3-4.5, 5):
+//
+//	roles:        # custom roles, keyed by id (cldsync chooses it on create)
+//	policies:     # custom Cedar policies, keyed by (scope, name)
+//	assignments:  # (principal, role, scope, folder_id/collection_id) tuples
+//	permissions: false   # turns the whole half off (NOTES.md P22)
+//
+// Each item is decoded with its file (decodePermissions); the checks that
+// need every file (references to roles, users, groups; duplicate keys;
+// Cedar, whose error positions need the source text) run once at the end
+// (checkPermissions). Cedar statements are only parsed here, with cedar-go:
+// whether their entity types and actions exist is the service's call, which
+// plan asks through public/validate.
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	cedar "github.com/cedar-policy/cedar-go"
+	"gopkg.in/yaml.v3"
+)
+
+// Scope values besides an environment's cloud_name.
+const (
+	// ScopeAccount is the account scope: account-level roles and policies.
+	ScopeAccount = "account"
+	// ScopeAll is every product environment (scope_id "all").
+	ScopeAll = "all"
+)
+
+// PermissionsSetting is a `permissions:` key.
+type PermissionsSetting struct {
+	Enabled bool
+	Pos     Pos
+}
+
+// PermissionsOff reports whether the configuration turns the permissions
+// half off (`permissions: false`): nothing of it is read, planned or
+// applied.
+func (c *Config) PermissionsOff() bool { return c.Permissions != nil && !c.Permissions.Enabled }
+
+// HasPermissions reports whether the configuration lists roles, policies or
+// assignments, or prunes one of those kinds.
+func (c *Config) HasPermissions() bool {
+	return len(c.Roles) > 0 || len(c.Policies) > 0 || len(c.Assignments) > 0 ||
+		c.Prunes(KindRole) || c.Prunes(KindPolicy) || c.Prunes(KindAssignment)
+}
+
+// Role is a custom role, keyed by ID.
+type Role struct {
+	ID          string
+	Name        string
+	Description *string
+	// PermissionType is global or content; ScopeType is account or prodenv.
+	// Both are immutable in the API: changing one replaces the role.
+	PermissionType string
+	ScopeType      string
+	// SystemPolicies are system policy ids, sorted; nil means not managed.
+	SystemPolicies []string
+	Pos            Pos
+}
+
+// Policy is a custom Cedar policy, keyed by (Scope, Name).
+type Policy struct {
+	Name string
+	// Scope is ScopeAccount, ScopeAll or an environment's cloud_name.
+	Scope       string
+	Description *string
+	// Statement is the Cedar text as written, ${kind:name} references
+	// included (see CedarRefs).
+	Statement string
+	Enabled   *bool
+	// StatementPos is where the statement's first line starts. For a
+	// literal block (StatementBlock), line n of the statement is source
+	// line StatementPos.Line+n-1; see PosAt.
+	StatementPos   Pos
+	StatementBlock bool
+	Pos            Pos
+}
+
+// Key is the policy's natural key, "scope/name".
+func (p *Policy) Key() string { return PolicyKey(p.Scope, p.Name) }
+
+// PolicyKey joins a scope and a policy name into a policy's key.
+func PolicyKey(scope, name string) string { return scope + "/" + name }
+
+// PosAt maps a 1-based line and column of the statement to the YAML
+// source. Columns are exact for a literal block and a one-line scalar;
+// other styles fold lines, so their positions are the value's start.
+func (p *Policy) PosAt(line, col int) Pos {
+	at := p.StatementPos
+	switch {
+	case p.StatementBlock:
+		at.Line += line - 1
+		at.Col += col - 1
+	case line == 1 && !strings.Contains(p.Statement, "\n"):
+		at.Col += col - 1
+	}
+	return at
+}
+
+// PrincipalKind is the kind of principal an assignment names.
+type PrincipalKind string
+
+// PrincipalKind values: the keys of an assignment's principal.
+const (
+	PrincipalUser   PrincipalKind = "user"
+	PrincipalGroup  PrincipalKind = "group"
+	PrincipalAPIKey PrincipalKind = "api_key"
+)
+
+// Principal names a user (lower-cased email), a group (name) or an
+// environment's access key ("cloud_name/key name").
+type Principal struct {
+	Kind PrincipalKind
+	Name string
+}
+
+// String is "user:ana@acme.test", "group:designers" or
+// "api_key:acme-prod/ci".
+func (p Principal) String() string { return string(p.Kind) + ":" + p.Name }
+
+// SplitAPIKey splits an API key principal's name into the environment's
+// cloud_name and the key's name.
+func SplitAPIKey(name string) (env, key string) {
+	env, key, _ = strings.Cut(name, "/")
+	return env, key
+}
+
+// Assignment gives a role to a principal in a scope. Its identity is the
+// whole tuple.
+type Assignment struct {
+	Principal Principal
+	// Role is a custom role's id or a system role's id (cld::role::...).
+	Role string
+	// Scope is ScopeAccount for account roles, else ScopeAll or a cloud_name.
+	Scope string
+	// FolderID or CollectionID names the instance of a content role.
+	FolderID     string
+	CollectionID string
+	Pos          Pos
+	// RolePos and PrincipalPos are where the role and principal are
+	// written, for errors found once every file is read.
+	RolePos      Pos
+	PrincipalPos Pos
+}
+
+// CedarRef is one ${kind:name} reference in a statement: kind is user,
+// group, environment or api_key; Start and End are byte offsets of the
+// whole reference.
+type CedarRef struct {
+	Kind  string
+	Name  string
+	Start int
+	End   int
+}
+
+// String is the reference as written.
+func (r CedarRef) String() string { return "${" + r.Kind + ":" + r.Name + "}" }
+
+// Kinds of CedarRef.
+const (
+	RefUser        = "user"
+	RefGroup       = "group"
+	RefEnvironment = "environment"
+	RefAPIKey      = "api_key"
+)
+
+var cedarRefRE = regexp.MustCompile(`\$\{([A-Za-z_]*):([^}]*)\}`)
+
+// CedarRefs returns the ${kind:name} references of a statement in order.
+// User emails are lower-cased.
+func CedarRefs(statement string) []CedarRef {
+	var out []CedarRef
+	for _, m := range cedarRefRE.FindAllStringSubmatchIndex(statement, -1) {
+		r := CedarRef{Kind: statement[m[2]:m[3]], Name: statement[m[4]:m[5]], Start: m[0], End: m[1]}
+		if r.Kind == RefUser {
+			r.Name = strings.ToLower(r.Name)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// ResolveCedar replaces every reference of statement with the value
+// resolve returns, escaped for a Cedar string literal; the first error
+// stops it.
+func ResolveCedar(statement string, resolve func(CedarRef) (string, error)) (string, error) {
+	var b strings.Builder
+	last := 0
+	for _, r := range CedarRefs(statement) {
+		v, err := resolve(r)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(statement[last:r.Start])
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
+		last = r.End
+	}
+	b.WriteString(statement[last:])
+	return b.String(), nil
+}
+
+// CanonicalCedar is the form statements are compared in: cedar-go's
+// formatting of the parsed policies, so whitespace, comments and the
+// service's reformatting never show as a change. A statement that does not
+// parse is compared with its whitespace collapsed.
+func CanonicalCedar(statement string) string {
+	list, err := cedar.NewPolicyListFromBytes("", []byte(statement))
+	if err != nil || len(list) == 0 {
+		return strings.Join(strings.Fields(statement), " ")
+	}
+	return string(list.MarshalCedar())
+}
+
+// cedarErrorRE reads cedar-go's parse errors: "parse error at <input>:3:2
+// "action": expected ident".
+var cedarErrorRE = regexp.MustCompile(`at [^ ]*:(\d+):(\d+) (.*)$`)
+
+// CedarErrorPos extracts the statement line and column from a Cedar parse
+// message (cedar-go's, which the emulator's validate answers too), and the
+// message without them. ok is false when it carries no position.
+func CedarErrorPos(msg string) (line, col int, rest string, ok bool) {
+	m := cedarErrorRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0, 0, msg, false
+	}
+	line, _ = strconv.Atoi(m[1]) // the regexp matched digits
+	col, _ = strconv.Atoi(m[2])
+	rest = m[3]
+	// cedar-go words a missing token "exact got X want Y".
+	if e := cedarExactRE.FindStringSubmatch(rest); e != nil {
+		rest = fmt.Sprintf("expected %q before %q", e[2], e[1])
+	}
+	return line, col, rest, true
+}
+
+var cedarExactRE = regexp.MustCompile(`^"[^"]*": exact got (.*) want (.*)$`)
+
+// ---- decoding ----
+
+func (l *loader) decodePermissions(f *file, key string, val *yaml.Node) {
+	switch key {
+	case "permissions":
+		b := boolean(val)
+		if b == nil {
+			return
+		}
+		s := &PermissionsSetting{Enabled: *b, Pos: f.pos(val)}
+		if prev := l.cfg.Permissions; prev != nil && prev.Enabled != s.Enabled {
+			l.errorf(s.Pos, "permissions", "differs from permissions at %s; files that repeat permissions must agree", prev.Pos)
+			return
+		}
+		if l.cfg.Permissions == nil || !s.Enabled {
+			l.cfg.Permissions = s
+		}
+	case "roles":
+		for i, n := range items(val) {
+			l.decodeRole(f, n, fmt.Sprintf("roles[%d]", i))
+		}
+	case "policies":
+		for i, n := range items(val) {
+			l.decodePolicy(f, n, fmt.Sprintf("policies[%d]", i))
+		}
+	case "assignments":
+		for i, n := range items(val) {
+			l.decodeAssignment(f, n, fmt.Sprintf("assignments[%d]", i))
+		}
+	}
+}
+
+func (l *loader) decodeRole(f *file, n *yaml.Node, path string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	r := Role{Pos: f.pos(n)}
+	var policies *yaml.Node
+	for _, kv := range fields(n) {
+		val := kv[1]
+		switch kv[0].Value {
+		case "id":
+			r.ID, _ = str(val)
+			if strings.HasPrefix(r.ID, "cld::") {
+				l.errorf(f.pos(val), path+".id", "%q is a system role id: system roles are Cloudinary's and cannot be defined; assign them directly", r.ID)
+			}
+		case "name":
+			r.Name, _ = str(val)
+		case "description":
+			if s, ok := str(val); ok {
+				r.Description = &s
+			}
+		case "permission_type":
+			r.PermissionType, _ = str(val)
+		case "scope_type":
+			r.ScopeType, _ = str(val)
+		case "system_policies":
+			if val.Kind == yaml.SequenceNode {
+				policies = val
+				r.SystemPolicies = []string{}
+			}
+		}
+	}
+	if r.PermissionType == "content" && r.ScopeType == ScopeAccount {
+		l.errorf(r.Pos, path, "a content role applies to folders or collections of an environment: its scope_type must be prodenv")
+	}
+	cat := BuiltinCatalog()
+	seen := map[string]bool{}
+	for i, item := range items(policies) {
+		id, ok := str(item)
+		if !ok || id == "" {
+			continue
+		}
+		ipath := fmt.Sprintf("%s.system_policies[%d]", path, i)
+		switch p, known := cat.Policies[id]; {
+		case seen[id]:
+			l.errorf(f.pos(item), ipath, "duplicate system policy %q", id)
+			continue
+		case !known:
+			l.errorf(f.pos(item), ipath, "unknown system policy %q%s (checked against the catalog shipped with cldsync)", id, didYouMean(id, sortedCatalogKeys(cat.Policies)))
+		case r.PermissionType != "" && r.ScopeType != "" && (p.PermissionType != r.PermissionType || p.ScopeType != r.ScopeType):
+			l.errorf(f.pos(item), ipath, "system policy %q is %s/%s, but the role is %s/%s (permission_type/scope_type)", id, p.PermissionType, p.ScopeType, r.PermissionType, r.ScopeType)
+		}
+		seen[id] = true
+		r.SystemPolicies = append(r.SystemPolicies, id)
+	}
+	slices.Sort(r.SystemPolicies)
+	l.cfg.Roles = append(l.cfg.Roles, r)
+}
+
+func sortedCatalogKeys[T any](m map[string]T) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (l *loader) decodePolicy(f *file, n *yaml.Node, path string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	p := Policy{Pos: f.pos(n)}
+	for _, kv := range fields(n) {
+		val := kv[1]
+		switch kv[0].Value {
+		case "name":
+			p.Name, _ = str(val)
+		case "scope":
+			p.Scope, _ = str(val)
+			l.scopeRef(f, val, path+".scope", p.Scope)
+		case "description":
+			if s, ok := str(val); ok {
+				p.Description = &s
+			}
+		case "enabled":
+			p.Enabled = boolean(val)
+		case "statement":
+			s, ok := str(val)
+			if !ok {
+				break
+			}
+			p.Statement = s
+			p.StatementPos = f.pos(val)
+			switch val.Style {
+			case yaml.LiteralStyle:
+				// The content starts on the line after the | indicator; its
+				// column is found from the source at the end (checkPermissions).
+				p.StatementBlock = true
+				p.StatementPos.Line++
+				p.StatementPos.Col = 0
+			case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+				p.StatementPos.Col++
+			}
+		}
+	}
+	l.cfg.Policies = append(l.cfg.Policies, p)
+}
+
+// scopeRef records a scope that names an environment, to be checked with
+// the other environment references.
+func (l *loader) scopeRef(f *file, val *yaml.Node, path, scope string) {
+	if scope != "" && scope != ScopeAccount && scope != ScopeAll && cloudNameRE.MatchString(scope) {
+		l.envRefs = append(l.envRefs, envRef{pos: f.pos(val), path: path, cloudName: scope})
+	}
+}
+
+func (l *loader) decodeAssignment(f *file, n *yaml.Node, path string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	a := Assignment{Pos: f.pos(n)}
+	for _, kv := range fields(n) {
+		val := kv[1]
+		switch kv[0].Value {
+		case "principal":
+			a.PrincipalPos = f.pos(val)
+			a.Principal = l.decodePrincipal(f, val, path+".principal")
+		case "role":
+			a.Role, _ = str(val)
+			a.RolePos = f.pos(val)
+		case "scope":
+			a.Scope, _ = str(val)
+			l.scopeRef(f, val, path+".scope", a.Scope)
+		case "folder_id":
+			a.FolderID, _ = str(val)
+		case "collection_id":
+			a.CollectionID, _ = str(val)
+		}
+	}
+	if a.FolderID != "" && a.CollectionID != "" {
+		l.errorf(a.Pos, path, "an assignment names one content instance: folder_id or collection_id, not both")
+	}
+	l.cfg.Assignments = append(l.cfg.Assignments, a)
+}
+
+// decodePrincipal reads {user: EMAIL}, {group: NAME} or
+// {api_key: {environment: CLOUD_NAME, name: KEY_NAME}}; the schema has
+// reported any other shape.
+func (l *loader) decodePrincipal(f *file, n *yaml.Node, path string) Principal {
+	kvs := fields(n)
+	if len(kvs) != 1 {
+		return Principal{}
+	}
+	val := kvs[0][1]
+	switch k := PrincipalKind(kvs[0][0].Value); k {
+	case PrincipalUser:
+		email, ok := str(val)
+		if !ok || email == "" {
+			return Principal{}
+		}
+		if !validEmail(email) {
+			l.errorf(f.pos(val), path+".user", "invalid email address %q", email)
+			return Principal{}
+		}
+		return Principal{Kind: k, Name: strings.ToLower(email)}
+	case PrincipalGroup:
+		name, _ := str(val)
+		return Principal{Kind: k, Name: name}
+	case PrincipalAPIKey:
+		var env, key string
+		for _, kv := range fields(val) {
+			switch kv[0].Value {
+			case "environment":
+				env, _ = str(kv[1])
+				if env != "" && cloudNameRE.MatchString(env) {
+					l.envRefs = append(l.envRefs, envRef{pos: f.pos(kv[1]), path: path + ".api_key.environment", cloudName: env})
+				}
+			case "name":
+				key, _ = str(kv[1])
+			}
+		}
+		if env == "" || key == "" {
+			return Principal{}
+		}
+		return Principal{Kind: k, Name: env + "/" + key}
+	}
+	return Principal{}
+}
+
+// ---- checks across files ----
+
+// checkPermissions runs the checks that need every file: unique keys,
+// references to roles, users, groups and environments, and Cedar.
+func (l *loader) checkPermissions(srcs []source) {
+	cfg := &l.cfg
+	if cfg.PermissionsOff() {
+		for _, section := range []struct {
+			name string
+			n    int
+			at   func() Pos
+		}{
+			{"roles", len(cfg.Roles), func() Pos { return cfg.Roles[0].Pos }},
+			{"policies", len(cfg.Policies), func() Pos { return cfg.Policies[0].Pos }},
+			{"assignments", len(cfg.Assignments), func() Pos { return cfg.Assignments[0].Pos }},
+		} {
+			if section.n > 0 {
+				l.errorf(section.at(), section.name, "the permissions half is turned off (permissions: false at %s); remove %s or the switch", cfg.Permissions.Pos, section.name)
+			}
+		}
+	}
+	roles := l.checkRoles()
+	l.checkPolicies(srcs)
+	l.checkAssignments(roles)
+}
+
+// indexInFile is the index of item i among the items of its file, for
+// paths such as policies[2].
+func indexInFile[T any](list []T, i int, pos func(*T) Pos) int {
+	n := 0
+	for j := range i {
+		if pos(&list[j]).File == pos(&list[i]).File {
+			n++
+		}
+	}
+	return n
+}
+
+func (l *loader) checkRoles() map[string]*Role {
+	roles := map[string]*Role{}
+	names := map[string]Pos{}
+	for i := range l.cfg.Roles {
+		r := &l.cfg.Roles[i]
+		path := fmt.Sprintf("roles[%d]", indexInFile(l.cfg.Roles, i, func(r *Role) Pos { return r.Pos }))
+		if r.ID == "" || strings.HasPrefix(r.ID, "cld::") {
+			continue
+		}
+		if prev, dup := roles[r.ID]; dup {
+			l.errorf(r.Pos, path+".id", "duplicate role %q; first defined at %s", r.ID, prev.Pos)
+			continue
+		}
+		roles[r.ID] = r
+		if r.Name == "" {
+			continue
+		}
+		if prev, dup := names[r.Name]; dup {
+			l.errorf(r.Pos, path+".name", "duplicate role name %q (first at %s): the API refuses two custom roles with one name", r.Name, prev)
+			continue
+		}
+		names[r.Name] = r.Pos
+	}
+	return roles
+}
+
+func (l *loader) checkPolicies(srcs []source) {
+	lines := map[string][]string{}
+	for _, s := range srcs {
+		lines[s.name] = strings.Split(string(s.data), "\n")
+	}
+	keys := map[string]Pos{}
+	statements := map[string]Pos{} // scope + canonical statement
+	for i := range l.cfg.Policies {
+		p := &l.cfg.Policies[i]
+		path := fmt.Sprintf("policies[%d]", indexInFile(l.cfg.Policies, i, func(p *Policy) Pos { return p.Pos }))
+		if p.StatementBlock {
+			p.StatementPos.Col = blockIndent(lines[p.StatementPos.File], p.StatementPos.Line) + 1
+		}
+		if p.Name != "" && p.Scope != "" {
+			if prev, dup := keys[p.Key()]; dup {
+				l.errorf(p.Pos, path, "duplicate policy %q in scope %q; first defined at %s", p.Name, p.Scope, prev)
+			} else {
+				keys[p.Key()] = p.Pos
+			}
+		}
+		if p.Statement == "" {
+			continue
+		}
+		if !l.checkStatement(p, path+".statement") {
+			continue
+		}
+		key := p.Scope + "\x00" + CanonicalCedar(p.Statement)
+		if prev, dup := statements[key]; dup {
+			l.errorf(p.StatementPos, path+".statement", "same statement as the policy at %s: the API refuses two identical statements in one scope", prev)
+			continue
+		}
+		statements[key] = p.Pos
+	}
+}
+
+// blockIndent returns the indentation of the first non-blank line of a
+// literal block starting at the 1-based line.
+func blockIndent(lines []string, line int) int {
+	for i := line - 1; i >= 0 && i < len(lines); i++ {
+		if t := strings.TrimLeft(lines[i], " "); t != "" {
+			return len(lines[i]) - len(t)
+		}
+	}
+	return 0
+}
+
+// checkStatement checks a statement's references and parses it offline;
+// it reports whether it is usable.
+func (l *loader) checkStatement(p *Policy, path string) bool {
+	good := true
+	// Each reference becomes a same-length run of x, so that Cedar's
+	// positions stay those of the text as written.
+	masked := []byte(p.Statement)
+	for _, r := range CedarRefs(p.Statement) {
+		for i := r.Start; i < r.End; i++ {
+			masked[i] = 'x'
+		}
+		line, col := lineCol(p.Statement, r.Start)
+		at := p.PosAt(line, col)
+		switch r.Kind {
+		case RefUser:
+			if _, ok := l.users[r.Name]; !ok {
+				l.errorf(at, path, "%s: unknown user %q: not defined under users", r, r.Name)
+				good = false
+			}
+		case RefGroup:
+			if _, ok := l.groups[r.Name]; !ok {
+				l.errorf(at, path, "%s: unknown group %q: not defined under groups", r, r.Name)
+				good = false
+			}
+		case RefEnvironment:
+			if _, ok := l.envs[r.Name]; !ok {
+				l.errorf(at, path, "%s: unknown environment %q: not defined under environments", r, r.Name)
+				good = false
+			}
+		case RefAPIKey:
+			env, key := SplitAPIKey(r.Name)
+			if key == "" {
+				l.errorf(at, path, "%s: expected ${api_key:CLOUD_NAME/KEY_NAME}", r)
+				good = false
+			} else if _, ok := l.envs[env]; !ok {
+				l.errorf(at, path, "%s: unknown environment %q: not defined under environments", r, env)
+				good = false
+			}
+		default:
+			l.errorf(at, path, "%s: unknown reference kind %q; expected user, group, environment or api_key", r, r.Kind)
+			good = false
+		}
+	}
+	list, err := cedar.NewPolicyListFromBytes("", masked)
+	if err != nil {
+		line, col, msg, ok := CedarErrorPos(err.Error())
+		at := p.StatementPos
+		if ok {
+			at = p.PosAt(line, col)
+		}
+		l.errorf(at, path, "invalid Cedar: %s", msg)
+		return false
+	}
+	if len(list) == 0 {
+		l.errorf(p.StatementPos, path, "no Cedar policy in the statement")
+		return false
+	}
+	return good
+}
+
+// lineCol converts a byte offset of s to a 1-based line and column.
+func lineCol(s string, off int) (line, col int) {
+	line = 1 + strings.Count(s[:off], "\n")
+	return line, off - strings.LastIndex(s[:off], "\n")
+}
+
+func (l *loader) checkAssignments(roles map[string]*Role) {
+	cat := BuiltinCatalog()
+	seen := map[string]Pos{}
+	for i := range l.cfg.Assignments {
+		a := &l.cfg.Assignments[i]
+		path := fmt.Sprintf("assignments[%d]", indexInFile(l.cfg.Assignments, i, func(a *Assignment) Pos { return a.Pos }))
+		good := true
+		switch a.Principal.Kind {
+		case PrincipalUser:
+			if _, ok := l.users[a.Principal.Name]; !ok {
+				l.errorf(a.PrincipalPos, path+".principal", "unknown user %q: not defined under users", a.Principal.Name)
+				good = false
+			}
+		case PrincipalGroup:
+			if _, ok := l.groups[a.Principal.Name]; !ok {
+				l.errorf(a.PrincipalPos, path+".principal", "unknown group %q: not defined under groups", a.Principal.Name)
+				good = false
+			}
+		case "":
+			good = false
+		}
+		// The role's types: a custom role of the configuration, or a
+		// system role of the catalog.
+		var permType, scopeType string
+		var params []string
+		switch r, sys := roles[a.Role], cat.Roles[a.Role]; {
+		case a.Role == "":
+			good = false
+		case r != nil:
+			permType, scopeType = r.PermissionType, r.ScopeType
+			params = cat.RoleParams(r.SystemPolicies)
+		case sys.ID != "":
+			permType, scopeType = sys.PermissionType, sys.ScopeType
+			params = cat.RoleParams(sys.Policies)
+		case strings.HasPrefix(a.Role, "cld::"):
+			l.errorf(a.RolePos, path+".role", "unknown system role %q%s (checked against the catalog shipped with cldsync)", a.Role, didYouMean(a.Role, sortedCatalogKeys(cat.Roles)))
+			good = false
+		default:
+			l.errorf(a.RolePos, path+".role", "unknown role %q: not defined under roles, and not a system role (cld::role::...)", a.Role)
+			good = false
+		}
+		if permType != "" && a.Scope != "" {
+			good = l.checkAssignmentScope(a, path, permType, scopeType, params) && good
+		}
+		if !good {
+			continue
+		}
+		key := AssignmentKey(a)
+		if prev, dup := seen[key]; dup {
+			l.errorf(a.Pos, path, "duplicate assignment; first at %s", prev)
+			continue
+		}
+		seen[key] = a.Pos
+	}
+}
+
+func (l *loader) checkAssignmentScope(a *Assignment, path, permType, scopeType string, params []string) bool {
+	good := true
+	switch {
+	case scopeType == ScopeAccount && a.Scope != ScopeAccount:
+		l.errorf(a.Pos, path+".scope", "role %q is an account role: its scope must be account, not %q", a.Role, a.Scope)
+		good = false
+	case scopeType == "prodenv" && a.Scope == ScopeAccount:
+		l.errorf(a.Pos, path+".scope", "role %q is a product environment role: its scope must be all or an environment's cloud_name", a.Role)
+		good = false
+	}
+	param := ""
+	switch {
+	case a.FolderID != "":
+		param = "folder_id"
+	case a.CollectionID != "":
+		param = "collection_id"
+	}
+	switch {
+	case permType == "content" && param == "":
+		l.errorf(a.Pos, path, "role %q is a content role: name its folder (folder_id) or collection (collection_id)", a.Role)
+		good = false
+	case permType != "content" && param != "":
+		l.errorf(a.Pos, path+"."+param, "role %q is a global role: it takes no %s", a.Role, param)
+		good = false
+	case param != "" && len(params) > 0 && !slices.Contains(params, param):
+		l.errorf(a.Pos, path+"."+param, "role %q takes %s, not %s", a.Role, strings.Join(params, " or "), param)
+		good = false
+	}
+	return good
+}
+
+// AssignmentKey is an assignment's identity as one string, for indexes:
+// principal, role, scope and content instance.
+func AssignmentKey(a *Assignment) string {
+	return strings.Join([]string{a.Principal.String(), a.Role, a.Scope, a.FolderID, a.CollectionID}, "\x00")
+}
+
+// APIKeyEnvironments returns the cloud names whose access keys the
+// configuration names (api_key principals and ${api_key:…} references),
+// sorted: the state reader lists those environments' keys.
+func (c *Config) APIKeyEnvironments() []string {
+	var out []string
+	for _, a := range c.Assignments {
+		if a.Principal.Kind == PrincipalAPIKey {
+			env, _ := SplitAPIKey(a.Principal.Name)
+			out = append(out, env)
+		}
+	}
+	for _, p := range c.Policies {
+		for _, r := range CedarRefs(p.Statement) {
+			if r.Kind == RefAPIKey {
+				env, _ := SplitAPIKey(r.Name)
+				out = append(out, env)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

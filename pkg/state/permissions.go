@@ -1,0 +1,544 @@
+package state
+
+// Reading the permissions half with the fewest requests (NOTES.md 9):
+//
+//	GET roles?permission_type=global&management_type=custom   1, also the feature probe
+//	GET roles?permission_type=content&management_type=custom  1
+//	GET roles/{id}                                            1 per custom role (P4: lists carry no policies)
+//	GET public/catalog                                        1 (system roles and policies)
+//	GET policies/custom (account)                             1 + pages
+//	GET policies/custom?scope_type=prodenv&scope_id=…         1 + pages per environment
+//	GET principal_roles/inspect?scope_type=account            1 + pages
+//	GET principal_roles/inspect?scope_type=prodenv&scope_id=… 1 + pages per environment
+//	GET sub_accounts/{id}/access_keys                         1 per environment whose API keys are named
+//
+// The probe goes first and alone: an account without the Permissions API
+// (it answers 403, or 404 where the API is not deployed; NOTES.md P22) is
+// reported once as Unavailable and nothing else is asked. Policies scoped
+// "all" and assignments scoped "all" show in every environment's answer
+// and are kept once.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/cldsync/cldsync/pkg/client"
+	"github.com/cldsync/cldsync/pkg/spec"
+)
+
+// PermissionsAPI is the read-only part of the permissions API (and the
+// access-key listing that names apiKey principals) that Read needs.
+type PermissionsAPI interface {
+	ListRoles(ctx context.Context, opts client.RoleListOptions) ([]client.Role, error)
+	GetRole(ctx context.Context, id string) (*client.Role, error)
+	GetCatalog(ctx context.Context) (*client.Catalog, error)
+	// ListCustomPolicies returns every page.
+	ListCustomPolicies(ctx context.Context, opts client.CustomPolicyListOptions) ([]client.CustomPolicy, error)
+	// Inspect returns every page.
+	Inspect(ctx context.Context, opts client.InspectOptions) ([]client.PrincipalRoles, error)
+	ListAccessKeys(ctx context.Context, subAccountID string) ([]client.AccessKey, error)
+	// ValidatePolicy asks the service whether a Cedar statement is valid
+	// (a read-only POST).
+	ValidatePolicy(ctx context.Context, statement string) (*client.PolicyValidation, error)
+}
+
+func (a clientAPI) ListRoles(ctx context.Context, opts client.RoleListOptions) ([]client.Role, error) {
+	return a.c.Roles.List(ctx, opts)
+}
+
+func (a clientAPI) GetRole(ctx context.Context, id string) (*client.Role, error) {
+	return a.c.Roles.Get(ctx, id, nil)
+}
+
+func (a clientAPI) GetCatalog(ctx context.Context) (*client.Catalog, error) {
+	return a.c.Public.GetCatalog(ctx)
+}
+
+func (a clientAPI) ListCustomPolicies(ctx context.Context, opts client.CustomPolicyListOptions) ([]client.CustomPolicy, error) {
+	var out []client.CustomPolicy
+	for p, err := range a.c.CustomPolicies.ListIter(ctx, &opts) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (a clientAPI) Inspect(ctx context.Context, opts client.InspectOptions) ([]client.PrincipalRoles, error) {
+	var out []client.PrincipalRoles
+	for p, err := range a.c.Principals.InspectIter(ctx, opts) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (a clientAPI) ListAccessKeys(ctx context.Context, subAccountID string) ([]client.AccessKey, error) {
+	// Without a page the server answers every page at once (one request);
+	// walk the pages only when that answer is short of its total.
+	l, err := a.c.AccessKeys.List(ctx, subAccountID, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(l.AccessKeys) >= l.Total {
+		return l.AccessKeys, nil
+	}
+	var out []client.AccessKey
+	for k, err := range a.c.AccessKeys.ListIter(ctx, subAccountID, nil) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func (a clientAPI) ValidatePolicy(ctx context.Context, statement string) (*client.PolicyValidation, error) {
+	return a.c.Public.ValidatePolicy(ctx, client.ValidateCedarPolicyRequest{Policy: statement})
+}
+
+// Permissions is the live permissions half, normalised like the rest of
+// Account: names at the edges, lists sorted.
+type Permissions struct {
+	// Unavailable says why the account has no Permissions API; when set,
+	// nothing else was read.
+	Unavailable string
+	// Catalog is the live catalog of system roles and policies.
+	Catalog *spec.Catalog
+	// Roles are the custom roles, by id.
+	Roles []Role
+	// Policies are the custom policies, by scope then name.
+	Policies []Policy
+	// Assignments are every role assignment of every principal type.
+	Assignments []Assignment
+	// APIKeys are the access keys of the environments whose keys were read.
+	APIKeys []APIKey
+}
+
+// Role is a live custom role.
+type Role struct {
+	ID             string
+	Name           string
+	Description    string
+	PermissionType string
+	ScopeType      string
+	// SystemPolicies are the ids of its system policies, sorted.
+	SystemPolicies []string
+}
+
+// Policy is a live custom policy.
+type Policy struct {
+	ID          string
+	Name        string
+	Description string
+	// Statement is the Cedar text as the service returns it, ids included.
+	Statement string
+	// Scope is spec.ScopeAccount, spec.ScopeAll or the environment's
+	// cloud_name; ScopeID is the environment id (or "all"), empty for
+	// account.
+	Scope   string
+	ScopeID string
+	Enabled bool
+}
+
+// Assignment is one live role assignment.
+type Assignment struct {
+	// PrincipalType is the API's: user, group, apiKey or provisioningKey.
+	PrincipalType client.PrincipalType
+	PrincipalID   string
+	// Principal is the natural key when it is known: the user's email, the
+	// group's name, the API key's "cloud_name/name". Zero for
+	// provisioningKey principals and ids that match no listed object.
+	Principal spec.Principal
+	Role      string
+	// Scope is spec.ScopeAccount, spec.ScopeAll or a cloud_name; ScopeID
+	// the environment id, "all" or empty.
+	Scope        string
+	ScopeID      string
+	FolderID     string
+	CollectionID string
+}
+
+// PrincipalName names the principal for people: its natural key, or
+// "provisioningKey:ID" / "apiKey:ID" when it has none.
+func (a *Assignment) PrincipalName() string {
+	if a.Principal.Kind != "" {
+		return a.Principal.String()
+	}
+	return string(a.PrincipalType) + ":" + a.PrincipalID
+}
+
+// APIKey is a product environment's access key, as far as principals need
+// it: the key value is the apiKey principal's id (NOTES.md P12).
+type APIKey struct {
+	Environment string // cloud_name
+	Name        string
+	Key         string
+}
+
+// errNoPermissions marks an account without the Permissions API.
+func noPermissionsAPI(err error) (string, bool) {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || (apiErr.StatusCode != 403 && apiErr.StatusCode != 404) {
+		return "", false
+	}
+	return fmt.Sprintf("GET roles answered %d %s", apiErr.StatusCode, strings.ToLower(statusWord(apiErr.StatusCode))), true
+}
+
+func statusWord(code int) string {
+	if code == 404 {
+		return "Not Found"
+	}
+	return "Forbidden"
+}
+
+// readPermissions reads the permissions half of an account whose
+// provisioning half acc already holds (ids of users, groups and
+// environments name the principals and scopes).
+func readPermissions(ctx context.Context, api API, opts Options, acc *Account) (*Permissions, error) {
+	global, err := api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionGlobal, ManagementType: client.ManagementCustom})
+	if err != nil {
+		if why, ok := noPermissionsAPI(err); ok {
+			return &Permissions{Unavailable: why}, nil
+		}
+		return nil, fmt.Errorf("list custom roles: %w", err)
+	}
+	r := &permReader{api: api, acc: acc, out: &Permissions{}}
+	r.roles = append(r.roles, global...)
+	p := pool.New().WithContext(ctx).WithMaxGoroutines(opts.Parallelism)
+	p.Go(func(ctx context.Context) error {
+		content, err := api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionContent, ManagementType: client.ManagementCustom})
+		if err != nil {
+			return fmt.Errorf("list custom roles: %w", err)
+		}
+		r.mu.Lock()
+		r.roles = append(r.roles, content...)
+		r.mu.Unlock()
+		return nil
+	})
+	p.Go(func(ctx context.Context) error {
+		cat, err := api.GetCatalog(ctx)
+		if err != nil {
+			return fmt.Errorf("read the catalog of system roles and policies: %w", err)
+		}
+		r.out.Catalog = catalogOf(cat)
+		return nil
+	})
+	// Global roles' policies can be read now; content roles' once listed.
+	for _, role := range global {
+		p.Go(func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
+	}
+	scopes := []client.InspectOptions{{ScopeType: client.ScopeAccount}}
+	for _, e := range acc.Environments {
+		scopes = append(scopes, client.InspectOptions{ScopeType: client.ScopeProdEnv, ScopeID: e.ID})
+	}
+	for _, s := range scopes {
+		p.Go(func(ctx context.Context) error {
+			pols, err := api.ListCustomPolicies(ctx, client.CustomPolicyListOptions{ScopeType: s.ScopeType, ScopeID: s.ScopeID})
+			if err != nil {
+				return fmt.Errorf("list custom policies (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
+			}
+			r.addPolicies(pols)
+			return nil
+		})
+		p.Go(func(ctx context.Context) error {
+			prs, err := api.Inspect(ctx, s)
+			if err != nil {
+				return fmt.Errorf("list role assignments (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
+			}
+			r.addAssignments(prs)
+			return nil
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return nil, err
+	}
+	// Content roles' policies, and the API keys that name principals.
+	p = pool.New().WithContext(ctx).WithMaxGoroutines(opts.Parallelism)
+	for _, role := range r.roles[len(global):] {
+		p.Go(func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
+	}
+	for _, e := range r.keyEnvironments(opts.APIKeyEnvironments) {
+		p.Go(func(ctx context.Context) error {
+			keys, err := api.ListAccessKeys(ctx, e.ID)
+			if err != nil {
+				return fmt.Errorf("list API keys of product environment %s: %w", e.CloudName, err)
+			}
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			for _, k := range keys {
+				r.out.APIKeys = append(r.out.APIKeys, APIKey{Environment: e.CloudName, Name: k.Name, Key: k.APIKey})
+			}
+			return nil
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return nil, err
+	}
+	r.finish()
+	return r.out, nil
+}
+
+// permReader collects the answers of concurrent reads.
+type permReader struct {
+	api API
+	acc *Account
+
+	mu       sync.Mutex
+	out      *Permissions
+	roles    []client.Role // listed custom roles
+	full     []Role        // with their policies
+	policies map[string]client.CustomPolicy
+	assigns  map[string]Assignment
+}
+
+func (r *permReader) readRole(ctx context.Context, id string) error {
+	role, err := r.api.GetRole(ctx, id)
+	if err != nil {
+		return fmt.Errorf("read custom role %s: %w", id, err)
+	}
+	ids := make([]string, 0, len(role.Policies))
+	for _, p := range role.Policies {
+		ids = append(ids, p.ID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.full = append(r.full, Role{
+		ID: role.ID, Name: role.Name, Description: role.Description,
+		PermissionType: string(role.PermissionType), ScopeType: string(role.ScopeType),
+		SystemPolicies: ids,
+	})
+	return nil
+}
+
+func (r *permReader) addPolicies(pols []client.CustomPolicy) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.policies == nil {
+		r.policies = map[string]client.CustomPolicy{}
+	}
+	for _, p := range pols {
+		r.policies[p.ID] = p
+	}
+}
+
+func (r *permReader) addAssignments(prs []client.PrincipalRoles) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.assigns == nil {
+		r.assigns = map[string]Assignment{}
+	}
+	for _, pr := range prs {
+		for _, role := range pr.Roles {
+			a := Assignment{
+				PrincipalType: pr.Type, PrincipalID: pr.ID, Role: role.ID,
+				ScopeID: role.ScopeID, Scope: r.scopeName(string(role.ScopeType), role.ScopeID),
+				FolderID: role.PolicyParameters["folder_id"], CollectionID: role.PolicyParameters["collection_id"],
+			}
+			r.assigns[assignmentID(a)] = a
+		}
+	}
+}
+
+// assignmentID is an assignment's identity by ids, for de-duplication.
+func assignmentID(a Assignment) string {
+	return strings.Join([]string{string(a.PrincipalType), a.PrincipalID, a.Role, a.ScopeID, a.FolderID, a.CollectionID}, "\x00")
+}
+
+// scopeName names a scope: account, all, or the environment's cloud_name
+// (its id when no listed environment has it).
+func (r *permReader) scopeName(scopeType, scopeID string) string {
+	switch {
+	case scopeType == string(client.ScopeAccount) || scopeID == "":
+		return spec.ScopeAccount
+	case scopeID == spec.ScopeAll:
+		return spec.ScopeAll
+	}
+	for _, e := range r.acc.Environments {
+		if e.ID == scopeID {
+			return e.CloudName
+		}
+	}
+	return scopeID
+}
+
+// keyEnvironments returns the environments whose access keys to read: those
+// named (cloud names) and those where apiKey principals hold roles.
+func (r *permReader) keyEnvironments(named []string) []Environment {
+	want := map[string]bool{}
+	for _, cn := range named {
+		want[cn] = true
+	}
+	for _, a := range r.assigns {
+		if a.PrincipalType == client.PrincipalAPIKey {
+			want[a.Scope] = true
+		}
+	}
+	var out []Environment
+	for _, e := range r.acc.Environments {
+		if want[e.CloudName] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// finish names principals and sorts everything.
+func (r *permReader) finish() {
+	out := r.out
+	out.Roles = r.full
+	slices.SortFunc(out.Roles, func(a, b Role) int { return strings.Compare(a.ID, b.ID) })
+	for _, p := range r.policies {
+		out.Policies = append(out.Policies, Policy{
+			ID: p.ID, Name: p.Name, Description: p.Description, Statement: p.PolicyStatement,
+			Scope: r.scopeName(string(p.ScopeType), p.ScopeID), ScopeID: p.ScopeID, Enabled: p.Enabled,
+		})
+	}
+	slices.SortFunc(out.Policies, func(a, b Policy) int {
+		return cmpJoin(strings.Compare(spec.PolicyKey(a.Scope, a.Name), spec.PolicyKey(b.Scope, b.Name)), strings.Compare(a.ID, b.ID))
+	})
+	slices.SortFunc(out.APIKeys, func(a, b APIKey) int {
+		return cmpJoin(strings.Compare(a.Environment, b.Environment), cmpJoin(strings.Compare(a.Name, b.Name), strings.Compare(a.Key, b.Key)))
+	})
+	users := map[string]string{}
+	for _, u := range r.acc.Users {
+		users[u.ID] = u.Email
+	}
+	groups := map[string]string{}
+	for _, g := range r.acc.Groups {
+		groups[g.ID] = g.Name
+	}
+	keys := map[string]string{}
+	for _, k := range out.APIKeys {
+		keys[k.Key] = k.Environment + "/" + k.Name
+	}
+	for _, a := range r.assigns {
+		switch a.PrincipalType {
+		case client.PrincipalUser:
+			if e, ok := users[a.PrincipalID]; ok {
+				a.Principal = spec.Principal{Kind: spec.PrincipalUser, Name: e}
+			}
+		case client.PrincipalGroup:
+			if n, ok := groups[a.PrincipalID]; ok {
+				a.Principal = spec.Principal{Kind: spec.PrincipalGroup, Name: n}
+			}
+		case client.PrincipalAPIKey:
+			if n, ok := keys[a.PrincipalID]; ok {
+				a.Principal = spec.Principal{Kind: spec.PrincipalAPIKey, Name: n}
+			}
+		}
+		out.Assignments = append(out.Assignments, a)
+	}
+	slices.SortFunc(out.Assignments, func(a, b Assignment) int {
+		return strings.Compare(a.sortKey(), b.sortKey())
+	})
+}
+
+func (a *Assignment) sortKey() string {
+	return strings.Join([]string{a.PrincipalName(), a.Role, a.Scope, a.FolderID, a.CollectionID, a.PrincipalID}, "\x00")
+}
+
+// catalogOf converts the catalog answer.
+func catalogOf(c *client.Catalog) *spec.Catalog {
+	pols := make([]spec.CatalogPolicy, 0, len(c.SystemPolicies))
+	stmts := make(map[string]string, len(c.SystemPolicies))
+	for _, p := range c.SystemPolicies {
+		pols = append(pols, spec.CatalogPolicy{ID: p.ID, Name: p.Name, PermissionType: string(p.PermissionType), ScopeType: string(p.ScopeType)})
+		stmts[p.ID] = p.Policy
+	}
+	roles := make([]spec.CatalogRole, 0, len(c.SystemRoles))
+	for _, r := range c.SystemRoles {
+		roles = append(roles, spec.CatalogRole{ID: r.ID, Name: r.Name, PermissionType: string(r.PermissionType), ScopeType: string(r.ScopeType), Policies: r.SystemPolicyIDs})
+	}
+	return spec.NewCatalog(pols, stmts, roles)
+}
+
+// Unresolve rewrites the ids a live statement names into the ${kind:name}
+// references a configuration writes, for display: every Cedar string
+// literal that is exactly a known user, group or environment id or API key
+// value.
+func (p *Permissions) Unresolve(acc *Account, statement string) string {
+	names := map[string]string{}
+	for _, u := range acc.Users {
+		names[u.ID] = "${user:" + u.Email + "}"
+	}
+	for _, g := range acc.Groups {
+		names[g.ID] = "${group:" + g.Name + "}"
+	}
+	for _, e := range acc.Environments {
+		names[e.ID] = "${environment:" + e.CloudName + "}"
+	}
+	for _, k := range p.APIKeys {
+		names[k.Key] = "${api_key:" + k.Environment + "/" + k.Name + "}"
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(statement, '"')
+		if i < 0 {
+			b.WriteString(statement)
+			return b.String()
+		}
+		j := closingQuote(statement, i+1)
+		if j < 0 {
+			b.WriteString(statement)
+			return b.String()
+		}
+		lit := statement[i+1 : j]
+		b.WriteString(statement[:i+1])
+		if n, ok := names[lit]; ok && lit != "" {
+			b.WriteString(n)
+		} else {
+			b.WriteString(lit)
+		}
+		b.WriteByte('"')
+		statement = statement[j+1:]
+	}
+}
+
+// closingQuote returns the index of the quote ending a Cedar string literal
+// that starts at from, or -1.
+func closingQuote(s string, from int) int {
+	for i := from; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}
+
+// CedarValidator returns a function that asks the service, through api,
+// whether a statement is valid, and returns its messages (none when it
+// is); it fits planner.ValidatePolicies.
+func CedarValidator(api API) func(ctx context.Context, statement string) ([]string, error) {
+	return func(ctx context.Context, statement string) ([]string, error) {
+		v, err := api.ValidatePolicy(ctx, statement)
+		if err != nil {
+			return nil, err
+		}
+		if v.Valid {
+			return nil, nil
+		}
+		msgs := make([]string, 0, len(v.Errors))
+		for _, e := range v.Errors {
+			msgs = append(msgs, e.CedarMessage)
+		}
+		if len(msgs) == 0 {
+			msgs = append(msgs, "invalid")
+		}
+		return msgs, nil
+	}
+}

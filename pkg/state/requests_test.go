@@ -1,0 +1,73 @@
+package state_test
+
+import (
+	"testing"
+
+	"github.com/cldsync/cldsync/internal/bench"
+	"github.com/cldsync/cldsync/pkg/emulator"
+	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/google/go-cmp/cmp"
+)
+
+// requestsAccount is a fixed generated account: request counts on it are
+// deterministic (times are not, and are measured by the benchmarks).
+var requestsAccount = emulator.GenerateOptions{Users: 250, Groups: 10, Environments: 5, Roles: 4, Policies: 30, Assignments: 40, Seed: 3}
+
+// TestReadRequestCount pins the exact requests of a full read of a fixed
+// account, by operation, and checks them against the fewest the API
+// allows (bench.MinimumRead). When Read changes how it reads, update the
+// tables; the minimum check keeps them honest.
+func TestReadRequestCount(t *testing.T) {
+	t.Parallel()
+	provisioning := bench.Counts{
+		"getProductEnvironments": 1,
+		// 251 users: 3 pages and the empty one; then the users of each of
+		// the 5 environments (100 to 199 each, all-access users included:
+		// 2 pages and the empty one), cheaper than reading the restricted
+		// users one by one.
+		"getUsers":      4 + 5*3,
+		"getUserGroups": 1,
+	}
+	withPermissions := bench.Counts{
+		"getRoles":                         2, // global and content custom roles
+		"getRole":                          4, // each custom role, for its policies
+		"getSystemRolesAndPoliciesCatalog": 1,
+		"getCustomPolicies":                1 + 5, // account and each environment: one page each
+		"inspect":                          1 + 5, // the same
+	}
+	for k, v := range provisioning {
+		withPermissions[k] = v
+	}
+	tests := []struct {
+		name  string
+		opts  state.Options
+		want  bench.Counts
+		perms bool
+	}{
+		{name: "provisioning", opts: state.Options{Parallelism: 4}, want: provisioning},
+		{name: "everything", opts: state.Options{Parallelism: 4, Permissions: true}, want: withPermissions, perms: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := bench.Serve(t, requestsAccount, emulator.Options{})
+			if _, err := state.Read(t.Context(), state.FromClient(f.Client), tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			got := bench.CountsOf(f.Emu)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("requests of state.Read by operationId (-want +got):\n%s", diff)
+			}
+			least := bench.MinimumRead(f.Seed, true)
+			prov, perm := got.Total(func(op string) bool { return !bench.IsPermissionsOp(op) }), got.Total(bench.IsPermissionsOp)
+			t.Logf("provisioning: %d requests, minimum %d; permissions: %d requests, minimum %d",
+				prov, least.Total(bench.Provisioning), perm, least.Total(bench.Permissions))
+			if m := least.Total(bench.Provisioning); prov != m {
+				t.Errorf("provisioning reads: %d requests, the minimum is %d", prov, m)
+			}
+			if m := least.Total(bench.Permissions); tc.perms && 10*perm > 11*m {
+				t.Errorf("permissions reads: %d requests, more than 1.1× the minimum %d", perm, m)
+			}
+		})
+	}
+}
