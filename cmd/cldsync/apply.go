@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -23,6 +24,7 @@ type applyCmd struct {
 	AutoApprove bool   `help:"Apply without asking for confirmation (needed without a terminal)."`
 	Plan        string `placeholder:"FILE" help:"Apply exactly this plan, saved by plan --out, and nothing else. Refused, naming the objects, when the configuration changed since or when an object the plan touches changed in the live account since. A reviewed plan is applied without asking. PATH defaults to the path the plan was made from."`
 	Format      string `enum:"text,json" default:"text" help:"Format of the final report: ${enum}. With json, stdout holds only the report, and the plan and progress go to stderr."`
+	Rehearse    bool   `help:"Before applying, rehearse: copy the live account's shape (ids, names, relationships; no secrets) into an in-process emulator, apply the plan there and plan again. A change that fails there or a plan that is not empty afterwards stops apply with the reason, before anything is written to the account and before asking for confirmation."`
 }
 
 // Validate rejects flags that would make a saved plan mean something else.
@@ -56,7 +58,8 @@ func (c *applyCmd) Run(ctx context.Context, kctx *kong.Context, s streams) error
 	if plan.HasChanges() {
 		fmt.Fprintln(human)
 		prog := newProgress(human, len(plan.Changes), isTerminal(human))
-		rep = apply.Apply(ctx, got.api, plan, got.live, apply.Options{Parallelism: c.Parallelism, Hooks: prog})
+		rep = apply.Apply(ctx, got.api, plan, got.live, apply.Options{Parallelism: c.Parallelism, Hooks: prog,
+			VerifyAccess: !c.NoAccessDiff}) // verify.go
 		prog.Close()
 		fmt.Fprintln(human)
 	} else {
@@ -90,6 +93,10 @@ func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*comp
 		return nil, nil, err
 	}
 	if err := planErrors(got.plan); err != nil {
+		return nil, nil, err
+	}
+	printEstimate(human, got, got.plan, c.Parallelism)
+	if err := c.rehearse(ctx, human, got, got.plan); err != nil { // rehearse.go
 		return nil, nil, err
 	}
 	if !got.plan.HasChanges() || c.AutoApprove {
@@ -179,7 +186,22 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 			count(len(untouched), "object", "objects"), map[bool]string{true: "it", false: "them"}[len(untouched) == 1],
 			map[bool]string{true: "it is", false: "they are"}[len(untouched) == 1], strings.Join(names, ", "))
 	}
+	printEstimate(human, got, saved.Plan, c.Parallelism)
+	if err := c.rehearse(ctx, human, got, saved.Plan); err != nil { // rehearse.go
+		return nil, nil, err
+	}
 	return got, saved.Plan, nil
+}
+
+// printEstimate says, before anything is applied, how many requests
+// applying plan sends and about how long it takes, from the latency and
+// rate-limit headers the client saw while reading the live account.
+func printEstimate(w io.Writer, got *computed, plan *planner.Plan, parallelism int) {
+	if !plan.HasChanges() {
+		return
+	}
+	est := apply.EstimatePlan(plan, apply.EstimateOptionsFrom(got.api, parallelism, time.Now()))
+	fmt.Fprintf(w, "\nApplying sends %s.\n", est)
 }
 
 // pathGiven reports whether PATH was given on the command line rather than

@@ -20,10 +20,11 @@ type cli struct {
 	Plan     planCmd     `cmd:"" help:"Show what apply would change in the live account. Changes nothing."`
 	Apply    applyCmd    `cmd:"" help:"Plan, confirm, then make the live account match the configuration; or apply exactly a plan saved by plan --out (--plan FILE)."`
 	Export   exportCmd   `cmd:"" help:"Write the live account as configuration that plan reports as no changes."`
+	Init     initCmd     `cmd:"" help:"Write the configuration of a new tenant that is a whole account, from a template: cldsync init --template FILE --var NAME=VALUE ... [--out DIR]; plan and apply then create it."`
 	Version  versionCmd  `cmd:"" help:"Print the cldsync version."`
 	Emulator emulatorCmd `cmd:"" help:"Serve an in-memory emulator of Cloudinary's Account Provisioning and Permissions APIs."`
 	Validate validateCmd `cmd:"" help:"Check a configuration file or directory offline, printing every error as file:line:col."`
-	Drift    driftCmd    `cmd:"" help:"Report how the live account differs from the configuration. Changes nothing; exits 0 when clean, 2 on drift, 1 on error."`
+	Drift    driftCmd    `cmd:"" help:"Report how the live account differs from the configuration. Changes nothing; delete limits are off (a large drift is reported, not refused); exits 0 when clean, 2 on drift, 1 on error or when protect or a lockout guard refuses."`
 
 	GithubComment githubCommentCmd `cmd:"" name:"github-comment" help:"Post a Markdown file (such as plan --format markdown) as a pull-request comment, updating the one posted before. For CI; reads GITHUB_TOKEN."`
 }

@@ -18,9 +18,14 @@ type planFlags struct {
 	Path        string      `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged."`
 	Prune       []spec.Kind `help:"Make a kind authoritative for this run: live objects of it that the configuration does not list are deleted (${prune_kinds}). Repeatable; adds to the configuration's prune:." placeholder:"KIND"`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
+	Verbose     bool        `short:"v" help:"Also print to stderr how many API requests reading the live account sent and how long they waited on rate limits."`
 
 	AllowDeletes            bool `help:"Allow a plan that deletes more objects than the configuration's safety limits (safety.max_deletes, default 10; safety.max_delete_percent, default 25% of a kind with 20 or more objects). Never overrides protect: true or the master_admin lockout guard."`
 	AllowEnvironmentDeletes bool `help:"Allow deleting product environments, which destroys every asset in them. Needed for any environment delete, on top of --allow-deletes when over the limits."`
+
+	NoAccessDiff bool `help:"Leave out the effective-access diff: what the changes do to people's and keys' access (roles through groups, role contents, custom policies naming them), computed offline. With apply, also skips checking it afterwards through getEffectivePolicies."`
+
+	varFlags // init.go
 }
 
 // computed is a plan with what it was computed from.
@@ -29,12 +34,16 @@ type computed struct {
 	live *state.Account
 	plan *planner.Plan
 	api  *client.Client
+	// readOpts and planOpts are how live was read and plan made, for a
+	// rehearsal (rehearse.go) to do the same.
+	readOpts state.Options
+	planOpts planner.Options
 }
 
 // loadConfig loads the configuration, printing configuration errors one a
 // line (file:line:col first) so editors and CI annotators can jump to them.
-func loadConfig(s streams, path string) (*spec.Config, error) {
-	cfg, err := spec.Load(path)
+func loadConfig(s streams, path string, vars varFlags) (*spec.Config, error) {
+	cfg, err := spec.LoadWith(path, vars.options())
 	var errs spec.Errors
 	if errors.As(err, &errs) {
 		fmt.Fprintln(s.Stderr, errs.Error())
@@ -49,7 +58,8 @@ func loadConfig(s streams, path string) (*spec.Config, error) {
 // newClient builds the API client from the environment
 // (CLOUDINARY_ACCOUNT_URL or the CLOUDINARY_* variables, CLDSYNC_API_URL).
 func newClient(s streams) (*client.Client, error) {
-	c, err := client.NewFromEnv(s.Getenv, client.WithVersion(version), client.WithDebugWriter(s.Stderr))
+	c, err := client.NewFromEnv(s.Getenv, client.WithVersion(version), client.WithDebugWriter(s.Stderr),
+		client.WithAdaptiveRateLimit())
 	if err != nil {
 		return nil, fmt.Errorf("configure the API client: %w", err)
 	}
@@ -58,7 +68,7 @@ func newClient(s streams) (*client.Client, error) {
 
 // computePlan loads the configuration, reads the live account and diffs.
 func computePlan(ctx context.Context, s streams, f planFlags) (*computed, error) {
-	cfg, err := loadConfig(s, f.Path)
+	cfg, err := loadConfig(s, f.Path, f.varFlags)
 	if err != nil {
 		return nil, err
 	}
@@ -66,12 +76,15 @@ func computePlan(ctx context.Context, s streams, f planFlags) (*computed, error)
 	if err != nil {
 		return nil, err
 	}
-	live, err := state.Read(ctx, state.FromClient(api), state.Options{Parallelism: f.Parallelism,
-		Permissions: !cfg.PermissionsOff(), APIKeyEnvironments: cfg.APIKeyEnvironments()})
+	readOpts := state.Options{Parallelism: f.Parallelism,
+		Permissions: !cfg.PermissionsOff(), APIKeyEnvironments: cfg.APIKeyEnvironments()}
+	live, err := state.Read(ctx, state.FromClient(api), readOpts)
 	if err != nil {
 		return nil, fmt.Errorf("read the live account: %w", err)
 	}
+	readStats := api.Stats() // the read alone, before policy validation
 	opts := planner.Options{AllowDeletes: f.AllowDeletes, AllowEnvironmentDeletes: f.AllowEnvironmentDeletes}
+	opts.NoAccessDiff = f.NoAccessDiff
 	if len(f.Prune) > 0 {
 		opts.Prune = append(append([]spec.Kind{}, cfg.Prune...), f.Prune...)
 	}
@@ -83,7 +96,10 @@ func computePlan(ctx context.Context, s streams, f planFlags) (*computed, error)
 	if err := planner.ValidatePolicies(ctx, p, cfg, live, state.CedarValidator(state.FromClient(api))); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
-	return &computed{cfg: cfg, live: live, plan: p, api: api}, nil
+	if f.Verbose {
+		fmt.Fprintf(s.Stderr, "Read the live account: %s\n", readStats)
+	}
+	return &computed{cfg: cfg, live: live, plan: p, api: api, readOpts: readOpts, planOpts: opts}, nil
 }
 
 // planErrors turns objects the planner refused into a command error.

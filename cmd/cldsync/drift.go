@@ -9,13 +9,21 @@ import (
 // driftCmd reports how the live account differs from the configuration: a
 // plan framed from the configuration's side, for scheduled jobs and alerts.
 // It changes nothing; `cldsync apply` is the repair.
+//
+// Drift plans as if --allow-deletes and --allow-environment-deletes were
+// given: the delete guards protect an apply, and a drift report that
+// refused (exit 1) when much had drifted would hide exactly the drift it
+// exists to report. What still refuses (protect: true, the lockout guards,
+// ambiguous objects) is an error of the configuration, and exits 1.
 type driftCmd struct {
 	planFlags
 	outputFlags
 }
 
 func (c *driftCmd) Run(ctx context.Context, s streams) error {
-	got, err := computePlan(ctx, s, c.planFlags)
+	f := c.planFlags
+	f.AllowDeletes, f.AllowEnvironmentDeletes = true, true
+	got, err := computePlan(ctx, s, f)
 	if err != nil {
 		return err
 	}

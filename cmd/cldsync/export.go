@@ -14,8 +14,9 @@ import (
 // exportCmd writes the live account as configuration: how an existing
 // account adopts cldsync.
 type exportCmd struct {
-	Kinds []spec.Kind `help:"Kinds to export (default: all): environments, users, groups." placeholder:"KIND,..."`
-	Out   string      `help:"Directory to write one file per kind into (created if missing). Without it, one document goes to stdout." placeholder:"DIR"`
+	Kinds       []spec.Kind `help:"Kinds to export (default: all): environments, users, groups, roles, policies, assignments. Policies name users, groups and environments, and assignments name roles: export those kinds too for a configuration that validates on its own." placeholder:"KIND,..."`
+	Out         string      `help:"Directory to write one file per kind into (created if missing). Without it, one document goes to stdout." placeholder:"DIR"`
+	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
 }
 
 func (c *exportCmd) Run(ctx context.Context, s streams) error {
@@ -23,7 +24,7 @@ func (c *exportCmd) Run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	live, err := state.Read(ctx, state.FromClient(api), state.Options{})
+	live, err := export.Read(ctx, state.FromClient(api), c.Parallelism)
 	if err != nil {
 		return fmt.Errorf("read the live account: %w", err)
 	}

@@ -10,11 +10,12 @@ import (
 // validateCmd checks a configuration offline: schema, unique keys and
 // references. It needs no credentials, so it suits pre-commit hooks and CI.
 type validateCmd struct {
-	Path string `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged."`
+	Path string `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged; or a template file, checked on its own (with --var values, and defaults or examples for the rest)."`
+	varFlags
 }
 
 func (c *validateCmd) Run(s streams) error {
-	cfg, err := spec.Load(c.Path)
+	cfg, err := spec.LoadWith(c.Path, c.options())
 	var errs spec.Errors
 	if errors.As(err, &errs) {
 		// One error a line, file:line:col first, so editors and CI
@@ -32,11 +33,18 @@ func (c *validateCmd) Run(s streams) error {
 		perms = fmt.Sprintf(", %s, %s, %s", count(len(cfg.Roles), "role", "roles"),
 			count(len(cfg.Policies), "policy", "policies"), count(len(cfg.Assignments), "assignment", "assignments"))
 	}
+	where := c.Path
+	if n := len(cfg.Tenants); n > 0 {
+		where += ", " + count(n, "tenant", "tenants")
+	}
+	if t := cfg.Template; t != nil {
+		where += fmt.Sprintf(", a template with %s, counted for one instantiation", count(len(t.Params), "parameter", "parameters"))
+	}
 	_, err = fmt.Fprintf(s.Stdout, "OK: %s, %s, %s%s (%s)\n",
 		count(len(cfg.Environments), "environment", "environments"),
 		count(len(cfg.Users), "user", "users"),
 		count(len(cfg.Groups), "group", "groups"),
-		perms, c.Path)
+		perms, where)
 	return err
 }
 

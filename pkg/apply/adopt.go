@@ -6,7 +6,8 @@ package apply
 // unknown outcome: a 5xx, a connection dropped before the answer, a
 // timeout. Apply then looks the object up by its natural key (users by
 // email, groups by name, environments by cloud_name, a membership in its
-// group's members) before deciding anything:
+// group's members, custom roles by id, custom policies by scope and
+// statement or name) before deciding anything:
 //
 //   - found: the create did happen; its id is learned and the change is
 //     applied, exactly as if the answer had arrived;
@@ -18,9 +19,11 @@ package apply
 // it too is resolved by looking up. A 409 on the first attempt is not: the
 // object existed before this run, the plan is stale, and the change fails.
 //
-// Updates (full-body PUTs) are idempotent and are simply sent again after
-// an unknown outcome; deletes after an unknown outcome are checked by id,
-// and a 404 on a retried delete means an earlier attempt acted.
+// Updates (full-body PUTs) and role assignment batches (add or remove a
+// set) are idempotent and are simply sent again after an unknown outcome;
+// a policy update whose retry answers 409 is read back (permissions.go).
+// Deletes after an unknown outcome are checked by id, and a 404 on a
+// retried delete means an earlier attempt acted.
 
 import (
 	"context"
@@ -30,6 +33,7 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/client"
+	"github.com/cldsync/cldsync/pkg/spec"
 )
 
 // maxAttempts bounds apply's own attempts at one write after unknown
@@ -203,4 +207,85 @@ func (x *executor) groupExists(id string) func(context.Context) (bool, error) {
 		}
 		return err == nil, err
 	}
+}
+
+// The permissions half's lookups. A custom role's natural key is its id,
+// which cldsync chooses; a custom policy has none the API enforces, so a
+// lost create is recognised by its scope and statement (compared in
+// canonical form, as the API refuses two identical statements in a scope)
+// or, failing that, by its scope and name, which the plan made unique.
+
+func (x *executor) findRole(id string) func(context.Context) (*client.Role, bool, error) {
+	return func(ctx context.Context) (*client.Role, bool, error) {
+		r, err := x.c.Roles.Get(ctx, id, nil)
+		if errors.Is(err, client.ErrNotFound) {
+			return nil, false, nil
+		}
+		return r, err == nil, err
+	}
+}
+
+func (x *executor) roleExists(id string) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		_, ok, err := x.findRole(id)(ctx)
+		return ok, err
+	}
+}
+
+// findPolicy finds a policy of the scope (scope type and id as sent) that
+// holds statement or is called name.
+func (x *executor) findPolicy(scope client.ScopeType, scopeID, statement, name string) func(context.Context) (*client.CustomPolicy, bool, error) {
+	return func(ctx context.Context) (*client.CustomPolicy, bool, error) {
+		opts := client.CustomPolicyListOptions{ScopeType: scope, ScopeID: scopeID}
+		if scopeID == spec.ScopeAll {
+			// Listings take an environment, and show the policies scoped
+			// "all" in each one.
+			env, ok := x.ids.anyEnvironment()
+			if !ok {
+				return nil, false, errors.New("no product environment to list the policies scoped all in")
+			}
+			opts.ScopeID = env
+		}
+		want := spec.CanonicalCedar(statement)
+		var byName *client.CustomPolicy
+		for p, err := range x.c.CustomPolicies.ListIter(ctx, &opts) {
+			if err != nil {
+				return nil, false, err
+			}
+			if p.ScopeType != scope || (scope == client.ScopeProdEnv && p.ScopeID != scopeID) {
+				continue
+			}
+			if spec.CanonicalCedar(p.PolicyStatement) == want {
+				return &p, true, nil
+			}
+			if p.Name == name && byName == nil {
+				byName = &p
+			}
+		}
+		return byName, byName != nil, nil
+	}
+}
+
+func (x *executor) policyExists(id string) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		_, err := x.c.CustomPolicies.Get(ctx, id)
+		if errors.Is(err, client.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+}
+
+// anyEnvironment returns the id of some product environment known to the
+// run, the same one each time.
+func (m *ids) anyEnvironment() (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	best := ""
+	for cloud := range m.envs {
+		if m.envs[cloud] != "" && (best == "" || cloud < best) {
+			best = cloud
+		}
+	}
+	return m.envs[best], best != ""
 }

@@ -26,6 +26,10 @@ type Options struct {
 	// the context attached to ctx by WithWork, else ctx without its
 	// cancellation (faults.go).
 	Work context.Context
+	// VerifyAccess asks getEffectivePolicies, once every change is applied,
+	// whether the users and keys whose access the plan changes hold what
+	// the plan says (verify.go); mismatches are report warnings.
+	VerifyAccess bool
 }
 
 // Hooks hear about apply's progress; apply itself never prints.
@@ -46,6 +50,12 @@ type Entry struct {
 // its outcome.
 type Report struct {
 	Entries []Entry
+	// Warnings are what the server did not store as sent (postcheck.go) and
+	// access it does not confirm (verify.go), sorted.
+	Warnings []string
+	// AccessChecks counts the principals and scopes whose access
+	// getEffectivePolicies was asked to confirm (Options.VerifyAccess).
+	AccessChecks int
 }
 
 // Count returns how many changes had outcome o.
@@ -76,6 +86,7 @@ func Apply(ctx context.Context, c *client.Client, plan *planner.Plan, live *stat
 	}
 	ex := &executor{c: c, ids: newIDs(live)}
 	ex.preparePermissions(plan, live) // permissions.go
+	ex.learnRenames(plan)             // rename.go
 
 	// Task ids are the changes' names, so skip reasons read "depends on
 	// user raj@acme.test, which failed".
@@ -110,6 +121,12 @@ func Apply(ctx context.Context, c *client.Client, plan *planner.Plan, live *stat
 	for i, r := range results {
 		rep.Entries[i] = entry(plan.Changes[i], r)
 	}
+	if opts.VerifyAccess && !rep.Failed() {
+		var msgs []string
+		rep.AccessChecks, msgs = ex.verifyAccess(work, plan, live, opts.Parallelism) // verify.go
+		ex.warn.add(msgs...)
+	}
+	rep.Warnings = ex.warn.sorted() // postcheck.go
 	return rep
 }
 
@@ -190,12 +207,16 @@ type executor struct {
 	c    *client.Client
 	ids  *ids
 	perm permState // permissions.go
+	warn warnings  // postcheck.go
 }
 
 var errUnknownChange = errors.New("apply does not know this kind of change")
 
 func (x *executor) run(ctx context.Context, ch planner.Change) error {
 	if ok, err := x.runPermissions(ctx, ch); ok { // permissions.go
+		return err
+	}
+	if ok, err := x.runRename(ctx, ch); ok { // rename.go
 		return err
 	}
 	switch v := ch.After.(type) {
@@ -241,12 +262,14 @@ func (x *executor) environment(ctx context.Context, action planner.Action, v pla
 			return err
 		}
 		x.ids.set(spec.KindEnvironment, v.CloudName, env.ID)
+		x.postcheck(v.Ref(), checkEnvironment(v, true, env)) // postcheck.go
 		// The create body has no enabled field (NOTES P11): disable after.
 		if !v.Enabled {
 			err = idempotent(ctx, func(ctx context.Context) error {
-				_, err := x.c.ProductEnvironments.Update(ctx, env.ID, client.UpdateProductEnvironmentRequest{
+				got, err := x.c.ProductEnvironments.Update(ctx, env.ID, client.UpdateProductEnvironmentRequest{
 					Name: &v.Name, Enabled: &v.Enabled, CustomAttributes: v.CustomAttributes,
 				})
+				x.postcheck(v.Ref(), checkEnvironment(v, false, got))
 				return err
 			})
 			if err != nil {
@@ -261,9 +284,10 @@ func (x *executor) environment(ctx context.Context, action planner.Action, v pla
 		}
 		// The full body: the PUT resets what it is not sent (NOTES P1).
 		return idempotent(ctx, func(ctx context.Context) error {
-			_, err := x.c.ProductEnvironments.Update(ctx, id, client.UpdateProductEnvironmentRequest{
+			got, err := x.c.ProductEnvironments.Update(ctx, id, client.UpdateProductEnvironmentRequest{
 				Name: &v.Name, Enabled: &v.Enabled, CustomAttributes: v.CustomAttributes,
 			})
+			x.postcheck(v.Ref(), checkEnvironment(v, false, got)) // postcheck.go
 			return err
 		})
 	case planner.Delete:
@@ -310,6 +334,7 @@ func (x *executor) user(ctx context.Context, action planner.Action, v planner.Us
 			return err
 		}
 		x.ids.set(spec.KindUser, v.Email, u.ID)
+		x.postcheck(v.Ref(), checkUser(v, subs, u)) // postcheck.go
 		return nil
 	case planner.Update:
 		id, err := x.ids.idOr(v.ID, spec.KindUser, v.Email)
@@ -326,7 +351,8 @@ func (x *executor) user(ctx context.Context, action planner.Action, v planner.Us
 			body.Role = &role
 		}
 		return idempotent(ctx, func(ctx context.Context) error {
-			_, err := x.c.Users.Update(ctx, id, body)
+			got, err := x.c.Users.Update(ctx, id, body)
+			x.postcheck(v.Ref(), checkUser(v, subs, got)) // postcheck.go
 			return err
 		})
 	case planner.Delete:
@@ -349,6 +375,7 @@ func (x *executor) group(ctx context.Context, action planner.Action, v planner.G
 			return err
 		}
 		x.ids.set(spec.KindGroup, v.Name, g.ID)
+		x.postcheck(v.Ref(), checkGroup(v, g)) // postcheck.go
 		return nil
 	case planner.Update:
 		id, err := x.ids.idOr(v.ID, spec.KindGroup, v.Name)
@@ -356,7 +383,8 @@ func (x *executor) group(ctx context.Context, action planner.Action, v planner.G
 			return err
 		}
 		return idempotent(ctx, func(ctx context.Context) error {
-			_, err := x.c.UserGroups.Update(ctx, id, client.UserGroupRequest{Name: v.Name})
+			got, err := x.c.UserGroups.Update(ctx, id, client.UserGroupRequest{Name: v.Name})
+			x.postcheck(v.Ref(), checkGroup(v, got)) // postcheck.go
 			return err
 		})
 	case planner.Delete:

@@ -64,7 +64,26 @@ func (instantClock) After(time.Duration) <-chan time.Time {
 	return ch
 }
 
+// scenario is an account and a configuration that changes it, with the
+// write operations its apply sends, each a position for a fault, and the
+// account after a clean run (computed once).
+type scenario struct {
+	seed, config string
+	permissions  bool // read and compare the permissions half too
+	writeOps     []string
+
+	once  sync.Once
+	state *state.Account
+	count int            // requests a clean apply makes
+	ops   map[string]int // how many requests of each operation it sends
+}
+
+// provisioning is the engine's scenario: environments, users, groups and
+// memberships.
+var provisioning = &scenario{seed: faultSeed, config: faultConfig, writeOps: writeOps}
+
 type faultAccount struct {
+	sc   *scenario
 	emu  *emulator.Emulator
 	c    *client.Client // what apply uses: maybe a short per-attempt timeout
 	read *client.Client // what the test reads and verifies with
@@ -73,8 +92,13 @@ type faultAccount struct {
 
 func newFaultAccount(t *testing.T, timeout time.Duration) *faultAccount {
 	t.Helper()
+	return newScenarioAccount(t, provisioning, timeout)
+}
+
+func newScenarioAccount(t *testing.T, sc *scenario, timeout time.Duration) *faultAccount {
+	t.Helper()
 	emu := emulator.New(emulator.Options{RandSeed: 7})
-	if err := emu.LoadSeed(strings.NewReader(faultSeed)); err != nil {
+	if err := emu.LoadSeed(strings.NewReader(sc.seed)); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(emu)
@@ -93,16 +117,16 @@ func newFaultAccount(t *testing.T, timeout time.Duration) *faultAccount {
 			t.Fatal(err)
 		}
 	}
-	cfg, err := spec.Parse("faults.yaml", []byte(faultConfig))
+	cfg, err := spec.Parse("faults.yaml", []byte(sc.config))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &faultAccount{emu: emu, c: c, read: read, cfg: cfg}
+	return &faultAccount{sc: sc, emu: emu, c: c, read: read, cfg: cfg}
 }
 
 func (a *faultAccount) plan(t *testing.T) (*planner.Plan, *state.Account) {
 	t.Helper()
-	live, err := state.Read(t.Context(), state.FromClient(a.read), state.Options{})
+	live, err := state.Read(t.Context(), state.FromClient(a.read), state.Options{Permissions: a.sc.permissions})
 	if err != nil {
 		t.Fatalf("read the account: %v", err)
 	}
@@ -117,12 +141,32 @@ func (a *faultAccount) plan(t *testing.T) (*planner.Plan, *state.Account) {
 }
 
 // snapshot is the account as state.Read sees it, without ids, which differ
-// between runs.
+// between runs: the ids statements name are written back as names.
 func (a *faultAccount) snapshot(t *testing.T) *state.Account {
 	t.Helper()
-	acc, err := state.Read(t.Context(), state.FromClient(a.read), state.Options{})
+	acc, err := state.Read(t.Context(), state.FromClient(a.read), state.Options{Permissions: a.sc.permissions})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if p := acc.Permissions; p != nil {
+		p.Catalog = nil
+		for i := range p.Policies {
+			pol := &p.Policies[i]
+			pol.Statement = p.Unresolve(acc, pol.Statement)
+			pol.ID = ""
+			if pol.ScopeID != spec.ScopeAll {
+				pol.ScopeID = ""
+			}
+		}
+		for i := range p.Assignments {
+			as := &p.Assignments[i]
+			if as.Principal.Kind != "" {
+				as.PrincipalID = ""
+			}
+			if as.ScopeID != spec.ScopeAll {
+				as.ScopeID = ""
+			}
+		}
 	}
 	for i := range acc.Environments {
 		acc.Environments[i].ID = ""
@@ -176,19 +220,30 @@ func assertNoDuplicates(t *testing.T, acc *state.Account) {
 			check("membership " + g.Name + " / " + m)
 		}
 	}
+	if p := acc.Permissions; p != nil {
+		for _, r := range p.Roles {
+			check("role " + r.ID)
+			check("role name " + r.Name)
+		}
+		for _, pol := range p.Policies {
+			check("policy " + spec.PolicyKey(pol.Scope, pol.Name))
+			check("policy statement " + pol.Scope + " " + spec.CanonicalCedar(pol.Statement))
+		}
+		for _, as := range p.Assignments {
+			check("assignment " + strings.Join([]string{as.PrincipalName(), as.Role, as.Scope, as.FolderID, as.CollectionID}, " / "))
+		}
+	}
 }
 
-var (
-	cleanOnce  sync.Once
-	cleanState *state.Account
-	cleanCount int // requests a clean apply makes
-)
+// clean is the account after a clean run of the provisioning scenario, and
+// how many requests its apply made.
+func clean(t *testing.T) (*state.Account, int) { return provisioning.clean(t) }
 
 // clean is the account after a clean run, and how many requests its apply
 // made.
-func clean(t *testing.T) (*state.Account, int) {
-	cleanOnce.Do(func() {
-		a := newFaultAccount(t, 0)
+func (sc *scenario) clean(t *testing.T) (*state.Account, int) {
+	sc.once.Do(func() {
+		a := newScenarioAccount(t, sc, 0)
 		p, live := a.plan(t)
 		before := a.emu.Requests()
 		rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{Parallelism: 1})
@@ -197,14 +252,18 @@ func clean(t *testing.T) (*state.Account, int) {
 			apply.RenderReport(&b, rep)
 			t.Fatalf("clean apply failed:\n%s", b.String())
 		}
-		cleanCount = a.emu.Requests() - before
+		sc.count = a.emu.Requests() - before
+		sc.ops = map[string]int{}
+		for _, r := range a.emu.Log()[before:] {
+			sc.ops[r.Op]++
+		}
 		a.converge(t, 1)
-		cleanState = a.snapshot(t)
+		sc.state = a.snapshot(t)
 	})
-	if cleanState == nil {
+	if sc.state == nil {
 		t.Fatal("the clean run failed")
 	}
-	return cleanState, cleanCount
+	return sc.state, sc.count
 }
 
 type faultKind struct {
@@ -266,9 +325,19 @@ var writeOps = []string{
 }
 
 func TestFaultMatrix(t *testing.T) {
-	want, n := clean(t)
+	t.Run("provisioning", func(t *testing.T) { t.Parallel(); faultMatrix(t, provisioning) })
+	t.Run("permissions", func(t *testing.T) { t.Parallel(); faultMatrix(t, permissions) })
+}
+
+func faultMatrix(t *testing.T, sc *scenario) {
+	want, n := sc.clean(t)
 	if n < 10 {
 		t.Fatalf("a clean apply made %d requests; the configuration is too small to test positions", n)
+	}
+	for _, op := range sc.writeOps {
+		if sc.ops[op] == 0 {
+			t.Errorf("a clean apply sends no %s: a fault there tests nothing", op)
+		}
 	}
 	type position struct {
 		name  string
@@ -278,14 +347,14 @@ func TestFaultMatrix(t *testing.T) {
 	for _, k := range []int{1, n / 3, 2 * n / 3, n} {
 		positions = append(positions, position{fmt.Sprintf("request %d of %d", k, n), func(base int) emulator.Fault { return emulator.Fault{Request: base + k} }})
 	}
-	for _, op := range writeOps {
+	for _, op := range sc.writeOps {
 		positions = append(positions, position{op, func(int) emulator.Fault { return emulator.Fault{Op: op} }})
 	}
 	for _, kind := range faultKinds {
 		for _, pos := range positions {
 			t.Run(kind.name+"/"+pos.name, func(t *testing.T) {
 				t.Parallel()
-				a := newFaultAccount(t, kind.timeout)
+				a := newScenarioAccount(t, sc, kind.timeout)
 				p, live := a.plan(t)
 				for _, f := range kind.faults(pos.fault(a.emu.Requests())) {
 					a.emu.InjectFault(f)
@@ -314,11 +383,17 @@ func TestFaultMatrix(t *testing.T) {
 // TestFaultRate: random 503s and dropped answers at a high rate, with
 // parallel changes, still converge to the clean state without duplicates.
 func TestFaultRate(t *testing.T) {
-	want, _ := clean(t)
+	for name, sc := range map[string]*scenario{"provisioning": provisioning, "permissions": permissions} {
+		t.Run(name, func(t *testing.T) { t.Parallel(); faultRate(t, sc) })
+	}
+}
+
+func faultRate(t *testing.T, sc *scenario) {
+	want, _ := sc.clean(t)
 	for _, status := range []int{500, 503} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			t.Parallel()
-			a := newFaultAccount(t, 0)
+			a := newScenarioAccount(t, sc, 0)
 			// Faults hit the applies only, so that every round can plan.
 			for range 10 {
 				p, live := a.plan(t)

@@ -16,7 +16,8 @@ package apply
 //   - A retried request can meet its own first attempt: a policy update
 //     answered 409 after a retry is checked by reading the policy back, and
 //     counts as done when the policy holds what was sent; a delete answered
-//     404 after a retry is done.
+//     404 after a retry is done. Role and policy creates whose answer was
+//     lost are looked up before they are sent again (adopt.go).
 
 import (
 	"context"
@@ -120,10 +121,13 @@ func (x *executor) role(ctx context.Context, ch planner.Change) error {
 	case planner.Create:
 		return x.createRole(ctx, after)
 	case planner.Update:
-		_, err := x.c.Roles.Update(ctx, after.ID, client.UpdateRoleRequest{
-			Name: after.Name, Description: optional(after.Description), SystemPolicyIDs: nonNilIDs(after.SystemPolicies),
+		return idempotent(ctx, func(ctx context.Context) error {
+			got, err := x.c.Roles.Update(ctx, after.ID, client.UpdateRoleRequest{
+				Name: after.Name, Description: optional(after.Description), SystemPolicyIDs: nonNilIDs(after.SystemPolicies),
+			})
+			x.postcheck(after.Ref(), checkRole(after, false, got)) // postcheck.go
+			return err
 		})
-		return err
 	case planner.Delete:
 		return x.deleteRole(ctx, before)
 	case planner.Replace:
@@ -136,25 +140,20 @@ func (x *executor) role(ctx context.Context, ch planner.Change) error {
 }
 
 func (x *executor) createRole(ctx context.Context, v planner.RoleValue) error {
-	_, err := x.c.Roles.Create(ctx, client.CreateRoleRequest{
-		ID: v.ID, PermissionType: client.PermissionType(v.PermissionType), ScopeType: client.ScopeType(v.ScopeType),
-		Name: v.Name, Description: optional(v.Description), SystemPolicyIDs: nonNilIDs(v.SystemPolicies),
-	})
+	got, err := createOnce(ctx, func(ctx context.Context) (*client.Role, error) {
+		return x.c.Roles.Create(ctx, client.CreateRoleRequest{
+			ID: v.ID, PermissionType: client.PermissionType(v.PermissionType), ScopeType: client.ScopeType(v.ScopeType),
+			Name: v.Name, Description: optional(v.Description), SystemPolicyIDs: nonNilIDs(v.SystemPolicies),
+		})
+	}, x.findRole(v.ID)) // adopt.go
+	x.postcheck(v.Ref(), checkRole(v, true, got)) // postcheck.go
 	return err
 }
 
 func (x *executor) deleteRole(ctx context.Context, v planner.RoleValue) error {
-	return doneIfRetried(x.c.Roles.Delete(ctx, v.ID, &client.RoleDeleteOptions{Force: v.Force}), client.ErrNotFound)
-}
-
-// doneIfRetried treats err as success when it is the given status answered
-// to a retry: the first attempt did the work.
-func doneIfRetried(err error, status error) error {
-	var apiErr *client.APIError
-	if errors.Is(err, status) && errors.As(err, &apiErr) && apiErr.Attempts > 1 {
-		return nil
-	}
-	return err
+	return deleteOnce(ctx, func(ctx context.Context) error {
+		return x.c.Roles.Delete(ctx, v.ID, &client.RoleDeleteOptions{Force: v.Force})
+	}, x.roleExists(v.ID))
 }
 
 func optional(s string) *string {
@@ -182,9 +181,9 @@ func (x *executor) policy(ctx context.Context, ch planner.Change) error {
 	case planner.Update:
 		return x.updatePolicy(ctx, before.ID, after)
 	case planner.Delete:
-		return doneIfRetried(x.c.CustomPolicies.Delete(ctx, before.ID), client.ErrNotFound)
+		return x.deletePolicy(ctx, before.ID)
 	case planner.Replace:
-		if err := doneIfRetried(x.c.CustomPolicies.Delete(ctx, before.ID), client.ErrNotFound); err != nil {
+		if err := x.deletePolicy(ctx, before.ID); err != nil {
 			return fmt.Errorf("delete before creating again: %w", err)
 		}
 		return x.createPolicy(ctx, after)
@@ -208,15 +207,22 @@ func (x *executor) policyBody(v planner.PolicyValue) (statement string, scope cl
 	return statement, client.ScopeProdEnv, scopeID, err
 }
 
+func (x *executor) deletePolicy(ctx context.Context, id string) error {
+	return deleteOnce(ctx, func(ctx context.Context) error { return x.c.CustomPolicies.Delete(ctx, id) }, x.policyExists(id))
+}
+
 func (x *executor) createPolicy(ctx context.Context, v planner.PolicyValue) error {
 	stmt, scope, scopeID, err := x.policyBody(v)
 	if err != nil {
 		return err
 	}
-	_, err = x.c.CustomPolicies.Create(ctx, client.CreateCustomPolicyRequest{
-		Name: v.Name, PolicyStatement: stmt, ScopeType: scope, ScopeID: scopeID,
-		Description: optional(v.Description), Enabled: &v.Enabled,
-	})
+	got, err := createOnce(ctx, func(ctx context.Context) (*client.CustomPolicy, error) {
+		return x.c.CustomPolicies.Create(ctx, client.CreateCustomPolicyRequest{
+			Name: v.Name, PolicyStatement: stmt, ScopeType: scope, ScopeID: scopeID,
+			Description: optional(v.Description), Enabled: &v.Enabled,
+		})
+	}, x.findPolicy(scope, scopeID, stmt, v.Name)) // adopt.go
+	x.postcheck(v.Ref(), checkPolicy(sentPolicy{v, stmt, scope, scopeID}, got)) // postcheck.go
 	return err
 }
 
@@ -232,10 +238,19 @@ func (x *executor) updatePolicy(ctx context.Context, id string, v planner.Policy
 	if scopeID != "" {
 		body.ScopeID = &scopeID
 	}
-	_, err = x.c.CustomPolicies.Update(ctx, id, body)
-	var apiErr *client.APIError
-	if !errors.Is(err, client.ErrConflict) || !errors.As(err, &apiErr) || apiErr.Attempts < 2 {
-		return err
+	uncertain := false // an earlier attempt's outcome is unknown
+	for attempt := 1; ; attempt++ {
+		var got *client.CustomPolicy
+		got, err = x.c.CustomPolicies.Update(ctx, id, body)
+		x.postcheck(v.Ref(), checkPolicy(sentPolicy{v, stmt, scope, scopeID}, got)) // postcheck.go
+		var apiErr *client.APIError
+		if errors.Is(err, client.ErrConflict) && (uncertain || (errors.As(err, &apiErr) && apiErr.Attempts > 1)) {
+			break // read back, below
+		}
+		if err == nil || !outcomeUnknown(err) || attempt >= maxAttempts || ctx.Err() != nil {
+			return err
+		}
+		uncertain = true
 	}
 	// 409 to a retry: an identical statement is what the first attempt
 	// leaves behind (NOTES.md P2). It counts as done if the policy now
@@ -313,5 +328,7 @@ func (x *executor) sendBatch(ctx context.Context, b *batch) error {
 		}
 		body.Principals = append(body.Principals, pc)
 	}
-	return x.c.Roles.UpdatePrincipals(ctx, b.role, body)
+	// Adding or removing a set is idempotent: sent again after an unknown
+	// outcome.
+	return idempotent(ctx, func(ctx context.Context) error { return x.c.Roles.UpdatePrincipals(ctx, b.role, body) })
 }

@@ -30,6 +30,12 @@ func RenderReport(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "%s:\n%s\n", strings.ToUpper(o.String()[:1])+o.String()[1:], strings.Join(lines, "\n"))
 		}
 	}
+	if len(r.Warnings) > 0 { // postcheck.go, verify.go
+		b.WriteString("Warnings:\n  " + strings.Join(r.Warnings, "\n  ") + "\n")
+	}
+	if line := r.accessLine(); line != "" { // verify.go
+		b.WriteString(line + "\n")
+	}
 	b.WriteString(r.SummaryLine() + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -54,6 +60,10 @@ type jsonReport struct {
 	Summary       map[string]int    `json:"summary"`
 	SummaryLine   string            `json:"summary_line"`
 	Changes       []jsonReportEntry `json:"changes"`
+	// Warnings is left out when there are none.
+	Warnings []string `json:"warnings,omitempty"`
+	// AccessChecks is left out when getEffectivePolicies was not asked.
+	AccessChecks int `json:"access_checks,omitempty"`
 }
 
 type jsonReportEntry struct {
@@ -75,6 +85,8 @@ func RenderReportJSON(w io.Writer, r *Report) error {
 		Summary:       map[string]int{"applied": r.Count(Applied), "failed": r.Count(Failed), "skipped": r.Count(Skipped)},
 		SummaryLine:   r.SummaryLine(),
 		Changes:       make([]jsonReportEntry, 0, len(r.Entries)),
+		Warnings:      r.Warnings,
+		AccessChecks:  r.AccessChecks,
 	}
 	for _, e := range r.Entries {
 		je := jsonReportEntry{

@@ -66,9 +66,27 @@ type permState struct {
 	policies []*customPolicy // in creation order
 	roles    []*customRole   // in creation order
 	assigns  []*assignment   // in creation order
+
+	// roleByID indexes roles; only addRole and removeRole change either.
+	roleByID map[string]*customRole
 }
 
-func newPermState(e *Emulator) *permState { return &permState{e: e} }
+func newPermState(e *Emulator) *permState {
+	return &permState{e: e, roleByID: map[string]*customRole{}}
+}
+
+// checkIndexes reports an index that disagrees with the lists (for tests).
+func (s *permState) checkIndexes() error {
+	if len(s.roleByID) != len(s.roles) {
+		return fmt.Errorf("roleByID has %d roles, the list %d", len(s.roleByID), len(s.roles))
+	}
+	for _, r := range s.roles {
+		if s.roleByID[r.ID] != r {
+			return fmt.Errorf("roleByID[%s] is not the listed role", r.ID)
+		}
+	}
+	return nil
+}
 
 // customPolicy is a custom Cedar policy.
 type customPolicy struct {
@@ -166,14 +184,7 @@ func (s *permState) allRoles() []roleView {
 	return out
 }
 
-func (s *permState) customRole(id string) *customRole {
-	for _, r := range s.roles {
-		if r.ID == id {
-			return r
-		}
-	}
-	return nil
-}
+func (s *permState) customRole(id string) *customRole { return s.roleByID[id] }
 
 // paramTypes is a role's RoleResponseData.policy_parameters: the content
 // types its system policies take, in first-seen order.

@@ -312,17 +312,16 @@ func (s *permState) getRolePrincipals(c *call) reply {
 		return c.failPerm(perr)
 	}
 	data := []map[string]any{}
-	type key struct{ typ, id string }
-	var seen []key
+	seen := map[principalKey]bool{}
 	for _, a := range s.assigns {
 		if a.RoleID != roleID || !paramsMatch(a, params) ||
 			(scopeType != "" && !scopeMatches(r.ScopeType, a.ScopeID, scopeType, scopeID)) {
 			continue
 		}
 		if !verbose {
-			k := key{a.PrincipalType, a.PrincipalID}
-			if !slices.Contains(seen, k) {
-				seen = append(seen, k)
+			k := principalKey{a.PrincipalType, a.PrincipalID}
+			if !seen[k] {
+				seen[k] = true
 				data = append(data, map[string]any{"id": a.PrincipalID, "type": a.PrincipalType})
 			}
 			continue
@@ -344,10 +343,30 @@ func (s *permState) getRolePrincipals(c *call) reply {
 
 type principalKey struct{ typ, id string }
 
+// assignmentsInScope returns the assignments in (scopeType, scopeID)
+// matching params, by principal, in creation order, and the principals in
+// the order of their first such assignment. One pass over the assignments:
+// the per-page cost of inspect on a large account.
+func (s *permState) assignmentsInScope(scopeType, scopeID string, params map[string]string) ([]principalKey, map[principalKey][]*assignment) {
+	var order []principalKey
+	by := map[principalKey][]*assignment{}
+	for _, a := range s.assigns {
+		if !s.assignmentInScope(a, scopeType, scopeID) || !paramsMatch(a, params) {
+			continue
+		}
+		k := principalKey{a.PrincipalType, a.PrincipalID}
+		if _, seen := by[k]; !seen {
+			order = append(order, k)
+		}
+		by[k] = append(by[k], a)
+	}
+	return order, by
+}
+
 // inspectAnswer builds PrincipalRolesInspectResponse for the given
-// principals (in order), each with its assignments in the scope matching
-// params, paged over principals.
-func (s *permState) inspectAnswer(principals []principalKey, scopeType, scopeID string, params map[string]string, cursor string) (map[string]any, *permErr) {
+// principals (in order), each with its assignments from by, paged over
+// principals.
+func (s *permState) inspectAnswer(principals []principalKey, by map[principalKey][]*assignment, cursor string) (map[string]any, *permErr) {
 	from, to, next, err := page(len(principals), cursor)
 	if err != nil {
 		return nil, invalidField("cursor", cursor)
@@ -355,10 +374,8 @@ func (s *permState) inspectAnswer(principals []principalKey, scopeType, scopeID 
 	out := []map[string]any{}
 	for _, p := range principals[from:to] {
 		roles := []map[string]any{}
-		for _, a := range s.assigns {
-			if a.PrincipalType == p.typ && a.PrincipalID == p.id && s.assignmentInScope(a, scopeType, scopeID) && paramsMatch(a, params) {
-				roles = append(roles, s.principalRoleJSON(a))
-			}
+		for _, a := range by[p] {
+			roles = append(roles, s.principalRoleJSON(a))
 		}
 		out = append(out, map[string]any{"type": p.typ, "id": p.id, "roles": roles})
 	}
@@ -403,17 +420,11 @@ func (s *permState) inspect(c *call) reply {
 	if perr != nil {
 		return c.failPerm(perr)
 	}
-	var principals []principalKey
-	for _, a := range s.assigns {
-		k := principalKey{a.PrincipalType, a.PrincipalID}
-		if (ptype != "" && (k.typ != ptype || k.id != pid)) || slices.Contains(principals, k) {
-			continue
-		}
-		if s.assignmentInScope(a, scopeType, scopeID) && paramsMatch(a, params) {
-			principals = append(principals, k)
-		}
+	principals, by := s.assignmentsInScope(scopeType, scopeID, params)
+	if ptype != "" {
+		principals = slices.DeleteFunc(principals, func(k principalKey) bool { return k.typ != ptype || k.id != pid })
 	}
-	body, perr := s.inspectAnswer(principals, scopeType, scopeID, params, q.Get("cursor"))
+	body, perr := s.inspectAnswer(principals, by, q.Get("cursor"))
 	if perr != nil {
 		return c.failPerm(perr)
 	}
@@ -460,16 +471,19 @@ func (s *permState) inspectMultiple(c *call) reply {
 		params[k] = str
 	}
 	var principals []principalKey
+	given := map[principalKey]bool{}
 	for _, p := range *b.Principals {
 		if perr := s.checkPrincipalRef(p); perr != nil {
 			return c.failPerm(perr)
 		}
 		k := principalKey{*p.Type, *p.ID}
-		if !slices.Contains(principals, k) {
+		if !given[k] {
+			given[k] = true
 			principals = append(principals, k)
 		}
 	}
-	body, perr := s.inspectAnswer(principals, *b.ScopeType, scopeID, params, b.Cursor)
+	_, by := s.assignmentsInScope(*b.ScopeType, scopeID, params)
+	body, perr := s.inspectAnswer(principals, by, b.Cursor)
 	if perr != nil {
 		return c.failPerm(perr)
 	}

@@ -58,6 +58,7 @@ func newPermFixture(t *testing.T) *permFixture {
 		if v := e.Violations(); len(v) > 0 {
 			t.Errorf("spec violations: %q", v)
 		}
+		checkIndexes(t, e)
 	})
 	return &permFixture{t: t, e: e}
 }
@@ -175,4 +176,18 @@ func permError(status int, message string, fields ...any) string {
 	}
 	b, _ := json.Marshal(map[string]any{"error": e})
 	return string(b)
+}
+
+// checkIndexes fails t when an index of the emulator (provState.userByID,
+// groupCount, permState.roleByID) disagrees with the lists it indexes: the
+// fixtures check it when each test ends, after whatever it changed.
+func checkIndexes(t *testing.T, e *Emulator) {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, err := range []error{e.prov.checkIndexes(), e.perm.checkIndexes()} {
+		if err != nil {
+			t.Errorf("emulator index: %v", err)
+		}
+	}
 }

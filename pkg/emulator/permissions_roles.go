@@ -160,6 +160,7 @@ func (s *permState) addRole(r *customRole) {
 	r.Created = s.e.now().Unix()
 	r.Updated = r.Created
 	s.roles = append(s.roles, r)
+	s.roleByID[r.ID] = r
 }
 
 func (s *permState) createRole(c *call) reply {
@@ -270,5 +271,6 @@ func (s *permState) deleteRole(c *call) reply {
 	}
 	s.assigns = slices.DeleteFunc(s.assigns, func(a *assignment) bool { return a.RoleID == id })
 	s.roles = slices.DeleteFunc(s.roles, func(r *customRole) bool { return r.ID == id })
+	delete(s.roleByID, id)
 	return noContent()
 }

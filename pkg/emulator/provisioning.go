@@ -80,6 +80,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/mail"
 	"reflect"
@@ -129,6 +130,13 @@ type provState struct {
 	envs   []*provEnv
 	users  []*provUser
 	groups []*provGroup
+
+	// Indexes, so that the handlers of a large account answer in time
+	// proportional to their answer, not to the account. Only addUser,
+	// deleteUser, addMember, removeMember and deleteGroup change them
+	// (with users and group members); checkIndexes verifies them in tests.
+	userByID   map[string]*provUser
+	groupCount map[string]int // user id → how many groups it belongs to
 }
 
 type provEnv struct {
@@ -168,7 +176,80 @@ type provGroup struct {
 	seq              int
 }
 
-func newProvState(e *Emulator) *provState { return &provState{e: e} }
+func newProvState(e *Emulator) *provState {
+	return &provState{e: e, userByID: map[string]*provUser{}, groupCount: map[string]int{}}
+}
+
+// addUser adds a new user, last in creation order.
+func (s *provState) addUser(u *provUser) {
+	s.users = append(s.users, u)
+	s.userByID[u.id] = u
+}
+
+// removeUser deletes a user and its group memberships.
+func (s *provState) removeUser(u *provUser) {
+	now := s.e.now()
+	for _, g := range s.groups {
+		if s.removeMember(g, u.id) {
+			g.updated = now
+		}
+	}
+	s.users = slices.DeleteFunc(s.users, func(x *provUser) bool { return x == u })
+	delete(s.userByID, u.id)
+	delete(s.groupCount, u.id)
+}
+
+// addMember adds userID to g; false if it already is a member.
+func (s *provState) addMember(g *provGroup, userID string) bool {
+	if slices.Contains(g.members, userID) {
+		return false
+	}
+	g.members = append(g.members, userID)
+	s.groupCount[userID]++
+	return true
+}
+
+// removeMember removes userID from g; false if it is not a member.
+func (s *provState) removeMember(g *provGroup, userID string) bool {
+	if !slices.Contains(g.members, userID) {
+		return false
+	}
+	g.members = slices.DeleteFunc(g.members, func(id string) bool { return id == userID })
+	if s.groupCount[userID]--; s.groupCount[userID] <= 0 {
+		delete(s.groupCount, userID)
+	}
+	return true
+}
+
+// removeGroup deletes a group and its memberships.
+func (s *provState) removeGroup(g *provGroup) {
+	for _, id := range slices.Clone(g.members) {
+		s.removeMember(g, id)
+	}
+	s.groups = slices.DeleteFunc(s.groups, func(x *provGroup) bool { return x == g })
+}
+
+// checkIndexes reports an index that disagrees with the lists (for tests).
+func (s *provState) checkIndexes() error {
+	if len(s.userByID) != len(s.users) {
+		return fmt.Errorf("userByID has %d users, the list %d", len(s.userByID), len(s.users))
+	}
+	count := map[string]int{}
+	for _, u := range s.users {
+		if s.userByID[u.id] != u {
+			return fmt.Errorf("userByID[%s] is not the listed user", u.id)
+		}
+	}
+	for _, g := range s.groups {
+		for _, id := range g.members {
+			count[id]++
+		}
+	}
+	if !maps.Equal(count, s.groupCount) {
+		return fmt.Errorf("groupCount %v, the groups say %v", s.groupCount, count)
+	}
+	return nil
+}
 
 func (s *provState) nextSeq() int { s.seq++; return s.seq }
 
@@ -191,14 +272,7 @@ func (s *provState) envByCloudName(cloud string) *provEnv {
 	return nil
 }
 
-func (s *provState) user(id string) *provUser {
-	for _, u := range s.users {
-		if u.id == id {
-			return u
-		}
-	}
-	return nil
-}
+func (s *provState) user(id string) *provUser { return s.userByID[id] }
 
 func (s *provState) userByEmail(email string) *provUser {
 	for _, u := range s.users {
@@ -272,6 +346,9 @@ func (s *provState) accessKeyExists(apiKey string) bool {
 // creation order.
 func (s *provState) groupsOfUser(userID string) []string {
 	var out []string
+	if s.groupCount[userID] == 0 {
+		return out
+	}
 	for _, g := range s.groups {
 		if slices.Contains(g.members, userID) {
 			out = append(out, g.id)
@@ -578,7 +655,7 @@ func (s *provState) seed(sd ProvisioningSeed) error {
 				}
 			}
 		}
-		s.users = append(s.users, u)
+		s.addUser(u)
 	}
 	for i, sg := range sd.Groups {
 		where := fmt.Sprintf("group %d (%q)", i, sg.Name)
@@ -607,6 +684,9 @@ func (s *provState) seed(sd ProvisioningSeed) error {
 			g.members = append(g.members, u.id)
 		}
 		s.groups = append(s.groups, g)
+		for _, id := range g.members {
+			s.groupCount[id]++
+		}
 	}
 	return nil
 }
@@ -615,7 +695,7 @@ func (s *provState) seed(sd ProvisioningSeed) error {
 // RootUserEmail, active (not pending), with access to everything.
 func (s *provState) addRootUser() {
 	now := s.e.now()
-	s.users = append(s.users, &provUser{
+	s.addUser(&provUser{
 		id: s.uniqueID(30), name: RootUserName, email: RootUserEmail, role: "master_admin",
 		enabled: true, root: true, allSubAccounts: true,
 		created: now, updated: now, lastLogin: now, seq: s.nextSeq(),

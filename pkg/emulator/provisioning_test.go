@@ -50,6 +50,7 @@ func newProv(t *testing.T, opts Options) *prov {
 		if v := e.Violations(); len(v) != 0 {
 			t.Errorf("violations: %v", v)
 		}
+		checkIndexes(t, e)
 	})
 	return &prov{t: t, e: e, v: provSpec(t)}
 }

@@ -79,12 +79,26 @@ func (s *provState) userJSON(u *provUser) userJSON {
 		Pending: u.pending, Enabled: u.enabled, CreatedAt: isoTime(u.created), UpdatedAt: isoTime(u.updated),
 		AllSubAccounts: u.allSubAccounts, Providers: []string{}, EmailPreferences: map[string]any{},
 		AccountID: s.e.opts.AccountID, Status: u.status(), Root: u.root,
-		GroupCount: len(s.groupsOfUser(u.id)), SubAccountCount: len(s.envsOfUser(u)),
+		GroupCount: s.groupCount[u.id], SubAccountCount: s.subAccountCount(u),
 	}
 	if !u.lastLogin.IsZero() {
 		j.LastLogin = isoTime(u.lastLogin)
 	}
 	return j
+}
+
+// subAccountCount is how many product environments u can access.
+func (s *provState) subAccountCount(u *provUser) int {
+	if u.allSubAccounts {
+		return len(s.envs)
+	}
+	n := 0
+	for _, v := range s.envs {
+		if slices.Contains(u.subAccounts, v.id) {
+			n++
+		}
+	}
+	return n
 }
 
 // envsOfUser returns the product environments u can access, in creation order.
@@ -210,7 +224,7 @@ func (s *provState) getUsers(c *call) reply {
 		if env != nil && !u.hasAccess(env.id) {
 			continue
 		}
-		if !strings.HasPrefix(strings.ToLower(u.name), prefix) {
+		if prefix != "" && !strings.HasPrefix(strings.ToLower(u.name), prefix) {
 			continue
 		}
 		if inRange != nil && !inRange(u) {
@@ -218,7 +232,13 @@ func (s *provState) getUsers(c *call) reply {
 		}
 		hits = append(hits, u)
 	}
-	slices.SortStableFunc(hits, func(a, b *provUser) int {
+	if sortBy == "created_at" && dir < 0 {
+		// The default order: newest first. The list is in creation order,
+		// so reversed it is sorted already, and sorting it again for every
+		// page of a large account is the handler's whole cost.
+		slices.Reverse(hits)
+	}
+	order := func(a, b *provUser) int {
 		var r int
 		switch sortBy {
 		case "name":
@@ -233,7 +253,10 @@ func (s *provState) getUsers(c *call) reply {
 			r = a.created.Compare(b.created)
 		}
 		return dir * cmp.Or(r, cmp.Compare(a.seq, b.seq))
-	})
+	}
+	if !slices.IsSortedFunc(hits, order) { // seq breaks every tie: the order is total
+		slices.SortFunc(hits, order)
+	}
 	return ok200(s.usersBody(pageOf(hits, page, size)))
 }
 
@@ -358,7 +381,7 @@ func (s *provState) createUser(c *call) reply {
 	u := &provUser{id: s.uniqueID(30), name: *b.Name, email: *b.Email, role: roleOf(&b),
 		enabled: boolOr(b.Enabled, true), pending: true, created: now, updated: now, seq: s.nextSeq()}
 	setAccess(u, b.SubAccountIDs)
-	s.users = append(s.users, u)
+	s.addUser(u)
 	return ok(s.userJSON(u))
 }
 
@@ -408,14 +431,7 @@ func (s *provState) deleteUser(c *call) reply {
 	if u.root {
 		return c.fail(http.StatusForbidden, "the root user cannot be deleted")
 	}
-	s.users = slices.DeleteFunc(s.users, func(x *provUser) bool { return x == u })
-	now := s.e.now()
-	for _, g := range s.groups {
-		if slices.Contains(g.members, u.id) {
-			g.members = slices.DeleteFunc(g.members, func(id string) bool { return id == u.id })
-			g.updated = now
-		}
-	}
+	s.removeUser(u)
 	s.e.perm.forgetPrincipal("user", u.id)
 	return okMessage()
 }
@@ -531,7 +547,7 @@ func (s *provState) deleteUserGroup(c *call) reply {
 	if !ok {
 		return rep
 	}
-	s.groups = slices.DeleteFunc(s.groups, func(x *provGroup) bool { return x == g })
+	s.removeGroup(g)
 	s.e.perm.forgetPrincipal("group", g.id)
 	return okMessage()
 }
@@ -553,10 +569,9 @@ func (s *provState) addUserToUserGroup(c *call) reply {
 	if !found {
 		return rep
 	}
-	if slices.Contains(g.members, u.id) {
+	if !s.addMember(g, u.id) {
 		return c.fail(http.StatusConflict, fmt.Sprintf("user %q is already a member of user group %q", u.id, g.id))
 	}
-	g.members = append(g.members, u.id)
 	g.updated = s.e.now()
 	return ok(memberJSON{ID: u.id, Name: u.name, Email: u.email})
 }
@@ -570,10 +585,9 @@ func (s *provState) removeUserFromUserGroup(c *call) reply {
 	if !found {
 		return rep
 	}
-	if !slices.Contains(g.members, u.id) {
+	if !s.removeMember(g, u.id) {
 		return c.fail(http.StatusNotFound, fmt.Sprintf("user %q is not a member of user group %q", u.id, g.id))
 	}
-	g.members = slices.DeleteFunc(g.members, func(id string) bool { return id == u.id })
 	g.updated = s.e.now()
 	// The answer is the remaining members.
 	return ok(map[string]any{"users": s.members(g)})

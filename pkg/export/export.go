@@ -3,12 +3,22 @@
 // cldsync. Output is deterministic (sorted, fixed key order), omits values
 // that equal the defaults, names objects by natural key rather than id, and
 // is split into one file per kind.
+//
+// The permissions half follows the same rules: custom roles by id with
+// their complete system policies; custom policies with the ids in their
+// Cedar statements written back as ${user:...}, ${group:...},
+// ${environment:...} and ${api_key:...} references; role assignments by
+// principal name. What has no configuration form (assignments of account
+// provisioning keys, principals or scopes that match no listed object) is
+// left out and named in a comment at the top of its file.
 package export
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
@@ -16,7 +26,41 @@ import (
 )
 
 // Kinds are the kinds export can write, in file order.
-var Kinds = []spec.Kind{spec.KindEnvironment, spec.KindUser, spec.KindGroup}
+var Kinds = []spec.Kind{spec.KindEnvironment, spec.KindUser, spec.KindGroup, spec.KindRole, spec.KindPolicy, spec.KindAssignment}
+
+// Read reads the live account for an export: the provisioning half, the
+// permissions half, and the API keys of every environment, so that any key
+// a policy statement names is written by name. It only reads.
+func Read(ctx context.Context, api state.API, parallelism int) (*state.Account, error) {
+	acc, err := state.Read(ctx, api, state.Options{Parallelism: parallelism, Permissions: true})
+	if err != nil {
+		return nil, err
+	}
+	perms := acc.Permissions
+	if perms == nil || perms.Unavailable != "" || len(perms.Policies) == 0 {
+		return acc, nil
+	}
+	read := map[string]bool{}
+	for _, k := range perms.APIKeys {
+		read[k.Environment] = true
+	}
+	for _, e := range acc.Environments {
+		if read[e.CloudName] {
+			continue
+		}
+		keys, err := api.ListAccessKeys(ctx, e.ID)
+		if err != nil {
+			return nil, fmt.Errorf("list API keys of product environment %s: %w", e.CloudName, err)
+		}
+		for _, k := range keys {
+			perms.APIKeys = append(perms.APIKeys, state.APIKey{Environment: e.CloudName, Name: k.Name, Key: k.APIKey})
+		}
+	}
+	slices.SortFunc(perms.APIKeys, func(a, b state.APIKey) int {
+		return cmpString(a.Environment+"\x00"+a.Name+"\x00"+a.Key, b.Environment+"\x00"+b.Name+"\x00"+b.Key)
+	})
+	return acc, nil
+}
 
 // File is one generated configuration file.
 type File struct {
@@ -41,6 +85,7 @@ func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 			continue
 		}
 		doc := document{Version: 1}
+		var notes []string
 		switch k {
 		case spec.KindEnvironment:
 			doc.Environments = environments(acc)
@@ -48,8 +93,10 @@ func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 			doc.Users = users(acc)
 		case spec.KindGroup:
 			doc.Groups = groups(acc)
+		default:
+			notes = permissions(acc, &doc, []spec.Kind{k})
 		}
-		content, err := encode(doc)
+		content, err := encode(doc, notes)
 		if err != nil {
 			return nil, fmt.Errorf("export %s: %w", k, err)
 		}
@@ -78,7 +125,8 @@ func Single(acc *state.Account, kinds []spec.Kind) ([]byte, error) {
 	if slices.Contains(kinds, spec.KindGroup) {
 		doc.Groups = groups(acc)
 	}
-	return encode(doc)
+	notes := permissions(acc, &doc, kinds)
+	return encode(doc, notes)
 }
 
 // document mirrors the configuration format's key order.
@@ -87,6 +135,37 @@ type document struct {
 	Environments []environment `yaml:"environments,omitempty"`
 	Users        []user        `yaml:"users,omitempty"`
 	Groups       []group       `yaml:"groups,omitempty"`
+	// Permissions is false (and the three lists empty) for an account
+	// without the Permissions API.
+	Permissions *bool        `yaml:"permissions,omitempty"`
+	Roles       []role       `yaml:"roles,omitempty"`
+	Policies    []policy     `yaml:"policies,omitempty"`
+	Assignments []assignment `yaml:"assignments,omitempty"`
+}
+
+type role struct {
+	ID             string   `yaml:"id"`
+	Name           string   `yaml:"name"`
+	Description    string   `yaml:"description,omitempty"`
+	PermissionType string   `yaml:"permission_type"`
+	ScopeType      string   `yaml:"scope_type"`
+	SystemPolicies []string `yaml:"system_policies"` // always written: the complete list
+}
+
+type policy struct {
+	Name        string     `yaml:"name"`
+	Scope       string     `yaml:"scope"`
+	Description string     `yaml:"description,omitempty"`
+	Enabled     *bool      `yaml:"enabled,omitempty"` // written only when false
+	Statement   *yaml.Node `yaml:"statement"`
+}
+
+type assignment struct {
+	Principal    *yaml.Node `yaml:"principal"`
+	Role         string     `yaml:"role"`
+	Scope        string     `yaml:"scope"`
+	FolderID     string     `yaml:"folder_id,omitempty"`
+	CollectionID string     `yaml:"collection_id,omitempty"`
 }
 
 type environment struct {
@@ -176,9 +255,12 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-func encode(doc document) ([]byte, error) {
+func encode(doc document, notes []string) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(header)
+	for _, n := range notes {
+		b.WriteString("# Not exported: " + n + "\n")
+	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {
@@ -188,4 +270,92 @@ func encode(doc document) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// permissions fills the permission kinds of doc that kinds names and
+// returns what was left out, sorted.
+func permissions(acc *state.Account, doc *document, kinds []spec.Kind) []string {
+	p := acc.Permissions
+	want := func(k spec.Kind) bool { return slices.Contains(kinds, k) }
+	if !want(spec.KindRole) && !want(spec.KindPolicy) && !want(spec.KindAssignment) {
+		return nil
+	}
+	if p == nil {
+		return nil
+	}
+	if p.Unavailable != "" {
+		off := false
+		doc.Permissions = &off
+		return []string{"roles, policies and assignments: the account has no Permissions API (" + p.Unavailable + ")"}
+	}
+	envs := map[string]bool{spec.ScopeAccount: true, spec.ScopeAll: true}
+	for _, e := range acc.Environments {
+		envs[e.CloudName] = true
+	}
+	var notes []string
+	if want(spec.KindRole) {
+		for _, r := range p.Roles {
+			pols := slices.Clone(r.SystemPolicies)
+			if pols == nil {
+				pols = []string{}
+			}
+			doc.Roles = append(doc.Roles, role{ID: r.ID, Name: r.Name, Description: r.Description,
+				PermissionType: r.PermissionType, ScopeType: r.ScopeType, SystemPolicies: pols})
+		}
+	}
+	if want(spec.KindPolicy) {
+		for _, l := range p.Policies {
+			if !envs[l.Scope] {
+				notes = append(notes, fmt.Sprintf("policy %q: its scope %s is no listed environment", l.Name, l.Scope))
+				continue
+			}
+			doc.Policies = append(doc.Policies, policy{Name: l.Name, Scope: l.Scope, Description: l.Description,
+				Enabled: falseOrNil(l.Enabled), Statement: block(p.Unresolve(acc, l.Statement))})
+		}
+	}
+	if want(spec.KindAssignment) {
+		for _, a := range p.Assignments {
+			pr := principal(a.Principal)
+			switch {
+			case pr == nil:
+				notes = append(notes, fmt.Sprintf("assignment of %s to %s in %s: the principal has no configuration form", a.PrincipalName(), a.Role, a.Scope))
+				continue
+			case !envs[a.Scope]:
+				notes = append(notes, fmt.Sprintf("assignment of %s to %s: its scope %s is no listed environment", a.PrincipalName(), a.Role, a.Scope))
+				continue
+			}
+			doc.Assignments = append(doc.Assignments, assignment{Principal: pr, Role: a.Role, Scope: a.Scope,
+				FolderID: a.FolderID, CollectionID: a.CollectionID})
+		}
+	}
+	slices.Sort(notes)
+	return notes
+}
+
+// principal writes {user: EMAIL}, {group: NAME} or {api_key: {environment:
+// CLOUD_NAME, name: KEY_NAME}} inline; nil for a principal without a name.
+func principal(p spec.Principal) *yaml.Node {
+	m := func(kv ...*yaml.Node) *yaml.Node {
+		return &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Content: kv}
+	}
+	s := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
+	switch p.Kind {
+	case spec.PrincipalUser, spec.PrincipalGroup:
+		return m(s(string(p.Kind)), s(p.Name))
+	case spec.PrincipalAPIKey:
+		env, key := spec.SplitAPIKey(p.Name)
+		return m(s(string(p.Kind)), m(s("environment"), s(env), s("name"), s(key)))
+	}
+	return nil
+}
+
+// block writes a statement as a literal block, one line per line.
+func block(statement string) *yaml.Node {
+	text := strings.TrimRight(statement, " \n") + "\n"
+	if strings.ContainsAny(text, "\t\r") || strings.Contains(text, " \n") {
+		// A literal block cannot hold trailing spaces or tabs faithfully;
+		// let the encoder quote it.
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: statement}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Style: yaml.LiteralStyle, Value: text}
 }

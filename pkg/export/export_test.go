@@ -35,6 +35,43 @@ groups:
   - {name: designers, members: [raj@acme.test, Ana@Acme.test]}
   - {name: empty}
 `,
+	// Roles, policies naming users, groups, environments and API keys by
+	// id, and assignments of every principal kind, content roles included.
+	"permissions": `
+environments:
+  - {cloud_name: acme-prod, name: Acme Production, id: env-prod, access_keys: [{name: ci, api_key: "111222333444555"}]}
+  - {cloud_name: acme-staging, name: Acme Staging, id: env-staging, access_keys: [{name: uploader, api_key: "999888777666555"}]}
+users:
+  - {email: ana@acme.test, name: Ana Lopez, role: admin, id: u-ana}
+  - {email: raj@acme.test, name: Raj Patel, role: media_library_user, environments: [acme-prod], id: u-raj}
+groups:
+  - {name: designers, members: [raj@acme.test], id: g-designers}
+roles:
+  - {id: reviewer, name: Asset reviewer, description: Reviews assets, permission_type: global, scope_type: prodenv,
+     system_policy_ids: [cld::policy::global::assets::moderate, cld::policy::global::folder_and_asset_management::view]}
+  - {id: folder-viewer, name: Folder viewer, permission_type: content, scope_type: prodenv,
+     system_policy_ids: [cld::policy::content::folder::view_download]}
+policies:
+  - name: designers-upload
+    description: Designers may upload to staging
+    scope_type: prodenv
+    scope: acme-staging
+    policy_statement: 'permit(principal == Cloudinary::Group::"g-designers", action == Cloudinary::Action::"create", resource is Cloudinary::Asset);'
+  - name: ci-reads-prod
+    scope_type: prodenv
+    scope: acme-prod
+    enabled: false
+    policy_statement: 'permit(principal == Cloudinary::APIKey::"111222333444555", action == Cloudinary::Action::"read", resource);'
+  - name: uploader-in-staging
+    scope_type: prodenv
+    scope: all
+    policy_statement: 'permit(principal == Cloudinary::APIKey::"999888777666555", action, resource) when { context.env == "env-staging" && principal != Cloudinary::User::"u-ana" };'
+assignments:
+  - {principal_type: group, principal: designers, role_id: reviewer, scope: acme-staging}
+  - {principal_type: user, principal: ana@acme.test, role_id: cld::role::account::admin, scope: account}
+  - {principal_type: user, principal: raj@acme.test, role_id: folder-viewer, scope: acme-prod, policy_parameters: {folder_id: f8a5c2e1}}
+  - {principal_type: apiKey, principal: "111222333444555", role_id: cld::role::prodenv::ml_user, scope: acme-prod}
+`,
 }
 
 func read(t *testing.T, seed string) (*state.Account, *emulator.Emulator, *client.Client) {
@@ -49,7 +86,7 @@ func read(t *testing.T, seed string) (*state.Account, *emulator.Emulator, *clien
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc, err := state.Read(t.Context(), state.FromClient(c), state.Options{})
+	acc, err := export.Read(t.Context(), state.FromClient(c), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +113,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("exported configuration does not load: %v", err)
 			}
-			live, err := state.Read(t.Context(), state.FromClient(c), state.Options{})
+			live, err := state.Read(t.Context(), state.FromClient(c), state.Options{Permissions: true, APIKeyEnvironments: cfg.APIKeyEnvironments()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +126,11 @@ func TestRoundTrip(t *testing.T) {
 				planner.RenderText(&b, p, planner.TextOptions{})
 				t.Errorf("plan of the export is not empty, or leaves objects unmanaged:\n%s", b.String())
 			}
-			again, err := export.Files(live, nil)
+			reread, err := export.Read(t.Context(), state.FromClient(c), 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := export.Files(reread, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,12 +147,18 @@ func TestRoundTrip(t *testing.T) {
 // TestGolden pins the output format: key order, defaults omitted, inline
 // lists, members always written.
 func TestGolden(t *testing.T) {
-	acc, _, _ := read(t, accounts["small"])
+	for _, name := range []string{"small", "permissions"} {
+		t.Run(name, func(t *testing.T) { golden(t, name) })
+	}
+}
+
+func golden(t *testing.T, name string) {
+	acc, _, _ := read(t, accounts[name])
 	got, err := export.Single(acc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "small.yaml")
+	golden := filepath.Join("testdata", name+".yaml")
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
@@ -140,5 +187,25 @@ func TestKinds(t *testing.T) {
 	}
 	if _, err := export.Files(acc, []spec.Kind{"widgets"}); err == nil {
 		t.Error("an unknown kind was accepted")
+	}
+}
+
+// TestNotExported: what has no configuration form is named at the top of
+// its file, and the plan of the export leaves only it alone.
+func TestNotExported(t *testing.T) {
+	acc, _, _ := read(t, `
+users:
+  - {email: ana@acme.test, name: Ana, role: admin}
+assignments:
+  - {principal_type: provisioningKey, principal: pk-123, role_id: cld::role::account::admin, scope: account}
+  - {principal_type: user, principal: ana@acme.test, role_id: cld::role::account::admin, scope: account}
+`)
+	files, err := export.Files(acc, []spec.Kind{spec.KindAssignment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# Not exported: assignment of provisioningKey:pk-123 to cld::role::account::admin in account: the principal has no configuration form\n"
+	if got := string(files[0].Content); !strings.Contains(got, want) || strings.Count(got, "principal:") != 1 {
+		t.Errorf("assignments.yaml =\n%s\nwant the note %q and one assignment", got, want)
 	}
 }

@@ -57,6 +57,9 @@ func Diff(desired *spec.Config, live *state.Account, opts Options) (*Plan, error
 		ambiguous:    map[Ref][]string{},
 		deletedUsers: map[string]bool{},
 	}
+	// From here on, live is the account with the configuration's renames
+	// done (rename.go).
+	live = d.renameLive(desired, live)
 	d.index(desired, live)
 	d.countIgnored(live)
 	d.warnIncomplete()
@@ -64,6 +67,7 @@ func Diff(desired *spec.Config, live *state.Account, opts Options) (*Plan, error
 	d.users(desired, live)
 	d.groups(desired, live)
 	d.permissions(desired, live) // permissions.go
+	d.planRenames(desired)       // rename.go
 
 	d.guard(desired, live, opts)
 	d.dropOrphans()
@@ -72,6 +76,9 @@ func Diff(desired *spec.Config, live *state.Account, opts Options) (*Plan, error
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	d.plan.Changes = changes
+	if !opts.NoAccessDiff {
+		d.plan.Access = Access(desired, live, d.plan) // access.go
+	}
 	slices.SortStableFunc(d.plan.Errors, func(a, b PlanError) int {
 		if c := compareRefs(a.Ref, b.Ref); c != 0 {
 			return c
@@ -120,6 +127,9 @@ type differ struct {
 	// userGroups maps a live user's email to the live groups listing them,
 	// built on first use for the notes of user deletes.
 	userGroups map[string][]string
+	// renames maps the ref of a configured object that renames a live one
+	// to the live key it renames (rename.go).
+	renames map[Ref]string
 }
 
 // indexLive indexes live objects by key. Keys seen more than once map to

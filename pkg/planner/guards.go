@@ -8,7 +8,9 @@ package planner
 //
 //  1. protect: a change that deletes an object marked `protect: true` (or
 //     replaces it: deletes it and creates it again) is refused. No flag
-//     overrides it: remove protect first.
+//     overrides it: remove protect first. Every kind can be protected; a
+//     protected assignment also refuses the replace of its role, which
+//     drops it until it is added again.
 //  2. lockout: a plan must not take the number of enabled, non-pending
 //     users with the legacy master_admin role from safety.min_master_admins
 //     or more to fewer (nor lower it further when already below); every
@@ -65,7 +67,13 @@ func (d *differ) guard(desired *spec.Config, live *state.Account, opts Options) 
 		if c.Action != Delete && c.Action != Replace {
 			continue
 		}
-		if pos, ok := protected[c.Ref]; ok {
+		// What goes is the live object: for a policy renamed by a Replace,
+		// the one under the old name, not the configured one.
+		gone := c.Ref
+		if c.Before != nil {
+			gone = c.Before.Ref()
+		}
+		if pos, ok := protected[gone]; ok {
 			what := "delete"
 			if c.Action == Replace || slices.ContainsFunc(changes, func(o Change) bool { return o.Ref == c.Ref && o.Action == Create }) {
 				what = "replace"
@@ -73,6 +81,7 @@ func (d *differ) guard(desired *spec.Config, live *state.Account, opts Options) 
 			refuse(i, fmt.Sprintf("refusing to %s it: it is protected (protect: true at %s); remove protect first to allow it", what, pos))
 		}
 	}
+	d.guardProtectedAssignments(live, protected, refuse)
 
 	// 2. lockout, of the legacy role and of the permissions API's.
 	d.guardMasterAdmins(live, limits.MinMasterAdmins, refuse)
@@ -152,7 +161,60 @@ func protectedRefs(desired *spec.Config) map[Ref]spec.Pos {
 			out[Ref{spec.KindGroup, g.Name}] = g.Pos
 		}
 	}
+	for _, r := range desired.Roles {
+		if r.Protect {
+			out[Ref{spec.KindRole, r.ID}] = r.Pos
+		}
+	}
+	for _, p := range desired.Policies {
+		if p.Protect {
+			out[Ref{spec.KindPolicy, p.Key()}] = p.Pos
+		}
+	}
+	for _, a := range desired.Assignments {
+		if a.Protect {
+			out[Ref{spec.KindAssignment, AssignmentName(apiPrincipalType(a.Principal.Kind), a.Principal.Name, a.Role, a.Scope, a.FolderID, a.CollectionID)}] = a.Pos
+		}
+	}
 	return out
+}
+
+// guardProtectedAssignments refuses the replace of a role that would drop
+// a protected assignment: the role is deleted with force=true, which
+// removes its assignments, and the plan adds them again after it is
+// created, so the assignment is gone in between (or for good, should the
+// create fail). Both the role's replace and the assignment's re-add are
+// refused, each naming the other.
+func (d *differ) guardProtectedAssignments(live *state.Account, protected map[Ref]spec.Pos, refuse func(int, string)) {
+	if live == nil || live.Permissions == nil {
+		return
+	}
+	replaced := map[string]int{} // role id → index of its Replace
+	for i, c := range d.plan.Changes {
+		if c.Action == Replace && c.Ref.Kind == spec.KindRole {
+			replaced[c.Ref.Name] = i
+		}
+	}
+	if len(replaced) == 0 {
+		return
+	}
+	held := map[Ref]bool{} // the live assignments
+	for i := range live.Permissions.Assignments {
+		held[liveAssignment(&live.Permissions.Assignments[i]).Ref()] = true
+	}
+	for i, c := range d.plan.Changes {
+		pos, ok := protected[c.Ref]
+		if c.Action != Create || c.Ref.Kind != spec.KindAssignment || !ok || !held[c.Ref] {
+			continue
+		}
+		a, _ := c.After.(AssignmentValue)
+		j, ok := replaced[a.Role]
+		if !ok {
+			continue
+		}
+		refuse(i, fmt.Sprintf("refusing to replace it: replacing role %s removes it until it is added again, and it is protected (protect: true at %s); remove protect first to allow it", a.Role, pos))
+		refuse(j, fmt.Sprintf("refusing to replace it: that removes assignment %s until it is added again, and the assignment is protected (protect: true at %s); remove protect first to allow it", c.Ref.Name, pos))
+	}
 }
 
 // isMasterAdmin reports whether a user counts towards min_master_admins:

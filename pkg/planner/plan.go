@@ -33,6 +33,10 @@ type Plan struct {
 	// Errors are objects the planner refused to plan, such as an ambiguous
 	// natural key. A plan with errors should not be applied.
 	Errors []PlanError
+	// Access is what the changes do to people's and keys' access
+	// (access.go), sorted; empty when Options.NoAccessDiff is set or the
+	// permissions half was not read.
+	Access []AccessChange
 }
 
 // Summary counts a plan's changes by action, as in the summary line
@@ -267,6 +271,8 @@ type Options struct {
 	// AllowEnvironmentDeletes lets the plan delete product environments
 	// (--allow-environment-deletes).
 	AllowEnvironmentDeletes bool
+	// NoAccessDiff leaves Plan.Access empty (--no-access-diff).
+	NoAccessDiff bool
 }
 
 // kindOrder is the dependency order of the kinds: a kind's objects may only

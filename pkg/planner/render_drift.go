@@ -116,6 +116,7 @@ func RenderDriftText(w io.Writer, p *Plan, opts TextOptions) error {
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw)
 	}
+	writeAccessText(bw, p, driftAccessHeading, paint) // access_render.go
 	if u := unmanagedPhrase(p); u != "" {
 		fmt.Fprintf(bw, "Left alone, not in the configuration: %s.\n\n", u)
 	}
@@ -142,6 +143,7 @@ func RenderDriftText(w io.Writer, p *Plan, opts TextOptions) error {
 func RenderDriftMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	return writeMarkdown(w, p, opts, mdFrame{
 		summary: p.DriftSummaryLine(),
+		access:  "Repairing it changes access",
 		destroys: func(n int) string {
 			return fmt.Sprintf("Repairing this drift with `cldsync apply` destroys %d %s:", n, plural(n, "object", "objects"))
 		},

@@ -21,8 +21,14 @@ type jsonPlan struct {
 	SummaryLine   string         `json:"summary_line"`
 	Changes       []jsonChange   `json:"changes"`
 	Unmanaged     map[string]int `json:"unmanaged"`
-	Warnings      []string       `json:"warnings"`
-	Errors        []jsonError    `json:"errors"`
+	// Access is left out when the plan changes no one's access
+	// (access_render.go).
+	Access []jsonAccess `json:"access,omitempty"`
+	// Ignored is left out when no ignore rule matched a live object, so
+	// that plans without ignore rules keep their 1.0 shape.
+	Ignored  map[string]int `json:"ignored,omitempty"`
+	Warnings []string       `json:"warnings"`
+	Errors   []jsonError    `json:"errors"`
 }
 
 type jsonSummary struct {
@@ -220,8 +226,21 @@ func toJSONPlan(p *Plan) (jsonPlan, error) {
 	for k, n := range p.Unmanaged {
 		out.Unmanaged[string(k)] = n
 	}
+	for k, n := range p.Ignored {
+		if n > 0 {
+			if out.Ignored == nil {
+				out.Ignored = map[string]int{}
+			}
+			out.Ignored[string(k)] = n
+		}
+	}
 	for _, e := range p.Errors {
 		out.Errors = append(out.Errors, jsonError{Ref: toJSONRef(e.Ref), Message: e.Message})
 	}
+	access, err := toJSONAccess(p.Access)
+	if err != nil {
+		return jsonPlan{}, err
+	}
+	out.Access = access
 	return out, nil
 }

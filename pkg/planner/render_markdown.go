@@ -37,6 +37,7 @@ type mdFrame struct {
 	destroys func(n int) string        // introduces the call-out of deletes
 	change   func(c *Change) string    // one change in a diff block
 	section  func(cs []*Change) string // a kind's <summary>
+	access   string                    // heads the access changes; "" leaves them out
 	cut      func(shown, total int) string
 }
 
@@ -47,6 +48,7 @@ func planFrame(p *Plan) mdFrame {
 			return fmt.Sprintf("This plan destroys %d %s:", n, plural(n, "object", "objects"))
 		},
 		change:  markdownChange,
+		access:  "Effective access changes",
 		section: sectionSummary,
 		cut:     truncationNote,
 	}
@@ -101,6 +103,7 @@ func renderMarkdown(p *Plan, maxBytes int, f mdFrame) string {
 	if u := unmanagedPhrase(p); u != "" {
 		m.write("\nLeft alone, not in the configuration: " + u + ".\n")
 	}
+	writeAccessMarkdown(m, p, f.access) // access_render.go
 
 	// One section per kind, in kind order; changes keep the plan's order
 	// within a kind.
@@ -177,7 +180,7 @@ func sectionSummary(cs []*Change) string {
 func markdownChange(c *Change) string {
 	var b strings.Builder
 	b.WriteString(changeHeader(c) + "\n")
-	for _, f := range c.Fields {
+	for _, f := range displayFields(c) { // rename.go
 		b.WriteString("    " + fieldLine(f, c.Action) + "\n")
 	}
 	if (c.Action == Delete || c.Action == Replace) && c.Reason != "" {

@@ -61,6 +61,9 @@ func actionColor(a Action) string {
 
 // changeHeader is "+ create environment acme-prod".
 func changeHeader(c *Change) string {
+	if h, ok := renameHeader(c); ok { // rename.go
+		return h
+	}
 	return actionSymbol(c.Action) + " " + c.Action.String() + " " + Noun(c.Ref.Kind) + " " + c.Ref.Name
 }
 
@@ -91,7 +94,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		c := &p.Changes[i]
 		fmt.Fprintln(bw)
 		fmt.Fprintln(bw, paint(actionColor(c.Action), changeHeader(c)))
-		for _, f := range c.Fields {
+		for _, f := range displayFields(c) { // rename.go
 			fmt.Fprintln(bw, "    "+fieldLine(f, c.Action))
 		}
 		// A delete's reason is its justification, so it is always shown; for
@@ -106,6 +109,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw)
 	}
+	writeAccessText(bw, p, accessHeading, paint) // access_render.go
 	if u := unmanagedPhrase(p); u != "" {
 		fmt.Fprintf(bw, "Left alone, not in the configuration: %s.\n\n", u)
 	}

@@ -90,6 +90,8 @@ type jsonPlanIn struct {
 	SummaryLine   string         `json:"summary_line"`
 	Changes       []jsonChangeIn `json:"changes"`
 	Unmanaged     map[string]int `json:"unmanaged"`
+	Access        []jsonAccess   `json:"access"`
+	Ignored       map[string]int `json:"ignored"`
 	Warnings      []string       `json:"warnings"`
 	Errors        []jsonError    `json:"errors"`
 }
@@ -193,9 +195,20 @@ func fromJSONPlan(jp jsonPlanIn) (*Plan, error) {
 			p.Unmanaged[spec.Kind(k)] = n
 		}
 	}
+	if len(jp.Ignored) > 0 {
+		p.Ignored = make(map[spec.Kind]int, len(jp.Ignored))
+		for k, n := range jp.Ignored {
+			p.Ignored[spec.Kind(k)] = n
+		}
+	}
 	for _, e := range jp.Errors {
 		p.Errors = append(p.Errors, PlanError{Ref: fromJSONRef(e.Ref), Message: e.Message})
 	}
+	access, err := fromJSONAccess(jp.Access) // access_render.go
+	if err != nil {
+		return nil, err
+	}
+	p.Access = access
 	return p, nil
 }
 

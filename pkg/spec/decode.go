@@ -51,6 +51,8 @@ func (l *loader) decodeFile(f *file) {
 			l.decodeIgnore(f, val)
 		case "roles", "policies", "assignments", "permissions":
 			l.decodePermissions(f, key, val) // permissions.go
+		case "tenants":
+			l.tmpl.tenants = append(l.tmpl.tenants, tenantsOf(f, val)...) // template.go
 		}
 	}
 }
@@ -90,6 +92,8 @@ func (l *loader) decodeEnvironment(f *file, n *yaml.Node, path string) {
 			base = val
 		case "protect":
 			e.Protect = orDefault(boolean(val), false)
+		case "previously":
+			e.Previously = l.decodePreviously(f, val, path+".previously", KindEnvironment) // rename.go
 		case "custom_attributes":
 			if val.Kind == yaml.MappingNode {
 				e.CustomAttributes, _ = l.toValue(f, val, false).(map[string]any)
@@ -145,6 +149,8 @@ func (l *loader) decodeUser(f *file, n *yaml.Node, path string) {
 			u.Environments = l.decodeAccess(f, val, path+".environments")
 		case "protect":
 			u.Protect = orDefault(boolean(val), false)
+		case "previously":
+			u.Previously = l.decodePreviously(f, val, path+".previously", KindUser) // rename.go
 		}
 	}
 	if u.Role != nil && *u.Role == "master_admin" && u.Environments != nil && !u.Environments.All {
@@ -226,6 +232,8 @@ func (l *loader) decodeGroup(f *file, n *yaml.Node, path string) {
 			slices.Sort(g.Members)
 		case "protect":
 			g.Protect = orDefault(boolean(val), false)
+		case "previously":
+			g.Previously = l.decodePreviously(f, val, path+".previously", KindGroup) // rename.go
 		}
 	}
 	l.cfg.Groups = append(l.cfg.Groups, g)

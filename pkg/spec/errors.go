@@ -8,8 +8,16 @@ import (
 )
 
 // String formats p as file:line:col, dropping the parts that are unknown
-// (zero): YAML syntax errors carry a line but no column.
+// (zero): YAML syntax errors carry a line but no column. A position in a
+// template instantiation ends with "via tenants[1] at FILE:LINE:COL".
 func (p Pos) String() string {
+	if p.Via != "" {
+		return p.location() + " via " + p.Via
+	}
+	return p.location()
+}
+
+func (p Pos) location() string {
 	switch {
 	case p.Line == 0:
 		return p.File
@@ -20,7 +28,7 @@ func (p Pos) String() string {
 }
 
 func comparePos(a, b Pos) int {
-	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col), cmp.Compare(a.Via, b.Via))
 }
 
 // Error is one problem in the configuration, at the position of the value
@@ -30,7 +38,14 @@ type Error struct {
 	Message string
 }
 
-func (e Error) Error() string { return e.Pos.String() + ": " + e.Message }
+// Error is file:line:col: message, then the template instantiation, if
+// any, so that the line still starts with the position editors jump to.
+func (e Error) Error() string {
+	if e.Pos.Via != "" {
+		return e.Pos.location() + ": " + e.Message + " (via " + e.Pos.Via + ")"
+	}
+	return e.Pos.location() + ": " + e.Message
+}
 
 // Errors is every problem found in a configuration, sorted by position.
 // Load returns it (as an error) so that a user fixes everything in one pass

@@ -37,7 +37,10 @@ import (
 // Problems in the configuration are returned together as Errors, sorted by
 // position, with file names relative to path as given (path joined with the
 // file name for a directory). Other errors (path unreadable) are plain.
-func Load(path string) (*Config, error) {
+func Load(path string) (*Config, error) { return load(path, LoadOptions{}) }
+
+// load is Load with variables from the command line (vars.go).
+func load(path string, opts LoadOptions) (*Config, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("load configuration: %w", err)
@@ -47,7 +50,7 @@ func Load(path string) (*Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load configuration: %w", err)
 		}
-		return parse([]source{{name: path, data: data}})
+		return parse([]source{{name: path, data: data}}, opts)
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
@@ -72,13 +75,13 @@ func Load(path string) (*Config, error) {
 	if len(srcs) == 0 {
 		return nil, Errors{{Pos: Pos{File: path}, Message: "no *.yaml or *.yml files in directory"}}
 	}
-	return parse(srcs)
+	return parse(srcs, opts)
 }
 
 // Parse reads one configuration file's contents; file names it in
 // positions. It is Load without the file system, for tests and tools.
 func Parse(file string, data []byte) (*Config, error) {
-	return parse([]source{{name: file, data: data}})
+	return parse([]source{{name: file, data: data}}, LoadOptions{})
 }
 
 type source struct {
@@ -92,9 +95,15 @@ type file struct {
 	root *yaml.Node // the document's content; nil when the file is unusable
 	// values counts the values toValue has produced, aliases expanded.
 	values int
+	// via names the template instantiation the file is read for, and src
+	// is its text (template.go).
+	via string
+	src []byte
 }
 
-func (f *file) pos(n *yaml.Node) Pos { return Pos{File: f.name, Line: n.Line, Col: n.Column} }
+func (f *file) pos(n *yaml.Node) Pos {
+	return Pos{File: f.name, Line: n.Line, Col: n.Column, Via: f.via}
+}
 
 // loader accumulates the merged configuration and every error.
 type loader struct {
@@ -114,6 +123,12 @@ type loader struct {
 	// envRefs are cloud names used as references, checked once every file
 	// has defined its environments.
 	envRefs []envRef
+
+	// opts, sch and tmpl serve variables and templates (vars.go,
+	// template.go).
+	opts LoadOptions
+	sch  *configSchema
+	tmpl templateState
 }
 
 type envRef struct {
@@ -130,7 +145,7 @@ func (l *loader) errorf(pos Pos, path, format string, args ...any) {
 	l.errs = append(l.errs, Error{Pos: pos, Message: msg})
 }
 
-func parse(srcs []source) (*Config, error) {
+func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	sch, err := compiledSchema()
 	if err != nil {
 		return nil, err
@@ -139,7 +154,10 @@ func parse(srcs []source) (*Config, error) {
 		envs:   map[string]Pos{},
 		users:  map[string]Pos{},
 		groups: map[string]Pos{},
+		opts:   opts,
+		sch:    sch,
 	}
+	var files []*file
 	for _, src := range srcs {
 		if e := checkInput(src); e != nil {
 			l.errs = append(l.errs, *e)
@@ -149,12 +167,25 @@ func parse(srcs []source) (*Config, error) {
 		if f.root == nil {
 			continue
 		}
-		v := l.toValue(f, f.root, true)
-		l.errs = append(l.errs, sch.validate(f, v)...)
-		l.decodeFile(f)
+		f.src = src.data
+		files = append(files, f)
+	}
+	// Variables are expanded before anything reads the values; a template
+	// loaded on its own is instantiated with example values (template.go).
+	if len(srcs) == 1 && len(files) == 1 && isTemplate(files[0].root) {
+		l.loadTemplateAlone(files[0])
+	} else {
+		files = l.expandConfig(files) // vars.go
+		for _, f := range files {
+			v := l.toValue(f, f.root, true)
+			l.errs = append(l.errs, sch.validate(f, v)...)
+			l.decodeFile(f)
+		}
+		l.instantiateTenants() // template.go
 	}
 	l.checkIgnore()
-	l.checkPermissions(srcs) // permissions.go
+	l.checkRenames()                                     // rename.go
+	l.checkPermissions(slices.Concat(srcs, l.tmpl.srcs)) // permissions.go
 	for _, r := range l.envRefs {
 		if _, ok := l.envs[r.cloudName]; !ok {
 			l.errorf(r.pos, r.path, "unknown environment %q: not defined under environments%s", r.cloudName, didYouMean(r.cloudName, slices.Sorted(maps.Keys(l.envs))))
@@ -163,6 +194,7 @@ func parse(srcs []source) (*Config, error) {
 	if !l.versionSeen && l.mappings > 0 {
 		l.errorf(Pos{File: srcs[0].name, Line: 1, Col: 1}, "", `missing required key "version" (add version: 1)`)
 	}
+	l.dropUnexpanded() // vars.go
 	if len(l.errs) > 0 {
 		return nil, l.errs.sorted()
 	}

@@ -19,6 +19,9 @@ type Pos struct {
 	File string
 	Line int
 	Col  int
+	// Via says which instantiation of a template (File) the value comes
+	// from, as "tenants[1] at cldsync.yaml:6:5"; empty outside templates.
+	Via string `json:",omitempty"`
 }
 
 // Config is the desired account, loaded from one file or a directory.
@@ -45,6 +48,11 @@ type Config struct {
 	// Permissions is where the configuration says `permissions: true` or
 	// `false`; nil means on (see PermissionsOff).
 	Permissions *PermissionsSetting
+	// Tenants are the template instantiations of the configuration
+	// (template.go); their objects are already in the lists above.
+	// Template is set when the file loaded is a template on its own.
+	Tenants  []Tenant     `json:",omitempty"`
+	Template *TemplateRef `json:",omitempty"`
 }
 
 // Environment is a product environment, keyed by CloudName.
@@ -63,6 +71,9 @@ type Environment struct {
 	// the object.
 	Protect bool
 	Pos     Pos
+	// Previously lists cloud_names the environment had: a live environment
+	// under one of them is renamed rather than replaced (rename.go).
+	Previously []Previous `json:",omitempty"`
 }
 
 // User is a user, keyed by Email (compared case-insensitively).
@@ -78,6 +89,9 @@ type User struct {
 	// the object.
 	Protect bool
 	Pos     Pos
+	// Previously lists (lower-cased) emails the user had: a live user
+	// under one of them gets its email changed (rename.go).
+	Previously []Previous `json:",omitempty"`
 }
 
 // EnvironmentAccess is either every product environment (All) or a list of
@@ -98,4 +112,7 @@ type Group struct {
 	// the object.
 	Protect bool
 	Pos     Pos
+	// Previously lists names the group had: a live group under one of
+	// them is renamed (rename.go).
+	Previously []Previous `json:",omitempty"`
 }

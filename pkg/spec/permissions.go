@@ -62,7 +62,10 @@ type Role struct {
 	ScopeType      string
 	// SystemPolicies are system policy ids, sorted; nil means not managed.
 	SystemPolicies []string
-	Pos            Pos
+	// Protect makes the plan refuse any change that deletes or replaces
+	// the role.
+	Protect bool
+	Pos     Pos
 }
 
 // Policy is a custom Cedar policy, keyed by (Scope, Name).
@@ -80,7 +83,10 @@ type Policy struct {
 	// line StatementPos.Line+n-1; see PosAt.
 	StatementPos   Pos
 	StatementBlock bool
-	Pos            Pos
+	// Protect makes the plan refuse any change that deletes or replaces
+	// the policy.
+	Protect bool
+	Pos     Pos
 }
 
 // Key is the policy's natural key, "scope/name".
@@ -143,7 +149,10 @@ type Assignment struct {
 	// FolderID or CollectionID names the instance of a content role.
 	FolderID     string
 	CollectionID string
-	Pos          Pos
+	// Protect makes the plan refuse any change that removes the
+	// assignment, even for a moment (its role replaced).
+	Protect bool
+	Pos     Pos
 	// RolePos and PrincipalPos are where the role and principal are
 	// written, for errors found once every file is read.
 	RolePos      Pos
@@ -303,6 +312,8 @@ func (l *loader) decodeRole(f *file, n *yaml.Node, path string) {
 				policies = val
 				r.SystemPolicies = []string{}
 			}
+		case "protect":
+			r.Protect = orDefault(boolean(val), false)
 		}
 	}
 	if r.PermissionType == "content" && r.ScopeType == ScopeAccount {
@@ -360,6 +371,8 @@ func (l *loader) decodePolicy(f *file, n *yaml.Node, path string) {
 			}
 		case "enabled":
 			p.Enabled = boolean(val)
+		case "protect":
+			p.Protect = orDefault(boolean(val), false)
 		case "statement":
 			s, ok := str(val)
 			if !ok {
@@ -411,6 +424,8 @@ func (l *loader) decodeAssignment(f *file, n *yaml.Node, path string) {
 			a.FolderID, _ = str(val)
 		case "collection_id":
 			a.CollectionID, _ = str(val)
+		case "protect":
+			a.Protect = orDefault(boolean(val), false)
 		}
 	}
 	if a.FolderID != "" && a.CollectionID != "" {
@@ -494,7 +509,7 @@ func (l *loader) checkPermissions(srcs []source) {
 func indexInFile[T any](list []T, i int, pos func(*T) Pos) int {
 	n := 0
 	for j := range i {
-		if pos(&list[j]).File == pos(&list[i]).File {
+		if a, b := pos(&list[j]), pos(&list[i]); a.File == b.File && a.Via == b.Via { // Via: template instantiations
 			n++
 		}
 	}

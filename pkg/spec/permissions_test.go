@@ -108,10 +108,10 @@ func TestPolicyPosAt(t *testing.T) {
 		line, col int
 		want      Pos
 	}{
-		{"block first line", block, 1, 1, Pos{"f", 10, 7}},
-		{"block later line", block, 2, 3, Pos{"f", 11, 9}},
-		{"one line", line, 1, 5, Pos{"f", 3, 21}},
-		{"folded", folded, 2, 5, Pos{"f", 3, 17}},
+		{"block first line", block, 1, 1, Pos{File: "f", Line: 10, Col: 7}},
+		{"block later line", block, 2, 3, Pos{File: "f", Line: 11, Col: 9}},
+		{"one line", line, 1, 5, Pos{File: "f", Line: 3, Col: 21}},
+		{"folded", folded, 2, 5, Pos{File: "f", Line: 3, Col: 17}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

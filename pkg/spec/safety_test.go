@@ -65,8 +65,8 @@ ignore:
 		t.Errorf("Protect = %v, want [true true false true]", got)
 	}
 	want := Ignore{
-		KindUser:        {{Pattern: "svc-*@acme.test", Pos: Pos{"in.yaml", 13, 11}}},
-		KindEnvironment: {{Pattern: "other-team-*", Pos: Pos{"in.yaml", 14, 18}}, {Pattern: "legacy", Pos: Pos{"in.yaml", 14, 32}}},
+		KindUser:        {{Pattern: "svc-*@acme.test", Pos: Pos{File: "in.yaml", Line: 13, Col: 11}}},
+		KindEnvironment: {{Pattern: "other-team-*", Pos: Pos{File: "in.yaml", Line: 14, Col: 18}}, {Pattern: "legacy", Pos: Pos{File: "in.yaml", Line: 14, Col: 32}}},
 	}
 	if diff := cmp.Diff(want, cfg.Ignore); diff != "" {
 		t.Errorf("Ignore mismatch (-want +got):\n%s", diff)

@@ -108,6 +108,18 @@ func BenchmarkReadWallTime(b *testing.B) {
 	b.ReportMetric(float64(minReq), "min-requests")
 	b.ReportMetric(float64(chain), "chain")
 
+	// The same read without the permissions half (a configuration with
+	// permissions: false): its own ideal, for the report.
+	start := time.Now()
+	if _, err := state.Read(b.Context(), state.FromClient(f.Client), state.Options{Parallelism: benchParallelism}); err != nil {
+		b.Fatal(err)
+	}
+	provElapsed := time.Since(start)
+	provIdeal := max(time.Duration(least.Total(bench.Provisioning))*benchLatency/benchParallelism, time.Duration(least.Chain(bench.Provisioning))*benchLatency)
+	b.ReportMetric(float64(provElapsed.Milliseconds()), "prov-ms")
+	b.ReportMetric(float64(provIdeal.Milliseconds()), "prov-ideal-ms")
+	b.ReportMetric(float64(least.Chain(bench.Provisioning)), "prov-chain")
+
 	naive, err := naiveOnce()
 	if err != nil {
 		b.Fatal(err)

@@ -26,8 +26,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sourcegraph/conc/pool"
-
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/spec"
 )
@@ -38,7 +36,9 @@ type PermissionsAPI interface {
 	ListRoles(ctx context.Context, opts client.RoleListOptions) ([]client.Role, error)
 	GetRole(ctx context.Context, id string) (*client.Role, error)
 	GetCatalog(ctx context.Context) (*client.Catalog, error)
-	// ListCustomPolicies returns every page.
+	// ListCustomPolicies returns every page. A listing that cannot be
+	// proven complete returns what it read with an error wrapping
+	// client.ErrIncomplete; so do Inspect and ListAccessKeys.
 	ListCustomPolicies(ctx context.Context, opts client.CustomPolicyListOptions) ([]client.CustomPolicy, error)
 	// Inspect returns every page.
 	Inspect(ctx context.Context, opts client.InspectOptions) ([]client.PrincipalRoles, error)
@@ -64,7 +64,7 @@ func (a clientAPI) ListCustomPolicies(ctx context.Context, opts client.CustomPol
 	var out []client.CustomPolicy
 	for p, err := range a.c.CustomPolicies.ListIter(ctx, &opts) {
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out = append(out, p)
 	}
@@ -75,7 +75,7 @@ func (a clientAPI) Inspect(ctx context.Context, opts client.InspectOptions) ([]c
 	var out []client.PrincipalRoles
 	for p, err := range a.c.Principals.InspectIter(ctx, opts) {
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out = append(out, p)
 	}
@@ -95,7 +95,7 @@ func (a clientAPI) ListAccessKeys(ctx context.Context, subAccountID string) ([]c
 	var out []client.AccessKey
 	for k, err := range a.c.AccessKeys.ListIter(ctx, subAccountID, nil) {
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out = append(out, k)
 	}
@@ -201,31 +201,102 @@ func statusWord(code int) string {
 	return "Forbidden"
 }
 
-// readPermissions reads the permissions half of an account whose
-// provisioning half acc already holds (ids of users, groups and
-// environments name the principals and scopes).
-func readPermissions(ctx context.Context, api API, opts Options, acc *Account) (*Permissions, error) {
-	global, err := api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionGlobal, ManagementType: client.ManagementCustom})
+// readPermissions reads the permissions half. It needs only the
+// environments (scopes are per environment), which it waits for with
+// awaitEnvs; the principals are named by finish once the users and groups
+// are in acc too.
+func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs func(context.Context) error) (*permReader, error) {
+	api := rd.api
+	var global []client.Role
+	err := rd.do(ctx, urgent, func(ctx context.Context) (err error) {
+		global, err = api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionGlobal, ManagementType: client.ManagementCustom})
+		return err
+	})
 	if err != nil {
 		if why, ok := noPermissionsAPI(err); ok {
-			return &Permissions{Unavailable: why}, nil
+			return &permReader{out: &Permissions{Unavailable: why}}, nil
 		}
 		return nil, fmt.Errorf("list custom roles: %w", err)
 	}
-	r := &permReader{api: api, acc: acc, out: &Permissions{}}
+	if err := awaitEnvs(ctx); err != nil {
+		return nil, err
+	}
+	r := &permReader{api: api, acc: acc, out: &Permissions{}, envName: map[string]string{}}
+	for _, e := range acc.Environments {
+		r.envName[e.ID] = e.CloudName
+	}
 	r.roles = append(r.roles, global...)
-	p := pool.New().WithContext(ctx).WithMaxGoroutines(opts.Parallelism)
+	p := newGroup(ctx)
+	// The role assignments and policies of every scope, the account's
+	// first (its assignments are the longest chain of pages); then the API
+	// keys that name apiKey principals, which the assignments tell.
 	p.Go(func(ctx context.Context) error {
-		content, err := api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionContent, ManagementType: client.ManagementCustom})
+		scopes := []client.InspectOptions{{ScopeType: client.ScopeAccount}}
+		for _, e := range acc.Environments {
+			scopes = append(scopes, client.InspectOptions{ScopeType: client.ScopeProdEnv, ScopeID: e.ID})
+		}
+		inspects := newGroup(ctx)
+		for i, s := range scopes {
+			c := perEnvironment
+			if i == 0 {
+				c = urgent
+			}
+			rd.run(inspects, c, func(ctx context.Context) error {
+				prs, err := api.Inspect(ctx, s)
+				err = r.incomplete(spec.KindAssignment, string(s.ScopeType), s.ScopeID, err)
+				if err != nil {
+					return fmt.Errorf("list role assignments (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
+				}
+				r.addAssignments(prs)
+				return nil
+			})
+			rd.run(p, c, func(ctx context.Context) error {
+				pols, err := api.ListCustomPolicies(ctx, client.CustomPolicyListOptions{ScopeType: s.ScopeType, ScopeID: s.ScopeID})
+				err = r.incomplete(spec.KindPolicy, string(s.ScopeType), s.ScopeID, err)
+				if err != nil {
+					return fmt.Errorf("list custom policies (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
+				}
+				r.addPolicies(pols)
+				return nil
+			})
+		}
+		if err := inspects.Wait(); err != nil {
+			return err
+		}
+		for _, e := range r.keyEnvironments(rd.opts.APIKeyEnvironments) {
+			rd.run(p, single, func(ctx context.Context) error {
+				keys, err := api.ListAccessKeys(ctx, e.ID)
+				// Assignments to the keys not read could not be named.
+				err = r.incomplete(spec.KindAssignment, string(client.ScopeProdEnv), e.ID, err)
+				if err != nil {
+					return fmt.Errorf("list API keys of product environment %s: %w", e.CloudName, err)
+				}
+				r.mu.Lock()
+				defer r.mu.Unlock()
+				for _, k := range keys {
+					r.out.APIKeys = append(r.out.APIKeys, APIKey{Environment: e.CloudName, Name: k.Name, Key: k.APIKey})
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	// Content roles, then their policies.
+	p.Go(func(ctx context.Context) error {
+		var content []client.Role
+		err := rd.do(ctx, urgent, func(ctx context.Context) (err error) {
+			content, err = api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionContent, ManagementType: client.ManagementCustom})
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("list custom roles: %w", err)
 		}
-		r.mu.Lock()
-		r.roles = append(r.roles, content...)
-		r.mu.Unlock()
+		for _, role := range content {
+			rd.run(p, single, func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
+		}
 		return nil
 	})
-	p.Go(func(ctx context.Context) error {
+	rd.run(p, urgent, func(ctx context.Context) error {
 		cat, err := api.GetCatalog(ctx)
 		if err != nil {
 			return fmt.Errorf("read the catalog of system roles and policies: %w", err)
@@ -233,65 +304,21 @@ func readPermissions(ctx context.Context, api API, opts Options, acc *Account) (
 		r.out.Catalog = catalogOf(cat)
 		return nil
 	})
-	// Global roles' policies can be read now; content roles' once listed.
+	// Global roles' policies.
 	for _, role := range global {
-		p.Go(func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
-	}
-	scopes := []client.InspectOptions{{ScopeType: client.ScopeAccount}}
-	for _, e := range acc.Environments {
-		scopes = append(scopes, client.InspectOptions{ScopeType: client.ScopeProdEnv, ScopeID: e.ID})
-	}
-	for _, s := range scopes {
-		p.Go(func(ctx context.Context) error {
-			pols, err := api.ListCustomPolicies(ctx, client.CustomPolicyListOptions{ScopeType: s.ScopeType, ScopeID: s.ScopeID})
-			if err != nil {
-				return fmt.Errorf("list custom policies (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
-			}
-			r.addPolicies(pols)
-			return nil
-		})
-		p.Go(func(ctx context.Context) error {
-			prs, err := api.Inspect(ctx, s)
-			if err != nil {
-				return fmt.Errorf("list role assignments (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
-			}
-			r.addAssignments(prs)
-			return nil
-		})
+		rd.run(p, single, func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
 	}
 	if err := p.Wait(); err != nil {
 		return nil, err
 	}
-	// Content roles' policies, and the API keys that name principals.
-	p = pool.New().WithContext(ctx).WithMaxGoroutines(opts.Parallelism)
-	for _, role := range r.roles[len(global):] {
-		p.Go(func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
-	}
-	for _, e := range r.keyEnvironments(opts.APIKeyEnvironments) {
-		p.Go(func(ctx context.Context) error {
-			keys, err := api.ListAccessKeys(ctx, e.ID)
-			if err != nil {
-				return fmt.Errorf("list API keys of product environment %s: %w", e.CloudName, err)
-			}
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			for _, k := range keys {
-				r.out.APIKeys = append(r.out.APIKeys, APIKey{Environment: e.CloudName, Name: k.Name, Key: k.APIKey})
-			}
-			return nil
-		})
-	}
-	if err := p.Wait(); err != nil {
-		return nil, err
-	}
-	r.finish()
-	return r.out, nil
+	return r, nil
 }
 
 // permReader collects the answers of concurrent reads.
 type permReader struct {
-	api API
-	acc *Account
+	api     API
+	acc     *Account
+	envName map[string]string // cloud_name by environment id
 
 	mu       sync.Mutex
 	out      *Permissions
@@ -299,6 +326,26 @@ type permReader struct {
 	full     []Role        // with their policies
 	policies map[string]client.CustomPolicy
 	assigns  map[string]Assignment
+}
+
+// incomplete records a listing of kind that could not be proven complete
+// (err wraps client.ErrIncomplete) in Account.Incomplete, so that nothing
+// of that kind is deleted, and returns nil; other errors are returned. Of
+// several reasons, the same one is kept whatever the order of the reads.
+func (r *permReader) incomplete(kind spec.Kind, scopeType, scopeID string, err error) error {
+	if !errors.Is(err, client.ErrIncomplete) {
+		return err
+	}
+	why := r.scopeName(scopeType, scopeID) + ": " + err.Error()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.acc.Incomplete == nil {
+		r.acc.Incomplete = map[spec.Kind]string{}
+	}
+	if prev, ok := r.acc.Incomplete[kind]; !ok || why < prev {
+		r.acc.Incomplete[kind] = why
+	}
+	return nil
 }
 
 func (r *permReader) readRole(ctx context.Context, id string) error {
@@ -365,10 +412,8 @@ func (r *permReader) scopeName(scopeType, scopeID string) string {
 	case scopeID == spec.ScopeAll:
 		return spec.ScopeAll
 	}
-	for _, e := range r.acc.Environments {
-		if e.ID == scopeID {
-			return e.CloudName
-		}
+	if name, ok := r.envName[scopeID]; ok {
+		return name
 	}
 	return scopeID
 }
@@ -394,9 +439,13 @@ func (r *permReader) keyEnvironments(named []string) []Environment {
 	return out
 }
 
-// finish names principals and sorts everything.
-func (r *permReader) finish() {
+// finish names principals by the users and groups of r.acc, sorts
+// everything and returns the result.
+func (r *permReader) finish() *Permissions {
 	out := r.out
+	if out.Unavailable != "" {
+		return out
+	}
 	out.Roles = r.full
 	slices.SortFunc(out.Roles, func(a, b Role) int { return strings.Compare(a.ID, b.ID) })
 	for _, p := range r.policies {
@@ -443,6 +492,7 @@ func (r *permReader) finish() {
 	slices.SortFunc(out.Assignments, func(a, b Assignment) int {
 		return strings.Compare(a.sortKey(), b.sortKey())
 	})
+	return out
 }
 
 func (a *Assignment) sortKey() string {

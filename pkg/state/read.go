@@ -10,7 +10,6 @@ import (
 
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/sourcegraph/conc/pool"
 )
 
 // API is the part of the Cloudinary API that reading the account needs.
@@ -67,20 +66,29 @@ type Options struct {
 }
 
 // Read fetches the live account with the fewest requests (NOTES.md
-// section 9): product environments, users and groups-with-members in three
-// concurrent listings, then the product-environment access of users who
-// do not have access to all of them, per user or per environment,
-// whichever needs fewer requests.
+// section 9): product environments, users and groups-with-members, then
+// the product-environment access of users who do not have access to all
+// of them, per user or per environment, whichever needs fewer requests;
+// and with Options.Permissions the permissions half (permissions.go),
+// which needs only the environments and so runs alongside.
+//
+// Every request of the read shares one bound of Options.Parallelism
+// (a limiter, not a pool per stage), and when several wait, the start of
+// a long chain goes first (the users listing, the account's role
+// assignments), then per-environment listings, then single requests: at
+// a remote service's latency the read then takes about as long as its
+// requests divided by the parallelism, not the sum of its stages.
 //
 // Failures: a listing that fails outright (after the client's retries)
-// fails the read. Environments, users and groups are what every change is
-// planned against, and a plan built without one of them would create
-// objects that exist and could not resolve members. A listing that is read
-// but cannot be proven complete (a users page repeating the previous one)
-// is recorded in Account.Incomplete with the reason instead, and the
-// planner deletes nothing of that kind. A per-environment access listing
-// that cannot be proven complete is not trusted: access is then read per
-// user, which needs no paging.
+// fails the read, and the first failure cancels the rest. Environments,
+// users and groups are what every change is planned against, and a plan
+// built without one of them would create objects that exist and could
+// not resolve members. A listing that is read but cannot be proven
+// complete (a users page repeating the previous one) is recorded in
+// Account.Incomplete with the reason instead, and the planner deletes
+// nothing of that kind. A per-environment access listing that cannot be
+// proven complete is not trusted: access is then read per user, which
+// needs no paging.
 func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = 8
@@ -88,52 +96,70 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	if opts.UsersPageSize <= 0 {
 		opts.UsersPageSize = 100
 	}
+	rd := &reader{api: api, opts: opts, lim: newLimiter(opts.Parallelism)}
 	var (
 		envs    []client.ProductEnvironment
 		users   []client.User
 		listing client.Listing
+		access  map[string][]string
 		groups  []client.UserGroup
+		perms   *permReader
 	)
-	p := pool.New().WithContext(ctx).WithMaxGoroutines(opts.Parallelism)
-	p.Go(func(ctx context.Context) (err error) {
-		envs, err = api.ListProductEnvironments(ctx)
-		if err != nil {
+	acc := &Account{Incomplete: map[spec.Kind]string{}}
+	envsRead := make(chan struct{}) // closed once envs and acc.Environments are set
+	awaitEnvs := func(ctx context.Context) error {
+		select {
+		case <-envsRead:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	p := newGroup(ctx)
+	rd.run(p, urgent, func(ctx context.Context) (err error) {
+		if envs, err = api.ListProductEnvironments(ctx); err != nil {
 			return fmt.Errorf("list product environments: %w", err)
 		}
+		for _, e := range envs {
+			acc.Environments = append(acc.Environments, Environment{ID: e.ID, CloudName: e.CloudName, Name: e.Name, Enabled: e.Enabled})
+		}
+		slices.SortFunc(acc.Environments, func(a, b Environment) int { return strings.Compare(a.CloudName, b.CloudName) })
+		close(envsRead)
 		return nil
 	})
 	p.Go(func(ctx context.Context) (err error) {
-		users, listing, err = api.ListUsers(ctx, &client.UserListOptions{PageSize: opts.UsersPageSize})
+		// The longest chain: page after page, then the access it implies.
+		err = rd.do(ctx, urgent, func(ctx context.Context) (err error) {
+			users, listing, err = api.ListUsers(ctx, &client.UserListOptions{PageSize: opts.UsersPageSize})
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
 		}
-		return nil
+		if err := awaitEnvs(ctx); err != nil {
+			return err
+		}
+		access, err = rd.readAccess(ctx, users, envs)
+		return err
 	})
-	p.Go(func(ctx context.Context) (err error) {
-		groups, err = api.ListUserGroupsWithMembers(ctx)
-		if err != nil {
+	rd.run(p, urgent, func(ctx context.Context) (err error) {
+		if groups, err = api.ListUserGroupsWithMembers(ctx); err != nil {
 			return fmt.Errorf("list user groups: %w", err)
 		}
 		return nil
 	})
+	if opts.Permissions {
+		p.Go(func(ctx context.Context) (err error) {
+			perms, err = rd.readPermissions(ctx, acc, awaitEnvs)
+			return err
+		})
+	}
 	if err := p.Wait(); err != nil {
 		return nil, err
 	}
 
-	acc := &Account{Incomplete: map[spec.Kind]string{}}
-	cloudByID := make(map[string]string, len(envs))
-	for _, e := range envs {
-		cloudByID[e.ID] = e.CloudName
-		acc.Environments = append(acc.Environments, Environment{ID: e.ID, CloudName: e.CloudName, Name: e.Name, Enabled: e.Enabled})
-	}
-	slices.SortFunc(acc.Environments, func(a, b Environment) int { return strings.Compare(a.CloudName, b.CloudName) })
-
 	if !listing.Complete {
 		acc.Incomplete[spec.KindUser] = listing.Reason
-	}
-	access, err := readAccess(ctx, api, opts, users, envs, cloudByID)
-	if err != nil {
-		return nil, err
 	}
 	for _, u := range users {
 		lu := User{
@@ -164,12 +190,145 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	slices.SortFunc(acc.Groups, func(a, b Group) int {
 		return cmpJoin(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
-	if opts.Permissions {
-		if acc.Permissions, err = readPermissions(ctx, api, opts, acc); err != nil {
-			return nil, err
-		}
+	if perms != nil {
+		// Principals are named by the users and groups read alongside.
+		acc.Permissions = perms.finish()
 	}
 	return acc, nil
+}
+
+// reader is one Read: its API, options and the limiter every request of
+// the read shares.
+type reader struct {
+	api  API
+	opts Options
+	lim  *limiter
+}
+
+// group runs a read's concurrent steps: the first error cancels the
+// context of the others and is the one Wait returns.
+type group struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+	err    error
+}
+
+func newGroup(ctx context.Context) *group {
+	ctx, cancel := context.WithCancel(ctx)
+	return &group{ctx: ctx, cancel: cancel}
+}
+
+// Go runs f in a goroutine; f may call Go again before it returns.
+func (g *group) Go(f func(ctx context.Context) error) {
+	g.wg.Go(func() {
+		if err := f(g.ctx); err != nil {
+			g.once.Do(func() { g.err = err; g.cancel() })
+		}
+	})
+}
+
+// Wait waits for every step and returns the first error.
+func (g *group) Wait() error {
+	g.wg.Wait()
+	g.cancel()
+	return g.err
+}
+
+// run starts f in g once the limiter grants a slot of class c, and frees
+// the slot when f returns. It waits for the slot here, so a loop of run
+// calls holds no more goroutines than slots; the caller must hold none.
+// f should send one request, or one listing whose pages must follow one
+// another.
+func (rd *reader) run(g *group, c class, f func(ctx context.Context) error) {
+	if err := rd.lim.acquire(g.ctx, c); err != nil {
+		g.Go(func(context.Context) error { return err })
+		return
+	}
+	g.Go(func(ctx context.Context) error {
+		defer rd.lim.release()
+		return f(ctx)
+	})
+}
+
+// do runs f, which sends one request or one chain of pages, in a slot
+// of class c, and returns its error. The caller must hold no slot.
+func (rd *reader) do(ctx context.Context, c class, f func(ctx context.Context) error) error {
+	if err := rd.lim.acquire(ctx, c); err != nil {
+		return err
+	}
+	defer rd.lim.release()
+	return f(ctx)
+}
+
+// class orders the requests waiting for the limiter: every waiter of a
+// class goes before any of the next, first come first served within one.
+type class int
+
+const (
+	// urgent requests start the read or a long chain of pages (the
+	// account's listings): late, they would end it late.
+	urgent class = iota
+	// perEnvironment are the listings per environment, each a few pages.
+	perEnvironment
+	// single are one-request reads (a role, a user's environments), which
+	// fill the gaps at the end.
+	single
+	numClasses
+)
+
+// limiter bounds how many requests of a read are in flight: a semaphore
+// whose waiters are served by class, then in arrival order.
+type limiter struct {
+	mu      sync.Mutex
+	free    int
+	waiting [numClasses][]chan struct{}
+}
+
+func newLimiter(n int) *limiter { return &limiter{free: n} }
+
+// acquire waits for a slot, or for ctx to end.
+func (l *limiter) acquire(ctx context.Context, c class) error {
+	l.mu.Lock()
+	if l.free > 0 {
+		l.free--
+		l.mu.Unlock()
+		return nil
+	}
+	ready := make(chan struct{})
+	l.waiting[c] = append(l.waiting[c], ready)
+	l.mu.Unlock()
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		l.mu.Lock()
+		if i := slices.Index(l.waiting[c], ready); i >= 0 {
+			l.waiting[c] = slices.Delete(l.waiting[c], i, i+1)
+			l.mu.Unlock()
+			return ctx.Err()
+		}
+		l.mu.Unlock()
+		l.release() // granted as ctx ended: pass it on
+		return ctx.Err()
+	}
+}
+
+// release frees a slot, handing it to the first waiter of the most
+// urgent class.
+func (l *limiter) release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for c := range l.waiting {
+		if len(l.waiting[c]) > 0 {
+			ready := l.waiting[c][0]
+			l.waiting[c] = l.waiting[c][1:]
+			close(ready)
+			return
+		}
+	}
+	l.free++
 }
 
 func cmpJoin(a, b int) int {
@@ -189,7 +348,8 @@ func allAccess(u client.User) bool {
 // the sorted cloud names it may access. It reads per user (one request
 // each) or per environment (one listing each, inverted), whichever is
 // fewer requests.
-func readAccess(ctx context.Context, api API, opts Options, users []client.User, envs []client.ProductEnvironment, cloudByID map[string]string) (map[string][]string, error) {
+func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []client.ProductEnvironment) (map[string][]string, error) {
+	api, opts := rd.api, rd.opts
 	var restricted []client.User
 	for _, u := range users {
 		if !allAccess(u) {
@@ -200,19 +360,23 @@ func readAccess(ctx context.Context, api API, opts Options, users []client.User,
 	if len(restricted) == 0 {
 		return access, nil
 	}
+	cloudByID := make(map[string]string, len(envs))
+	for _, e := range envs {
+		cloudByID[e.ID] = e.CloudName
+	}
 	var mu sync.Mutex
 	add := func(userID, cloud string) {
 		mu.Lock()
 		access[userID] = append(access[userID], cloud)
 		mu.Unlock()
 	}
-	p := pool.New().WithContext(ctx).WithMaxGoroutines(opts.Parallelism)
+	p := newGroup(ctx)
 	// Without a total, a listing ends only on an empty page: full pages + 1.
 	pagesPerEnv := len(users)/opts.UsersPageSize + 1
 	var fallback atomic.Bool
 	if opts.perUser || len(restricted) <= len(envs)*pagesPerEnv {
 		for _, u := range restricted {
-			p.Go(func(ctx context.Context) error {
+			rd.run(p, single, func(ctx context.Context) error {
 				subs, err := api.ListUserSubAccounts(ctx, u.ID)
 				if err != nil {
 					return fmt.Errorf("list product environments of user %s: %w", u.Email, err)
@@ -229,7 +393,7 @@ func readAccess(ctx context.Context, api API, opts Options, users []client.User,
 			isRestricted[u.ID] = true
 		}
 		for _, e := range envs {
-			p.Go(func(ctx context.Context) error {
+			rd.run(p, perEnvironment, func(ctx context.Context) error {
 				us, listing, err := api.ListUsers(ctx, &client.UserListOptions{SubAccountID: e.ID, PageSize: opts.UsersPageSize})
 				if err != nil {
 					return fmt.Errorf("list users of product environment %s: %w", e.CloudName, err)
@@ -254,8 +418,9 @@ func readAccess(ctx context.Context, api API, opts Options, users []client.User,
 		// A per-environment listing could not be proven complete, and
 		// access read from it could be missing: read each restricted user's
 		// environments instead, which needs no paging.
-		opts.perUser = true
-		return readAccess(ctx, api, opts, users, envs, cloudByID)
+		perUser := *rd
+		perUser.opts.perUser = true
+		return perUser.readAccess(ctx, users, envs)
 	}
 	for id := range access {
 		slices.Sort(access[id])
