@@ -87,6 +87,10 @@ func locateYAMLError(src source, e Error) Error {
 		if c := strings.IndexByte(indent, '\t'); c >= 0 {
 			e.Pos.Col = c + 1
 			e.Message += " (a tab indents this line; YAML indents with spaces)"
+		} else {
+			// yaml.v3 gives only a line for most syntax errors: point at
+			// the line's first character, so every error has a column.
+			e.Pos.Col = utf8.RuneCountInString(indent) + 1
 		}
 	}
 	return e
