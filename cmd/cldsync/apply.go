@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,8 +22,9 @@ import (
 // plan still holds.
 type applyCmd struct {
 	planFlags
+	deleteFlags
 	AutoApprove bool   `help:"Apply without asking for confirmation (needed without a terminal)."`
-	Plan        string `placeholder:"FILE" help:"Apply exactly this plan, saved by plan --out, and nothing else. Refused, naming the objects, when the configuration changed since or when an object the plan touches changed in the live account since. A reviewed plan is applied without asking. PATH defaults to the path the plan was made from."`
+	Plan        string `placeholder:"FILE" help:"Apply exactly this plan, saved by plan --out, and nothing else. Refused, naming the objects, when the configuration changed since or when an object the plan touches changed in the live account since. A reviewed plan is applied without asking. The configuration is read from PATH when given, else from where plan read it (plan --out records its absolute path)."`
 	Format      string `enum:"text,json" default:"text" help:"Format of the final report: ${enum}. With json, stdout holds only the report, and the plan and progress go to stderr."`
 	Rehearse    bool   `help:"Before applying, rehearse: copy the live account's shape (ids, names, relationships; no secrets) into an in-process emulator, apply the plan there and plan again. A change that fails there or a plan that is not empty afterwards stops apply with the reason, before anything is written to the account and before asking for confirmation."`
 }
@@ -32,7 +34,7 @@ func (c *applyCmd) Validate() error {
 	if c.Plan != "" && len(c.Prune) > 0 {
 		return errors.New("--prune cannot be used with --plan: the saved plan already fixes what is pruned")
 	}
-	return nil
+	return c.planFlags.Validate()
 }
 
 func (c *applyCmd) Run(ctx context.Context, kctx *kong.Context, s streams) error {
@@ -85,7 +87,7 @@ func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*comp
 	if f.Path == "" {
 		f.Path = "."
 	}
-	got, err := computePlan(ctx, s, f)
+	got, err := computePlan(ctx, s, f, c.deleteFlags)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -134,11 +136,16 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 	f.Prune = saved.Prune
 	if !pathGiven(kctx) {
 		f.Path = saved.ConfigPath
+		if f.Path == "" {
+			f.Path = "."
+		}
+		if _, err := os.Stat(f.Path); err != nil {
+			return nil, nil, &exitError{code: 1, err: fmt.Errorf("%s was planned from the configuration %s, which is not there (%v); give the configuration's path: cldsync apply --plan %s PATH",
+				c.Plan, saved.ConfigPath, errors.Unwrap(err), c.Plan)}
+		}
+		f.Path = displayPath(f.Path)
 	}
-	if f.Path == "" {
-		f.Path = "."
-	}
-	got, err := computePlan(ctx, s, f)
+	got, err := computePlan(ctx, s, f, c.deleteFlags)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -202,6 +209,20 @@ func printEstimate(w io.Writer, got *computed, plan *planner.Plan, parallelism i
 	}
 	est := apply.EstimatePlan(plan, apply.EstimateOptionsFrom(got.api, parallelism, time.Now()))
 	fmt.Fprintf(w, "\nApplying sends %s.\n", est)
+}
+
+// displayPath is path relative to the working directory when it is under
+// it ("cfg" rather than "/home/ana/acme/cfg"), else path.
+func displayPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil || !filepath.IsAbs(path) {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	return rel
 }
 
 // pathGiven reports whether PATH was given on the command line rather than

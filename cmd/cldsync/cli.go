@@ -17,14 +17,16 @@ var version = "dev"
 // cli is the whole command line. Each command is a struct with a Run method
 // in its own file; dependencies are bound in Main, never read from globals.
 type cli struct {
-	Plan     planCmd     `cmd:"" help:"Show what apply would change in the live account. Changes nothing."`
-	Apply    applyCmd    `cmd:"" help:"Plan, confirm, then make the live account match the configuration; or apply exactly a plan saved by plan --out (--plan FILE)."`
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the cldsync version and exit."`
+
+	Plan     planCmd     `cmd:"" set:"prune_effect=are deleted" help:"Show what apply would change in the live account. Changes nothing."`
+	Apply    applyCmd    `cmd:"" set:"prune_effect=are deleted" help:"Plan, confirm, then make the live account match the configuration; or apply exactly a plan saved by plan --out (--plan FILE)."`
 	Export   exportCmd   `cmd:"" help:"Write the live account as configuration that plan reports as no changes."`
 	Init     initCmd     `cmd:"" help:"Write the configuration of a new tenant that is a whole account, from a template: cldsync init --template FILE --var NAME=VALUE ... [--out DIR]; plan and apply then create it."`
 	Version  versionCmd  `cmd:"" help:"Print the cldsync version."`
-	Emulator emulatorCmd `cmd:"" help:"Serve an in-memory emulator of Cloudinary's Account Provisioning and Permissions APIs."`
+	Emulator emulatorCmd `cmd:"" help:"Serve an in-memory emulator of Cloudinary's Account Provisioning and Permissions APIs. Prints its base URL as the first line of stdout, then serves until interrupted."`
 	Validate validateCmd `cmd:"" help:"Check a configuration file or directory offline, printing every error as file:line:col."`
-	Drift    driftCmd    `cmd:"" help:"Report how the live account differs from the configuration. Changes nothing; delete limits are off (a large drift is reported, not refused); exits 0 when clean, 2 on drift, 1 on error or when protect or a lockout guard refuses."`
+	Drift    driftCmd    `cmd:"" set:"prune_effect=are reported as extra (drift deletes nothing)" help:"Report how the live account differs from the configuration. Changes nothing; delete limits are off (a large drift is reported, not refused); exits 0 when clean, 2 on drift, 1 on error or when protect or a lockout guard refuses."`
 
 	GithubComment githubCommentCmd `cmd:"" name:"github-comment" help:"Post a Markdown file (such as plan --format markdown) as a pull-request comment, updating the one posted before. For CI; reads GITHUB_TOKEN."`
 }
@@ -62,7 +64,7 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 	exited := false
 	parser, err := kong.New(&c,
 		kong.Name("cldsync"),
-		kong.Description("Manage a Cloudinary account (product environments, users, groups, roles and policies) as code."),
+		kong.Description(description),
 		kong.UsageOnError(),
 		kong.Writers(s.Stdout, s.Stderr),
 		kong.Exit(func(c int) { exited = true; code = c; panic(kongExit{}) }),
@@ -108,10 +110,17 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 	return 0
 }
 
+// description is the top-level help text: what cldsync is, and the
+// environment it reads (pkg/client's EnvAccountURL and friends).
+const description = `Manage a Cloudinary account (product environments, users, groups, roles and policies) as code.
+
+Environment: plan, apply, drift and export read the account's credentials from CLOUDINARY_ACCOUNT_URL=account://KEY:SECRET@ACCOUNT_ID (percent-encode characters such as / ? # % in the secret), or from CLOUDINARY_ACCOUNT_ID, CLOUDINARY_PROVISIONING_API_KEY and CLOUDINARY_PROVISIONING_API_SECRET, which win over the URL. CLOUDINARY_REGION picks the API host (api, api-eu or api-ap); CLDSYNC_API_URL replaces the API base URL (such as the emulator's); CLDSYNC_DEBUG=1 logs every request to stderr, credentials redacted; NO_COLOR turns colour off.`
+
 // kongVars are the variables interpolated into help text; tests that parse
-// command lines use them too.
+// command lines use them too. version is what --version prints.
 func kongVars() kong.Vars {
-	return kong.Vars{"version": version, "prune_kinds": "environments, users, groups, memberships, roles, policies, assignments"}
+	return kong.Vars{"version": "cldsync " + version, "prune_kinds": "environments, users, groups, memberships, roles, policies, assignments",
+		"prune_effect": "are deleted"}
 }
 
 // kongExit unwinds kong's exit hook (help, usage errors) back into run.

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
+
+	"golang.org/x/term"
 
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/planner"
@@ -13,20 +16,28 @@ import (
 	"github.com/cldsync/cldsync/pkg/state"
 )
 
-// planFlags are shared by the commands that compute a plan.
+// planFlags are shared by the commands that compute a plan. The commands
+// set prune_effect (cli.go): what --prune does to the extra live objects.
 type planFlags struct {
-	Path        string      `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged."`
-	Prune       []spec.Kind `help:"Make a kind authoritative for this run: live objects of it that the configuration does not list are deleted (${prune_kinds}). Repeatable; adds to the configuration's prune:." placeholder:"KIND"`
+	Path        string      `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged. Default: . (the current directory)."`
+	Prune       []spec.Kind `help:"Make a kind authoritative for this run (${prune_kinds}): live objects of it that the configuration does not list ${prune_effect}. Repeatable; adds to the configuration's prune:." placeholder:"KIND"`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
-	Verbose     bool        `short:"v" help:"Also print to stderr how many API requests reading the live account sent and how long they waited on rate limits."`
-
-	AllowDeletes            bool `help:"Allow a plan that deletes more objects than the configuration's safety limits (safety.max_deletes, default 10; safety.max_delete_percent, default 25% of a kind with 20 or more objects). Never overrides protect: true or the master_admin lockout guard."`
-	AllowEnvironmentDeletes bool `help:"Allow deleting product environments, which destroys every asset in them. Needed for any environment delete, on top of --allow-deletes when over the limits."`
+	Verbose     bool        `short:"v" help:"Also print to stderr how many API requests reading the live account sent, how long they took, and how long requests waited on rate limits (summed over concurrent requests)."`
 
 	NoAccessDiff bool `help:"Leave out the effective-access diff: what the changes do to people's and keys' access (roles through groups, role contents, custom policies naming them), computed offline. With apply, also skips checking it afterwards through getEffectivePolicies."`
 
 	varFlags // init.go
 }
+
+// deleteFlags lift the delete guards. plan and apply have them; drift
+// plans as if both were given (drift.go).
+type deleteFlags struct {
+	AllowDeletes            bool `help:"Allow a plan that deletes more objects than the configuration's safety limits (safety.max_deletes, default 10; safety.max_delete_percent, default 25% of a kind with 20 or more objects). Never overrides protect: true or the master_admin lockout guard."`
+	AllowEnvironmentDeletes bool `help:"Allow deleting product environments, which destroys every asset in them. Needed for any environment delete, on top of --allow-deletes when over the limits."`
+}
+
+// Validate refuses an unknown --prune kind before anything is read.
+func (f *planFlags) Validate() error { return checkKinds("--prune", f.Prune, pruneKinds) }
 
 // computed is a plan with what it was computed from.
 type computed struct {
@@ -67,7 +78,7 @@ func newClient(s streams) (*client.Client, error) {
 }
 
 // computePlan loads the configuration, reads the live account and diffs.
-func computePlan(ctx context.Context, s streams, f planFlags) (*computed, error) {
+func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags) (*computed, error) {
 	cfg, err := loadConfig(s, f.Path, f.varFlags)
 	if err != nil {
 		return nil, err
@@ -78,12 +89,14 @@ func computePlan(ctx context.Context, s streams, f planFlags) (*computed, error)
 	}
 	readOpts := state.Options{Parallelism: f.Parallelism,
 		Permissions: !cfg.PermissionsOff(), APIKeyEnvironments: cfg.APIKeyEnvironments()}
+	start := time.Now()
 	live, err := state.Read(ctx, state.FromClient(api), readOpts)
 	if err != nil {
 		return nil, fmt.Errorf("read the live account: %w", err)
 	}
 	readStats := api.Stats() // the read alone, before policy validation
-	opts := planner.Options{AllowDeletes: f.AllowDeletes, AllowEnvironmentDeletes: f.AllowEnvironmentDeletes}
+	readTime := time.Since(start)
+	opts := planner.Options{AllowDeletes: allow.AllowDeletes, AllowEnvironmentDeletes: allow.AllowEnvironmentDeletes}
 	opts.NoAccessDiff = f.NoAccessDiff
 	if len(f.Prune) > 0 {
 		opts.Prune = append(append([]spec.Kind{}, cfg.Prune...), f.Prune...)
@@ -96,32 +109,71 @@ func computePlan(ctx context.Context, s streams, f planFlags) (*computed, error)
 	if err := planner.ValidatePolicies(ctx, p, cfg, live, state.CedarValidator(state.FromClient(api))); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
+	p.LocateErrors(cfg) // file:line:col for planErrors
 	if f.Verbose {
-		fmt.Fprintf(s.Stderr, "Read the live account: %s\n", readStats)
+		fmt.Fprintln(s.Stderr, readSummary(readStats, readTime))
 	}
 	return &computed{cfg: cfg, live: live, plan: p, api: api, readOpts: readOpts, planOpts: opts}, nil
 }
 
-// planErrors turns objects the planner refused into a command error.
+// readSummary is plan --verbose's line about reading the live account.
+// The client's wait is summed over the requests that waited, which run
+// concurrently, so it can exceed the read's wall-clock time: both are
+// shown when there was any wait.
+func readSummary(st client.Stats, elapsed time.Duration) string {
+	if st.WaitedOnRateLimit+st.Throttled == 0 {
+		return "Read the live account: " + st.String()
+	}
+	return fmt.Sprintf("Read the live account in %s: %s", elapsed.Round(time.Millisecond), st)
+}
+
+// planErrors turns objects the planner refused into a command error: one
+// line each, "FILE:LINE:COL: policy acme-prod/ci: why" (the position when
+// the configuration writes the object), named as the text plan names them.
 func planErrors(p *planner.Plan) error {
 	if len(p.Errors) == 0 {
 		return nil
 	}
 	msgs := make([]string, len(p.Errors))
 	for i, e := range p.Errors {
-		msgs[i] = e.Error()
+		msgs[i] = planErrorLine(e)
 	}
-	return &exitError{code: 1, err: fmt.Errorf("the plan refuses %s:\n  %s", count(len(p.Errors), "object", "objects"), strings.Join(msgs, "\n  "))}
+	n := count(len(p.Errors), "error", "errors")
+	if objs := refusedObjects(p); objs != len(p.Errors) {
+		n = count(objs, "object", "objects") + " (" + n + ")"
+	} else {
+		n = count(objs, "object", "objects")
+	}
+	return &exitError{code: 1, err: fmt.Errorf("the plan refuses %s:\n  %s", n, strings.Join(msgs, "\n  "))}
 }
 
-// isTerminal reports whether f is a terminal (a character device).
+// planErrorLine is one refused object: position first when known, then
+// the object as the text plan names it ("policy acme-prod/ci-reads-prod").
+func planErrorLine(e planner.PlanError) string {
+	line := planner.Noun(e.Ref.Kind) + " " + e.Ref.Name + ": "
+	if e.Pos.Line == 0 {
+		return line + e.Message
+	}
+	at := e.Pos.String()
+	// A message that starts with the position (a statement the API
+	// rejects) does not repeat it.
+	return at + ": " + line + strings.TrimPrefix(e.Message, at+": ")
+}
+
+// refusedObjects counts the objects a plan refuses, each once.
+func refusedObjects(p *planner.Plan) int {
+	seen := map[planner.Ref]bool{}
+	for _, e := range p.Errors {
+		seen[e.Ref] = true
+	}
+	return len(seen)
+}
+
+// isTerminal reports whether f is a terminal. /dev/null is a character
+// device but not a terminal, so the file mode is not enough.
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := file.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 // useColor: colour only on a terminal, never with NO_COLOR.

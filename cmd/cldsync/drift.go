@@ -21,9 +21,7 @@ type driftCmd struct {
 }
 
 func (c *driftCmd) Run(ctx context.Context, s streams) error {
-	f := c.planFlags
-	f.AllowDeletes, f.AllowEnvironmentDeletes = true, true
-	got, err := computePlan(ctx, s, f)
+	got, err := computePlan(ctx, s, c.planFlags, deleteFlags{AllowDeletes: true, AllowEnvironmentDeletes: true})
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/cldsync/cldsync/pkg/export"
 	"github.com/cldsync/cldsync/pkg/spec"
@@ -14,12 +18,21 @@ import (
 // exportCmd writes the live account as configuration: how an existing
 // account adopts cldsync.
 type exportCmd struct {
-	Kinds       []spec.Kind `help:"Kinds to export (default: all): environments, users, groups, roles, policies, assignments. Policies name users, groups and environments, and assignments name roles: export those kinds too for a configuration that validates on its own." placeholder:"KIND,..."`
-	Out         string      `help:"Directory to write one file per kind into (created if missing). Without it, one document goes to stdout." placeholder:"DIR"`
+	Kinds       []spec.Kind `help:"Kinds to export (default: all): environments, users, groups, roles, policies, assignments. Policies name users, groups and environments, and assignments name roles: export those kinds too for a configuration that validates on its own." placeholder:"KIND"`
+	Out         string      `help:"Directory to write one file per kind into (created if missing): environments.yaml, users.yaml and so on. Without it, one document goes to stdout." placeholder:"DIR"`
+	Force       bool        `help:"With --out, overwrite the files of DIR that export writes when they exist."`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
 }
 
+// Validate refuses an unknown kind before anything is read.
+func (c *exportCmd) Validate() error { return checkKinds("--kinds", c.Kinds, export.Kinds) }
+
 func (c *exportCmd) Run(ctx context.Context, s streams) error {
+	if c.Out != "" && !c.Force {
+		if err := c.refuseOverwrite(); err != nil {
+			return err
+		}
+	}
 	api, err := newClient(s)
 	if err != nil {
 		return err
@@ -51,4 +64,29 @@ func (c *exportCmd) Run(ctx context.Context, s streams) error {
 		fmt.Fprintf(s.Stdout, "wrote %s\n", path)
 	}
 	return nil
+}
+
+// refuseOverwrite refuses, before anything is read, when a file export
+// would write into --out exists, as init does.
+func (c *exportCmd) refuseOverwrite() error {
+	var exist []string
+	for _, k := range export.Kinds {
+		if len(c.Kinds) > 0 && !slices.Contains(c.Kinds, k) {
+			continue
+		}
+		path := filepath.Join(c.Out, export.FileName(k))
+		if _, err := os.Lstat(path); err == nil {
+			exist = append(exist, path)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	if len(exist) == 0 {
+		return nil
+	}
+	verb := "exist"
+	if len(exist) == 1 {
+		verb = "exists"
+	}
+	return &exitError{code: 1, err: fmt.Errorf("%s %s; refusing to overwrite (--force to replace)", strings.Join(exist, ", "), verb)}
 }

@@ -22,9 +22,9 @@ import (
 type githubCommentCmd struct {
 	File   string `arg:"" type:"existingfile" help:"Markdown file to post."`
 	PR     int    `name:"pr" required:"" help:"Pull request (or issue) number."`
-	Repo   string `required:"" env:"GITHUB_REPOSITORY" placeholder:"OWNER/NAME" help:"Repository (default: $GITHUB_REPOSITORY)."`
+	Repo   string `env:"GITHUB_REPOSITORY" placeholder:"OWNER/NAME" help:"Repository; when not given, the environment variable GitHub Actions sets"`
 	Marker string `default:"cldsync-plan" help:"Names the comment: the one holding this hidden marker is updated rather than duplicated. Use different markers for different configurations."`
-	APIURL string `name:"api-url" env:"GITHUB_API_URL" default:"https://api.github.com" help:"GitHub API base URL (default: $GITHUB_API_URL, set in GitHub Actions)."`
+	APIURL string `name:"api-url" env:"GITHUB_API_URL" default:"https://api.github.com" help:"GitHub API base URL; when not given, the environment variable GitHub Actions sets, or the default when it is empty"`
 }
 
 // githubCommentMax is GitHub's limit on a comment body, in characters.
@@ -37,6 +37,9 @@ var (
 
 // Validate checks the flags before any request.
 func (c *githubCommentCmd) Validate() error {
+	if c.Repo == "" {
+		return errors.New("no repository: pass --repo OWNER/NAME, or set GITHUB_REPOSITORY (GitHub Actions sets it)")
+	}
 	if !repoRE.MatchString(c.Repo) || strings.Contains(c.Repo, "..") {
 		return fmt.Errorf("--repo %q: want OWNER/NAME", c.Repo)
 	}

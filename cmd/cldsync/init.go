@@ -30,7 +30,7 @@ func (v varFlags) options() spec.LoadOptions {
 type initCmd struct {
 	Template string `required:"" placeholder:"FILE" help:"The template to instantiate: a YAML file with a template: block declaring its parameters."`
 	varFlags
-	Out   string `default:"." placeholder:"DIR" help:"Directory to write cldsync.yaml into (created if missing)."`
+	Out   string `default:"." placeholder:"DIR" help:"Directory to write cldsync.yaml into (created if missing). Default: . (the current directory)."`
 	Force bool   `help:"Overwrite DIR/cldsync.yaml when it exists."`
 }
 

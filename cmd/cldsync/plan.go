@@ -14,6 +14,7 @@ import (
 // planCmd shows what apply would change. It never changes anything.
 type planCmd struct {
 	planFlags
+	deleteFlags
 	outputFlags
 	DetailedExitcode bool   `help:"Exit 0 when there are no changes, 1 on error, 2 when there are changes."`
 	Out              string `placeholder:"FILE" help:"Also save the plan to FILE, for apply --plan FILE to apply exactly it. The file holds no secrets."`
@@ -22,11 +23,11 @@ type planCmd struct {
 // outputFlags choose how a plan or drift report is written.
 type outputFlags struct {
 	Format        string `enum:"text,json,markdown" default:"text" help:"Output format: ${enum}. text is coloured on a terminal unless NO_COLOR is set; json is described by schema/plan.schema.json; markdown is made for a pull-request comment."`
-	MarkdownLimit int    `default:"60000" placeholder:"BYTES" help:"With --format markdown, cut the output to this many bytes (GitHub comments hold 65,536 characters), with a note; 0: no limit."`
+	MarkdownLimit int    `default:"60000" placeholder:"BYTES" help:"With --format markdown, cut the output to this many bytes (GitHub comments hold 65,536 characters), with a note; 0: no limit. Default: ${default}."`
 }
 
 func (c *planCmd) Run(ctx context.Context, s streams) error {
-	got, err := computePlan(ctx, s, c.planFlags)
+	got, err := computePlan(ctx, s, c.planFlags, c.deleteFlags)
 	if err != nil {
 		return err
 	}
@@ -66,10 +67,16 @@ func savePlan(path string, got *computed, f planFlags) error {
 	if err != nil {
 		return err
 	}
+	// Absolute, so that apply --plan finds the configuration from any
+	// directory.
+	configPath, err := filepath.Abs(f.Path)
+	if err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
 	var b bytes.Buffer
 	if err := planner.WriteSaved(&b, &planner.Saved{
 		CldsyncVersion: version,
-		ConfigPath:     f.Path,
+		ConfigPath:     configPath,
 		ConfigHash:     hash,
 		Prune:          f.Prune,
 		Plan:           got.plan,

@@ -31,9 +31,7 @@ func newProgress(w io.Writer, total int, terminal bool) *progress {
 // eraseLine returns the cursor to the start of the line and clears it.
 const eraseLine = "\r\x1b[2K"
 
-func changeTitle(c planner.Change) string {
-	return c.Action.String() + " " + planner.Noun(c.Ref.Kind) + " " + c.Ref.Name
-}
+func changeTitle(c planner.Change) string { return apply.ChangeName(c) }
 
 // Started implements apply.Hooks.
 func (p *progress) Started(c planner.Change) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -105,4 +106,21 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdEmuAlter makes the next request for an operation be handled as usual
+// and then answered with one field changed (inside "data" for a /v2
+// answer), as a server that did not store what it was sent would answer;
+// null removes the field: emu-alter OPERATION_ID FIELD JSONVALUE.
+func cmdEmuAlter(ts *testscript.TestScript, neg bool, args []string) {
+	const usage = "emu-alter OPERATION_ID FIELD JSONVALUE"
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: %s", usage)
+	}
+	emu := scriptEmulator(ts, usage)
+	var v any
+	if err := json.Unmarshal([]byte(args[2]), &v); err != nil {
+		ts.Fatalf("emu-alter: %s is not JSON: %v", args[2], err)
+	}
+	emu.AlterResponse(args[0], map[string]any{args[1]: v})
 }

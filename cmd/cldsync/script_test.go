@@ -49,6 +49,7 @@ func TestScripts(t *testing.T) {
 			"no-secrets": cmdNoSecrets,
 			"exits":      cmdExits,
 			"emu-fault":  cmdEmuFault,
+			"emu-alter":  cmdEmuAlter,
 		},
 	})
 }

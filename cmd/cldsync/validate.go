@@ -10,7 +10,7 @@ import (
 // validateCmd checks a configuration offline: schema, unique keys and
 // references. It needs no credentials, so it suits pre-commit hooks and CI.
 type validateCmd struct {
-	Path string `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged; or a template file, checked on its own (with --var values, and defaults or examples for the rest)."`
+	Path string `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged; or a template file, checked on its own (with --var values, and defaults or examples for the rest). Default: . (the current directory)."`
 	varFlags
 }
 

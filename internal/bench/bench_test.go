@@ -51,7 +51,10 @@ func TestNaiveRequests(t *testing.T) {
 func TestMinimumRead(t *testing.T) {
 	t.Parallel()
 	var s emulator.Seed
-	s.Environments = []emulator.SeedEnvironment{{CloudName: "a"}, {CloudName: "b"}}
+	s.Environments = []emulator.SeedEnvironment{
+		{CloudName: "a", AccessKeys: []emulator.SeedAccessKey{{APIKey: "111"}}},
+		{CloudName: "b", AccessKeys: []emulator.SeedAccessKey{{APIKey: "222"}}},
+	}
 	for i := range 250 {
 		u := emulator.SeedUser{Email: "u" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@x.com"}
 		switch {
@@ -66,14 +69,21 @@ func TestMinimumRead(t *testing.T) {
 	s.Roles = []emulator.SeedRole{{ID: "r1"}, {ID: "r2"}}
 	for i := range 45 {
 		p := emulator.SeedPolicy{ScopeType: "prodenv", Scope: "a"}
-		if i < 5 {
+		switch {
+		case i == 0: // "all" naming b's key: not a reason to read b's keys
+			p.Scope, p.PolicyStatement = "all", `permit(principal == Cloudinary::APIKey::"222", action, resource);`
+		case i < 5:
 			p.Scope = "all"
+		case i == 5: // names a's key: a's keys are read
+			p.PolicyStatement = `permit(principal == Cloudinary::APIKey::"111", action, resource);`
 		}
 		s.Policies = append(s.Policies, p)
 	}
 	for i := range 25 {
 		s.Assignments = append(s.Assignments, emulator.SeedAssignment{PrincipalType: "user", Principal: s.Users[i].Email, Scope: "b"})
 	}
+	// b's key holds a role in b: b's keys are read.
+	s.Assignments = append(s.Assignments, emulator.SeedAssignment{PrincipalType: "apiKey", Principal: "222", Scope: "b"})
 	m := bench.MinimumRead(s, true)
 	got := map[string][2]int{}
 	for _, p := range m.Parts {
@@ -91,8 +101,11 @@ func TestMinimumRead(t *testing.T) {
 		"system catalog":     {1, 1},
 		// account: 0 policies (1 page); a: 45 (3 pages); b: the 5 "all" (1).
 		"custom policies": {5, 4},
-		// account: none (1 page); a: none (1); b: 25 principals (2).
+		// account: none (1 page); a: none (1); b: 26 principals (2).
 		"role assignments": {4, 3},
+		// a (a policy scoped to it names its key) and b (its key holds a
+		// role there), after a's 3 pages of policies: 1+3+1.
+		"API keys": {2, 5},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("MinimumRead parts (-want +got):\n%s", diff)

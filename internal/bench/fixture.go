@@ -83,6 +83,12 @@ func (c Counts) Total(keep func(op string) bool) int {
 // Permissions API (/v2) rather than provisioning (/v1_1).
 func IsPermissionsOp(op string) bool { return slices.Contains(PermissionsOps, op) }
 
+// IsPermissionsHalf reports whether an operationId belongs to the
+// permissions half of a read, as Minimum's parts count it: the Permissions
+// API's, and getAccessKeys, which a read sends only to name API-key
+// principals.
+func IsPermissionsHalf(op string) bool { return IsPermissionsOp(op) || op == "getAccessKeys" }
+
 // PermissionsOps are the 21 operations of the Permissions API (NOTES.md
 // section 0), the rest of the 47 being provisioning.
 var PermissionsOps = []string{

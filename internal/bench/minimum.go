@@ -7,6 +7,7 @@ package bench
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -24,8 +25,10 @@ var Small = emulator.GenerateOptions{Users: 500, Groups: 20, Environments: 5, Ro
 // least, and the longest run of them that must go one after another.
 type Part struct {
 	Name string
-	// Permissions marks the parts of the Permissions API (/v2); the rest
-	// are provisioning (/v1_1).
+	// Permissions marks the parts of the permissions half of a read: the
+	// Permissions API (/v2), and the access keys (/v1_1) read only to name
+	// its API-key principals (IsPermissionsHalf); the rest are
+	// provisioning.
 	Permissions bool
 	Requests    int
 	// Chain is the longest sequence of these requests where each needs
@@ -100,6 +103,9 @@ type account struct {
 	assigns    []emulator.SeedAssignment
 	customRole map[string]emulator.SeedRole
 }
+
+// apiKeyEntity matches a Cedar APIKey entity, whose id is a key value.
+var apiKeyEntity = regexp.MustCompile(`\bAPIKey\s*::\s*"`)
 
 func newAccount(s emulator.Seed, root bool) account {
 	a := account{users: slices.Clone(s.Users), groups: len(s.Groups), roles: len(s.Roles), policies: s.Policies, assigns: s.Assignments, customRole: map[string]emulator.SeedRole{}}
@@ -200,6 +206,29 @@ func MinimumRead(s emulator.Seed, root bool) Minimum {
 	anyEnv := cursorPages(principalsIn(func(as emulator.SeedAssignment) bool { return !a.inScope(as, "") }))
 	add(Part{Name: "role assignments", Permissions: true, Requests: acc + perEnvIns, Chain: max(acc, 1+perEnvChain),
 		How: fmt.Sprintf("inspect for the account and per environment, 20 principals a page (without scope_id, unverified live: %d)", acc+anyEnv)})
+	// An apiKey principal's id is the key value (NOTES.md P12): to name
+	// it, its environment's access keys are listed, once the listings show
+	// the environment (a role assignment of an apiKey in it, or a custom
+	// policy scoped to it naming an APIKey entity). Keys named only in the
+	// account or "all" scope are left unnamed, as Read leaves them.
+	keyEnvs := map[string]bool{}
+	for _, as := range a.assigns {
+		if as.PrincipalType == "apiKey" && as.Scope != "" && as.Scope != "account" && as.Scope != "all" {
+			keyEnvs[as.Scope] = true
+		}
+	}
+	for _, p := range a.policies {
+		if p.ScopeType == "prodenv" && p.Scope != "" && p.Scope != "all" && apiKeyEntity.MatchString(p.PolicyStatement) {
+			keyEnvs[p.Scope] = true
+		}
+	}
+	keys := Part{Name: "API keys", Permissions: true, Requests: len(keyEnvs),
+		How: "getAccessKeys per environment where an API key holds a role or a custom policy names one"}
+	if len(keyEnvs) > 0 {
+		// After the environment's own listings (the account's tell none).
+		keys.Chain = max(1+polChain, 1+perEnvChain) + 1
+	}
+	add(keys)
 	return m
 }
 

@@ -130,8 +130,16 @@ func Apply(ctx context.Context, c *client.Client, plan *planner.Plan, live *stat
 	return rep
 }
 
-// changeName names a change for people: "create user raj@acme.test".
+// ChangeName names a change for people, as progress lines and the report
+// do: "create user raj@acme.test", and for a rename (`previously:`, an
+// Update that changes the natural key) "rename group designers →
+// brand-designers", as the plan shows it.
+func ChangeName(ch planner.Change) string { return changeName(ch) }
+
 func changeName(ch planner.Change) string {
+	if from, ok := ch.RenamedFrom(); ok {
+		return "rename " + planner.Noun(ch.Ref.Kind) + " " + from + " → " + ch.Ref.Name
+	}
 	return strings.ToLower(ch.Action.String()) + " " + planner.Noun(ch.Ref.Kind) + " " + ch.Ref.Name
 }
 

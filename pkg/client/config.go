@@ -108,21 +108,25 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // include the value, which holds the secret.
 func parseAccountURL(raw string) (id, key, secret string, err error) {
 	const want = "want account://KEY:SECRET@ACCOUNT_ID (value not shown: it holds the secret)"
+	// A secret holding / ? # % or a space breaks the URL apart, and the
+	// error that follows says little: say how to write it.
+	hint := fmt.Sprintf("; if the key or secret holds characters such as / ? # %% or a space, percent-encode them (/ as %%2F, ? as %%3F, # as %%23, %% as %%25, space as %%20), or unset %s and set %s, %s and %s instead",
+		EnvAccountURL, EnvAccountID, EnvAPIKey, EnvAPISecret)
 	u, perr := url.Parse(raw)
 	if perr != nil {
-		return "", "", "", fmt.Errorf("%s is not a URL: %s", EnvAccountURL, want)
+		return "", "", "", fmt.Errorf("%s is not a URL: %s%s", EnvAccountURL, want, hint)
 	}
 	if u.Scheme != "account" {
 		return "", "", "", fmt.Errorf("%s has scheme %q: %s", EnvAccountURL, u.Scheme, want)
 	}
 	if u.User == nil {
-		return "", "", "", fmt.Errorf("%s has no KEY:SECRET: %s", EnvAccountURL, want)
+		return "", "", "", fmt.Errorf("%s has no KEY:SECRET: %s%s", EnvAccountURL, want, hint)
 	}
 	key = u.User.Username()
 	secret, _ = u.User.Password()
 	id = u.Host
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return "", "", "", fmt.Errorf("%s has a path or query: %s", EnvAccountURL, want)
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", "", "", fmt.Errorf("%s has a path, query or fragment: %s%s", EnvAccountURL, want, hint)
 	}
 	var missing []string
 	if key == "" {
@@ -135,7 +139,7 @@ func parseAccountURL(raw string) (id, key, secret string, err error) {
 		missing = append(missing, "ACCOUNT_ID")
 	}
 	if len(missing) > 0 {
-		return "", "", "", fmt.Errorf("%s lacks %s: %s", EnvAccountURL, strings.Join(missing, ", "), want)
+		return "", "", "", fmt.Errorf("%s lacks %s: %s%s", EnvAccountURL, strings.Join(missing, ", "), want, hint)
 	}
 	return id, key, secret, nil
 }

@@ -36,12 +36,28 @@ func TestConfigFromEnv(t *testing.T) {
 			wantErr: []string{EnvAccountID, EnvAPIKey, EnvAPISecret, EnvAccountURL}},
 		{name: "missing secret", env: map[string]string{EnvAccountID: "a", EnvAPIKey: "k"},
 			wantErr: []string{"missing Account API secret: set " + EnvAPISecret}},
+		{name: "percent-encoded secret", env: map[string]string{EnvAccountURL: "account://key1:a%2Fb%3Fc%23d%25e%20f@acct1"},
+			want: Config{AccountID: "acct1", APIKey: "key1", APISecret: "a/b?c#d%e f"}},
 		{name: "wrong scheme", env: map[string]string{EnvAccountURL: "cloudinary://key1:topsecret@acct1"},
 			wantErr: []string{EnvAccountURL, `scheme "cloudinary"`}},
 		{name: "no secret in URL", env: map[string]string{EnvAccountURL: "account://key1@acct1"},
 			wantErr: []string{EnvAccountURL, "lacks SECRET"}},
 		{name: "unparsable URL", env: map[string]string{EnvAccountURL: "account://key1:top%zzsecret@acct1"},
-			wantErr: []string{EnvAccountURL, "not a URL"}},
+			wantErr: []string{EnvAccountURL, "not a URL", "percent-encode", "%25"}},
+		// Special characters in the secret: each error says how to write
+		// it, and never shows it (s3cr3t is checked below).
+		{name: "slash in the secret", env: map[string]string{EnvAccountURL: "account://key1:top/s3cr3t@acct1"},
+			wantErr: []string{EnvAccountURL, "percent-encode", "/ as %2F", EnvAccountID, EnvAPIKey, EnvAPISecret}},
+		{name: "question mark in the secret", env: map[string]string{EnvAccountURL: "account://key1:top?s3cr3t@acct1"},
+			wantErr: []string{EnvAccountURL, "percent-encode", "? as %3F"}},
+		{name: "hash in the secret", env: map[string]string{EnvAccountURL: "account://key1:top#s3cr3t@acct1"},
+			wantErr: []string{EnvAccountURL, "percent-encode", "# as %23"}},
+		{name: "hash in a numeric secret", env: map[string]string{EnvAccountURL: "account://key1:123#s3cr3t@acct1"},
+			wantErr: []string{EnvAccountURL, "percent-encode"}},
+		{name: "space in the secret", env: map[string]string{EnvAccountURL: "account://key1:top s3cr3t@acct1"},
+			wantErr: []string{EnvAccountURL, "percent-encode"}},
+		{name: "fragment", env: map[string]string{EnvAccountURL: "account://key1:topsecret@acct1#s3cr3t"},
+			wantErr: []string{EnvAccountURL, "fragment"}},
 		{name: "bad region", env: map[string]string{EnvAccountURL: "account://k:topsecret@a", EnvRegion: "api-us"},
 			wantErr: []string{EnvRegion, "api-us"}},
 		{name: "bad base URL", env: map[string]string{EnvAccountURL: "account://k:topsecret@a", EnvAPIURL: "ftp://x"},
@@ -64,7 +80,7 @@ func TestConfigFromEnv(t *testing.T) {
 						t.Errorf("error %q does not mention %q", err, s)
 					}
 				}
-				for _, secret := range []string{"topsecret", "top%zzsecret"} {
+				for _, secret := range []string{"topsecret", "top%zzsecret", "s3cr3t", "key1"} {
 					if strings.Contains(err.Error(), secret) {
 						t.Errorf("error %q echoes the secret", err)
 					}

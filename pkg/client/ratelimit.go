@@ -275,8 +275,10 @@ func (l *limiter) observe(op string, h http.Header, rateLimited bool, retryAfter
 }
 
 // String summarises the counters for people, as `plan --verbose` prints
-// them: "812 requests (3 retried, 2 answered 420/429); waited 1.5s on rate
-// limits (1s after 420/429, 500ms paced)".
+// them: "812 requests (3 retried, 2 answered 420/429); requests waited 1.5s
+// on rate limits, summed over concurrent requests (1s after 420/429, 500ms
+// paced)". The wait is a sum, not wall-clock time: ten requests waiting one
+// second together count ten seconds.
 func (s Stats) String() string {
 	out := fmt.Sprintf("%d requests", s.Requests)
 	if s.Requests == 1 {
@@ -289,6 +291,6 @@ func (s Stats) String() string {
 	if waited == 0 {
 		return out + "; no wait on rate limits"
 	}
-	return out + fmt.Sprintf("; waited %s on rate limits (%s after 420/429, %s paced)",
+	return out + fmt.Sprintf("; requests waited %s on rate limits, summed over concurrent requests (%s after 420/429, %s paced)",
 		waited.Round(time.Millisecond), s.WaitedOnRateLimit.Round(time.Millisecond), s.Throttled.Round(time.Millisecond))
 }

@@ -248,7 +248,7 @@ func TestStatsString(t *testing.T) {
 		{Stats{}, "0 requests; no wait on rate limits"},
 		{Stats{Requests: 1}, "1 request; no wait on rate limits"},
 		{Stats{Requests: 812, Retries: 3, RateLimited: 2, WaitedOnRateLimit: time.Second, Throttled: 500 * time.Millisecond},
-			"812 requests (3 retried, 2 answered 420/429); waited 1.5s on rate limits (1s after 420/429, 500ms paced)"},
+			"812 requests (3 retried, 2 answered 420/429); requests waited 1.5s on rate limits, summed over concurrent requests (1s after 420/429, 500ms paced)"},
 	} {
 		if got := tc.s.String(); got != tc.want {
 			t.Errorf("%+v.String() = %q, want %q", tc.s, got, tc.want)

@@ -6,6 +6,8 @@
 // answers only with the status codes the spec lists for each operation
 // (operations_gen.go is generated from the spec). Codes outside that table
 // come only from the labelled knobs: rate limiting and fault injection.
+// Answers that differ from what was stored likewise come only from a
+// labelled knob: Fault.Rewrite (AlterResponse).
 //
 // It imports nothing else of cldsync: it is an independent reading of the
 // spec, checked against the spec by the contract tests, so that a mistake in

@@ -149,6 +149,9 @@ func (e *Emulator) serveOp(op operation) http.Handler {
 			}
 			e.mu.Lock()
 			rep = e.handle(c, op, err)
+			if fault.Rewrite != nil {
+				rep = rewriteReply(rep, op, fault.Rewrite) // alter.go
+			}
 		case faulted && fault.Status != 0 && !fault.AfterHandling:
 			rep = c.fail(fault.Status, http.StatusText(fault.Status))
 			rep.knob = true
@@ -168,6 +171,9 @@ func (e *Emulator) serveOp(op operation) http.Handler {
 					rep = c.fail(fault.Status, http.StatusText(fault.Status))
 					rep.knob = true
 				}
+			}
+			if faulted && fault.Rewrite != nil && fault.Status == 0 {
+				rep = rewriteReply(rep, op, fault.Rewrite) // alter.go
 			}
 		}
 		if !op.allows(rep.status) && !rep.knob {

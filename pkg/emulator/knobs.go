@@ -23,6 +23,15 @@ type Fault struct {
 	// AfterHandling applies the request first and then fails or drops the
 	// answer: the server acted but the client cannot know.
 	AfterHandling bool
+
+	// Rewrite handles the request normally, then overrides fields of its
+	// JSON answer: each key is a top-level field of the answer, or, for a
+	// /v2 answer wrapped as {"data": {...}}, a field inside data. A nil
+	// value removes the field. The account keeps what the request stored;
+	// only what the client is told changes, as when a server drops or
+	// alters a field on the way out (alter.go). Answers without a JSON
+	// object body are sent unchanged.
+	Rewrite map[string]any
 }
 
 // InjectFault queues a one-shot fault.

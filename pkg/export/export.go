@@ -76,6 +76,9 @@ const header = "# yaml-language-server: $schema=https://raw.githubusercontent.co
 // when empty). Kinds with nothing to write still get a file, so that a
 // re-export replaces a stale one.
 func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
+	if err := checkKinds(kinds); err != nil {
+		return nil, err
+	}
 	if len(kinds) == 0 {
 		kinds = Kinds
 	}
@@ -100,18 +103,30 @@ func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("export %s: %w", k, err)
 		}
-		files = append(files, File{Name: string(k) + ".yaml", Content: content})
-	}
-	for _, k := range kinds {
-		if !slices.Contains(Kinds, k) {
-			return nil, fmt.Errorf("export: unknown kind %q (known: %v)", k, Kinds)
-		}
+		files = append(files, File{Name: FileName(k), Content: content})
 	}
 	return files, nil
 }
 
+// FileName is the name of the file Files writes kind k into.
+func FileName(k spec.Kind) string { return string(k) + ".yaml" }
+
+// checkKinds refuses a kind export cannot write, rather than writing a
+// document of headers.
+func checkKinds(kinds []spec.Kind) error {
+	for _, k := range kinds {
+		if !slices.Contains(Kinds, k) {
+			return fmt.Errorf("export: unknown kind %q (known: %v)", k, Kinds)
+		}
+	}
+	return nil
+}
+
 // Single renders the requested kinds as one configuration document.
 func Single(acc *state.Account, kinds []spec.Kind) ([]byte, error) {
+	if err := checkKinds(kinds); err != nil {
+		return nil, err
+	}
 	if len(kinds) == 0 {
 		kinds = Kinds
 	}

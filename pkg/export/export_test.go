@@ -188,6 +188,10 @@ func TestKinds(t *testing.T) {
 	if _, err := export.Files(acc, []spec.Kind{"widgets"}); err == nil {
 		t.Error("an unknown kind was accepted")
 	}
+	// Single too: it used to write a document of headers.
+	if doc, err := export.Single(acc, []spec.Kind{spec.KindGroup, "policys"}); err == nil || !strings.Contains(err.Error(), `unknown kind "policys"`) {
+		t.Errorf("Single with an unknown kind returned %q, %v; want the unknown kind refused", doc, err)
+	}
 }
 
 // TestNotExported: what has no configuration form is named at the top of

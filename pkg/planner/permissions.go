@@ -503,7 +503,7 @@ func (p *permDiffer) updatePolicy(ref Ref, dp *spec.Policy, l *state.Policy) {
 	default:
 		p.add(Change{
 			Action: Replace, Ref: ref, Before: before, After: after, Fields: fields, DependsOn: deps,
-			Reason: "the API refuses an update that keeps the statement (409, NOTES.md P2)",
+			Reason: "the API refuses an update that keeps the statement (409, api/NOTES.md P2)",
 			Notes:  []string{"deleted and created again: the permission is missing for a moment in between"},
 		})
 	}
@@ -792,7 +792,7 @@ func (p *permDiffer) createAssignment(a *spec.Assignment, readd bool) {
 	p.add(c)
 }
 
-// ---- NOTES.md P19 ----
+// ---- api/NOTES.md P19 ----
 
 // legacyAccountRoles maps the legacy user roles to the account-scope system
 // role of the same name, where there is one.
@@ -802,12 +802,20 @@ var legacyAccountRoles = map[string]string{
 	"reports":      "cld::role::account::reports",
 }
 
+// maxLegacyExamples caps the emails named in the one warning about the
+// users the configuration does not manage.
+const maxLegacyExamples = 3
+
 // warnLegacyRoles warns when a user's legacy role and the account-scope
 // system roles assigned to it (in the configuration, or live and kept)
-// disagree: the API does not say how the two systems combine (NOTES.md
-// P19).
+// disagree: the API does not say how the two systems combine (api/NOTES.md
+// P19). A user the configuration manages (lists under users:, or names in
+// an assignment) gets a warning of its own; the others, which this plan
+// does not touch and which a large account may hold by the hundred, are
+// counted in one warning naming a few.
 func (p *permDiffer) warnLegacyRoles() {
 	accountRoles := map[string][]string{} // email → account system roles
+	managed := map[string]bool{}          // emails the configuration names
 	addRole := func(email, role string) {
 		if strings.HasPrefix(role, "cld::role::account::") && !slices.Contains(accountRoles[email], role) {
 			accountRoles[email] = append(accountRoles[email], role)
@@ -816,6 +824,7 @@ func (p *permDiffer) warnLegacyRoles() {
 	for _, a := range p.desired.Assignments {
 		if a.Principal.Kind == spec.PrincipalUser {
 			addRole(a.Principal.Name, a.Role)
+			managed[normEmail(a.Principal.Name)] = true
 		}
 	}
 	if !p.prune[spec.KindAssignment] {
@@ -825,6 +834,7 @@ func (p *permDiffer) warnLegacyRoles() {
 			}
 		}
 	}
+	var others []string
 	for _, email := range slices.Sorted(maps.Keys(accountRoles)) {
 		legacy := ""
 		if u := p.dUsers[email]; u != nil && u.Role != nil {
@@ -841,6 +851,19 @@ func (p *permDiffer) warnLegacyRoles() {
 		if len(roles) == 1 && roles[0] == want {
 			continue
 		}
-		p.warnf("user %s: the legacy role %q and the permission roles %s look contradictory; the API does not say how they combine (NOTES.md P19)", email, legacy, quoteList(roles))
+		if p.dUsers[email] == nil && !managed[normEmail(email)] {
+			others = append(others, email)
+			continue
+		}
+		p.warnf("user %s: the legacy role %q and the permission roles %s look contradictory; the API does not say how they combine (api/NOTES.md P19)", email, legacy, quoteList(roles))
+	}
+	if len(others) > 0 {
+		named := others[:min(len(others), maxLegacyExamples)]
+		more := ""
+		if n := len(others) - len(named); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		p.warnf("%s not in the configuration %s a legacy role and account permission roles that look contradictory (%s%s); the API does not say how they combine (api/NOTES.md P19)",
+			nounCount(len(others), "user", "users"), plural(len(others), "has", "have"), strings.Join(named, ", "), more)
 	}
 }

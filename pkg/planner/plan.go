@@ -76,6 +76,10 @@ func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 }
 type PlanError struct {
 	Ref     Ref
 	Message string
+	// Pos is where the configuration writes the object (or the value the
+	// message is about); zero when unknown, as for objects only the live
+	// account has. Plan.LocateErrors fills it (errpos.go).
+	Pos spec.Pos
 }
 
 // Error implements error, so that a caller can join a plan's errors.

@@ -195,8 +195,11 @@ type jsonDriftReport struct {
 	SummaryLine   string              `json:"summary_line"`
 	Differences   []jsonDriftedObject `json:"differences"`
 	Unmanaged     map[string]int      `json:"unmanaged"`
-	Warnings      []string            `json:"warnings"`
-	Errors        []jsonError         `json:"errors"`
+	// Access is what repairing the drift does to people's and keys'
+	// access, as in the plan's JSON; left out when it changes no one's.
+	Access   []jsonAccess `json:"access,omitempty"`
+	Warnings []string     `json:"warnings"`
+	Errors   []jsonError  `json:"errors"`
 }
 
 type jsonDriftSummary struct {
@@ -221,7 +224,7 @@ type jsonDriftField struct {
 
 // RenderDriftJSON writes the plan as a drift report in JSON: a summary by
 // drift kind and one entry per difference, in plan order, with the action
-// apply would take to repair it.
+// apply would take to repair it, and what the repair does to access.
 func RenderDriftJSON(w io.Writer, p *Plan) error {
 	s := driftSummary(p)
 	out := jsonDriftReport{
@@ -258,6 +261,11 @@ func RenderDriftJSON(w io.Writer, p *Plan) error {
 	for _, e := range p.Errors {
 		out.Errors = append(out.Errors, jsonError{Ref: toJSONRef(e.Ref), Message: e.Message})
 	}
+	access, err := toJSONAccess(p.Access) // access_render.go
+	if err != nil {
+		return err
+	}
+	out.Access = access
 	return encodeJSON(w, out)
 }
 

@@ -79,3 +79,27 @@ func TestDriftOfExhaustive(t *testing.T) {
 		seen[d] = true
 	}
 }
+
+// TestRenderDriftAccessJSON pins the drift report's access section in JSON
+// (golden testdata/drift/access.json; the text and Markdown goldens are
+// made by TestAccessRender), checks it against the schema, and that a
+// drift report without access changes has no access key.
+func TestRenderDriftAccessJSON(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	if err := RenderDriftJSON(&b, accessPlan(t)); err != nil {
+		t.Fatal(err)
+	}
+	assertGolden(t, "drift/access.json", b.Bytes())
+	validateJSON(t, planSchema(t, "driftReport"), b.Bytes())
+	if !strings.Contains(b.String(), `"text": "key acme-prod/ci loses Media Library User on acme-prod"`) {
+		t.Errorf("the access section lacks a loss the text report shows:\n%s", b.String())
+	}
+	b.Reset()
+	if err := RenderDriftJSON(&b, noChangePlan(t)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), `"access"`) {
+		t.Errorf("a drift report without access changes renders an access key:\n%s", b.String())
+	}
+}

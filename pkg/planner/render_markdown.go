@@ -23,7 +23,8 @@ type MarkdownOptions struct {
 const maxDestructiveListed = 50
 
 // RenderMarkdown writes the plan for a pull-request comment: the summary
-// line first, then deletes called out, errors, warnings and unmanaged
+// line first (for a plan with errors, the refusal line and then the summary
+// line), then deletes called out, errors, warnings and unmanaged
 // counts, then one collapsed <details> section per kind with the changes
 // as a diff block.
 func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
@@ -34,6 +35,7 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 // the words around the same structure.
 type mdFrame struct {
 	summary  string                    // the first line
+	refused  string                    // when set, the first line, before summary
 	destroys func(n int) string        // introduces the call-out of deletes
 	change   func(c *Change) string    // one change in a diff block
 	section  func(cs []*Change) string // a kind's <summary>
@@ -44,6 +46,7 @@ type mdFrame struct {
 func planFrame(p *Plan) mdFrame {
 	return mdFrame{
 		summary: p.SummaryLine(),
+		refused: p.RefusalLine("below"),
 		destroys: func(n int) string {
 			return fmt.Sprintf("This plan destroys %d %s:", n, plural(n, "object", "objects"))
 		},
@@ -70,7 +73,11 @@ func renderMarkdown(p *Plan, maxBytes int, f mdFrame) string {
 	total := len(p.Changes)
 	m.reserve = len(f.cut(total, total))
 
-	m.force("**" + f.summary + "**\n")
+	if f.refused != "" {
+		m.force("**" + f.refused + "**\n\n" + f.summary + "\n")
+	} else {
+		m.force("**" + f.summary + "**\n")
+	}
 
 	var deletes []*Change
 	for i := range p.Changes {

@@ -130,15 +130,46 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
+// refusedPlan has nothing to change but refuses one object, with two
+// errors.
+func refusedPlan(*testing.T) *Plan {
+	ref := Ref{spec.KindPolicy, "account/readers"}
+	return &Plan{FormatVersion: FormatVersion, Errors: []PlanError{
+		{Ref: ref, Message: "cfg.yaml:6:7: the API rejects the statement: invalid_resource"},
+		{Ref: ref, Message: "cfg.yaml:6:9: the API rejects the statement: unknown type"},
+	}}
+}
+
+// createPlan creates one group and refuses nothing.
+func createPlan(t *testing.T) *Plan {
+	t.Helper()
+	p, err := Diff(&spec.Config{Groups: []spec.Group{{Name: "ops"}}}, &state.Account{}, Options{})
+	if err != nil {
+		t.Fatalf("Diff returned error %v, want nil", err)
+	}
+	return p
+}
+
+// TestRenderTextLastLine pins the lines scripts match: the summary line
+// last, and for a plan with errors the refusal line after it, never "No
+// changes" or a bare count.
 func TestRenderTextLastLine(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
 		plan func(*testing.T) *Plan
-		want string
+		want []string // the last lines
 	}{
-		{"changes", samplePlan, "Plan: 5 to add, 2 to change, 3 to destroy."},
-		{"no changes", noChangePlan, "No changes. The account matches the configuration."},
+		{"changes", createPlan, []string{"", "Plan: 1 to add, 0 to change, 0 to destroy."}},
+		{"no changes", noChangePlan, []string{"", "No changes. The account matches the configuration."}},
+		{"changes and an error", samplePlan, []string{
+			"Plan: 5 to add, 2 to change, 3 to destroy.",
+			"Plan refused: 1 object (see the error above); nothing will be applied.",
+		}},
+		{"only errors", refusedPlan, []string{
+			"Plan: 0 to add, 0 to change, 0 to destroy.",
+			"Plan refused: 1 object (see the errors above); nothing will be applied.",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,8 +179,44 @@ func TestRenderTextLastLine(t *testing.T) {
 				t.Fatalf("RenderText returned error %v, want nil", err)
 			}
 			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-			if got := lines[len(lines)-1]; got != tt.want {
-				t.Errorf("RenderText last line = %q, want %q", got, tt.want)
+			if diff := cmp.Diff(tt.want, lines[len(lines)-len(tt.want):]); diff != "" {
+				t.Errorf("RenderText last lines mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRenderMarkdownRefused checks that a refused plan's comment says so
+// first, then gives the summary line, and lists the errors.
+func TestRenderMarkdownRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		plan func(*testing.T) *Plan
+		head string
+	}{
+		{"changes", createPlan, "**Plan: 1 to add, 0 to change, 0 to destroy.**\n\n"},
+		{"changes and an error", samplePlan,
+			"**Plan refused: 1 object (see the error below); nothing will be applied.**\n\nPlan: 5 to add, 2 to change, 3 to destroy.\n\n"},
+		{"only errors", refusedPlan,
+			"**Plan refused: 1 object (see the errors below); nothing will be applied.**\n\nPlan: 0 to add, 0 to change, 0 to destroy.\n\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := tt.plan(t)
+			for _, max := range []int{0, 600} {
+				var b bytes.Buffer
+				if err := RenderMarkdown(&b, p, MarkdownOptions{MaxBytes: max}); err != nil {
+					t.Fatalf("RenderMarkdown returned error %v, want nil", err)
+				}
+				out := b.String()
+				if !strings.HasPrefix(out, tt.head) {
+					t.Errorf("MaxBytes %d: RenderMarkdown starts %q, want %q", max, out[:min(len(out), len(tt.head)+20)], tt.head)
+				}
+				if refused := strings.Contains(out, "The planner refused these objects"); refused != (len(p.Errors) > 0) {
+					t.Errorf("MaxBytes %d: error list present = %v, want %v", max, refused, len(p.Errors) > 0)
+				}
 			}
 		})
 	}

@@ -21,16 +21,44 @@ const (
 	ansiYellow = "\x1b[33m"
 )
 
-// SummaryLine is the plan's last line of text, which scripts may match:
+// SummaryLine counts the plan's changes, and scripts may match it:
 // "Plan: N to add, N to change, N to destroy." or, when there is nothing to
-// do, "No changes. The account matches the configuration."
+// do, "No changes. The account matches the configuration." It is the last
+// line of the text of a plan without errors. A plan with errors never says
+// "No changes" (the refused objects do differ), and its text ends with
+// RefusalLine after this line.
 func (p *Plan) SummaryLine() string {
 	s := p.Summary()
-	if s.Total() == 0 {
+	if s.Total() == 0 && len(p.Errors) == 0 {
 		return "No changes. The account matches the configuration."
 	}
 	return fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", s.Add, s.Change, s.Destroy)
 }
+
+// RefusalLine is the last line of the text of a plan with errors: "Plan
+// refused: 2 objects (see the errors above); nothing will be applied."
+// where is where the errors are ("above", "below"). It is "" for a plan
+// without errors.
+func (p *Plan) RefusalLine(where string) string {
+	if len(p.Errors) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Plan refused: %s (see the %s %s); nothing will be applied.",
+		nounCount(p.RefusedObjects(), "object", "objects"), plural(len(p.Errors), "error", "errors"), where)
+}
+
+// RefusedObjects is how many objects the plan refused: its errors counted
+// once per object.
+func (p *Plan) RefusedObjects() int {
+	seen := map[Ref]bool{}
+	for _, e := range p.Errors {
+		seen[e.Ref] = true
+	}
+	return len(seen)
+}
+
+// nounCount is "1 object" or "2 objects".
+func nounCount(n int, one, many string) string { return fmt.Sprintf("%d %s", n, plural(n, one, many)) }
 
 // actionSymbol is the Terraform-like prefix of a change line.
 func actionSymbol(a Action) string {
@@ -78,7 +106,8 @@ func fieldLine(f FieldDiff, a Action) string {
 
 // RenderText writes the plan for a terminal: one block per change with its
 // field lines and notes (and, for deletes, why), then unmanaged counts,
-// warnings, errors, and the summary line last.
+// warnings, errors, and the summary line last; when the plan has errors,
+// the refusal line follows it.
 func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(color, s string) string {
@@ -126,6 +155,9 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintln(bw)
 	}
 	fmt.Fprintln(bw, paint(ansiBold, p.SummaryLine()))
+	if r := p.RefusalLine("above"); r != "" {
+		fmt.Fprintln(bw, paint(ansiRed+ansiBold, r))
+	}
 	return bw.Flush()
 }
 

@@ -20,9 +20,10 @@ type CedarValidator func(ctx context.Context, statement string) ([]string, error
 // than the offline parse of `cldsync validate`. It is the one planner step
 // that talks to the API, and only through that read-only callback.
 //
-// A rejected statement's change leaves the plan and becomes a PlanError
-// whose message starts with the statement's YAML position (the line the
-// service names, when it names one). References are resolved to the live
+// A rejected statement's change leaves the plan (and the effective-access
+// diff, which is computed again) and becomes a PlanError whose message
+// starts with the statement's YAML position (the line the service names,
+// when it names one). References are resolved to the live
 // ids where they exist and to a placeholder otherwise.
 func ValidatePolicies(ctx context.Context, p *Plan, cfg *spec.Config, live *state.Account, validate CedarValidator) error {
 	policies := map[string]*spec.Policy{}
@@ -61,6 +62,12 @@ func ValidatePolicies(ctx context.Context, p *Plan, cfg *spec.Config, live *stat
 		}
 	}
 	p.Changes = kept
+	if len(failed) > 0 && len(p.Access) > 0 {
+		// The access diff must not promise what a refused change does. An
+		// empty diff stays empty: it was not asked for (--no-access-diff),
+		// or the refused changes added nothing to it.
+		p.Access = Access(cfg, live, p)
+	}
 	p.Errors = append(p.Errors, failed...)
 	slices.SortStableFunc(p.Errors, func(a, b PlanError) int { return compareRefs(a.Ref, b.Ref) })
 	return nil

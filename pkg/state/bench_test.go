@@ -30,7 +30,7 @@ var readOptions = state.Options{Parallelism: benchParallelism, Permissions: true
 // request: a remote service.
 const benchLatency = 50 * time.Millisecond
 
-func isProvisioning(op string) bool { return !bench.IsPermissionsOp(op) }
+func isProvisioning(op string) bool { return !bench.IsPermissionsHalf(op) }
 
 // BenchmarkReadRequests counts the requests of a full read of the large
 // account against the fewest the API allows.
@@ -45,7 +45,7 @@ func BenchmarkReadRequests(b *testing.B) {
 		}
 		counts = bench.CountsOf(f.Emu)
 	}
-	prov, perm := counts.Total(isProvisioning), counts.Total(bench.IsPermissionsOp)
+	prov, perm := counts.Total(isProvisioning), counts.Total(bench.IsPermissionsHalf)
 	minProv, minPerm := least.Total(bench.Provisioning), least.Total(bench.Permissions)
 	b.ReportMetric(float64(prov+perm), "requests")
 	b.ReportMetric(float64(prov), "prov-requests")

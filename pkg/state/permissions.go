@@ -12,6 +12,17 @@ package state
 //	GET principal_roles/inspect?scope_type=prodenv&scope_id=… 1 + pages per environment
 //	GET sub_accounts/{id}/access_keys                         1 per environment whose API keys are named
 //
+// An environment's access keys are read when the configuration names one
+// of them, when an apiKey principal holds a role in it, or when a custom
+// policy scoped to it names Cloudinary::APIKey::"…" (the key value is the
+// principal's id, NOTES.md P12), each as soon as the listing that tells
+// it is in: with the key's name, the access diff shows "key CLOUD/NAME"
+// rather than the raw value, and apply can check the key's access
+// afterwards. A key named only by a policy scoped to the account or to
+// "all" is named when its environment's keys are read for another reason;
+// otherwise it shows by its value (finding its environment would take a
+// request per environment).
+//
 // The probe goes first and alone: an account without the Permissions API
 // (it answers 403, or 404 where the API is not deployed; NOTES.md P22) is
 // reported once as Unavailable and nothing else is asked. Policies scoped
@@ -22,6 +33,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -221,33 +233,41 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 	if err := awaitEnvs(ctx); err != nil {
 		return nil, err
 	}
-	r := &permReader{api: api, acc: acc, out: &Permissions{}, envName: map[string]string{}}
+	r := &permReader{api: api, acc: acc, out: &Permissions{}, envName: map[string]string{}, keysRead: map[string]bool{}}
 	for _, e := range acc.Environments {
 		r.envName[e.ID] = e.CloudName
 	}
 	r.roles = append(r.roles, global...)
 	p := newGroup(ctx)
 	// The role assignments and policies of every scope, the account's
-	// first (its assignments are the longest chain of pages); then the API
-	// keys that name apiKey principals, which the assignments tell.
+	// first (its assignments are the longest chain of pages); and the API
+	// keys that name apiKey principals: those the configuration names at
+	// once, the others as the listings tell them.
 	p.Go(func(ctx context.Context) error {
+		for _, e := range acc.Environments {
+			if slices.Contains(rd.opts.APIKeyEnvironments, e.CloudName) {
+				r.readKeys(rd, p, e.ID)
+			}
+		}
 		scopes := []client.InspectOptions{{ScopeType: client.ScopeAccount}}
 		for _, e := range acc.Environments {
 			scopes = append(scopes, client.InspectOptions{ScopeType: client.ScopeProdEnv, ScopeID: e.ID})
 		}
-		inspects := newGroup(ctx)
 		for i, s := range scopes {
 			c := perEnvironment
 			if i == 0 {
 				c = urgent
 			}
-			rd.run(inspects, c, func(ctx context.Context) error {
+			rd.run(p, c, func(ctx context.Context) error {
 				prs, err := api.Inspect(ctx, s)
 				err = r.incomplete(spec.KindAssignment, string(s.ScopeType), s.ScopeID, err)
 				if err != nil {
 					return fmt.Errorf("list role assignments (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
 				}
 				r.addAssignments(prs)
+				for _, id := range keyEnvironmentsOfAssignments(prs) {
+					r.readKeys(rd, p, id)
+				}
 				return nil
 			})
 			rd.run(p, c, func(ctx context.Context) error {
@@ -257,24 +277,8 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 					return fmt.Errorf("list custom policies (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
 				}
 				r.addPolicies(pols)
-				return nil
-			})
-		}
-		if err := inspects.Wait(); err != nil {
-			return err
-		}
-		for _, e := range r.keyEnvironments(rd.opts.APIKeyEnvironments) {
-			rd.run(p, single, func(ctx context.Context) error {
-				keys, err := api.ListAccessKeys(ctx, e.ID)
-				// Assignments to the keys not read could not be named.
-				err = r.incomplete(spec.KindAssignment, string(client.ScopeProdEnv), e.ID, err)
-				if err != nil {
-					return fmt.Errorf("list API keys of product environment %s: %w", e.CloudName, err)
-				}
-				r.mu.Lock()
-				defer r.mu.Unlock()
-				for _, k := range keys {
-					r.out.APIKeys = append(r.out.APIKeys, APIKey{Environment: e.CloudName, Name: k.Name, Key: k.APIKey})
+				for _, id := range keyEnvironmentsOfPolicies(pols) {
+					r.readKeys(rd, p, id)
 				}
 				return nil
 			})
@@ -326,6 +330,7 @@ type permReader struct {
 	full     []Role        // with their policies
 	policies map[string]client.CustomPolicy
 	assigns  map[string]Assignment
+	keysRead map[string]bool // environment ids whose access keys are read
 }
 
 // incomplete records a listing of kind that could not be proven complete
@@ -418,22 +423,64 @@ func (r *permReader) scopeName(scopeType, scopeID string) string {
 	return scopeID
 }
 
-// keyEnvironments returns the environments whose access keys to read: those
-// named (cloud names) and those where apiKey principals hold roles.
-func (r *permReader) keyEnvironments(named []string) []Environment {
-	want := map[string]bool{}
-	for _, cn := range named {
-		want[cn] = true
+// readKeys starts reading the access keys of the environment with id envID
+// in g, unless they are being read already or no listed environment has
+// that id. Its caller may hold a limiter slot: the read waits for its own
+// in a goroutine of g.
+func (r *permReader) readKeys(rd *reader, g *group, envID string) {
+	r.mu.Lock()
+	name, ok := r.envName[envID]
+	if !ok || r.keysRead[envID] {
+		r.mu.Unlock()
+		return
 	}
-	for _, a := range r.assigns {
-		if a.PrincipalType == client.PrincipalAPIKey {
-			want[a.Scope] = true
+	r.keysRead[envID] = true
+	r.mu.Unlock()
+	g.Go(func(ctx context.Context) error {
+		return rd.do(ctx, single, func(ctx context.Context) error {
+			keys, err := r.api.ListAccessKeys(ctx, envID)
+			// Assignments to the keys not read could not be named.
+			err = r.incomplete(spec.KindAssignment, string(client.ScopeProdEnv), envID, err)
+			if err != nil {
+				return fmt.Errorf("list API keys of product environment %s: %w", name, err)
+			}
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			for _, k := range keys {
+				r.out.APIKeys = append(r.out.APIKeys, APIKey{Environment: name, Name: k.Name, Key: k.APIKey})
+			}
+			return nil
+		})
+	})
+}
+
+// keyEnvironmentsOfAssignments returns the ids of the environments in
+// which apiKey principals hold roles.
+func keyEnvironmentsOfAssignments(prs []client.PrincipalRoles) []string {
+	var out []string
+	for _, pr := range prs {
+		if pr.Type != client.PrincipalAPIKey {
+			continue
+		}
+		for _, role := range pr.Roles {
+			if role.ScopeType == client.ScopeProdEnv && role.ScopeID != "" && role.ScopeID != spec.ScopeAll {
+				out = append(out, role.ScopeID)
+			}
 		}
 	}
-	var out []Environment
-	for _, e := range r.acc.Environments {
-		if want[e.CloudName] {
-			out = append(out, e)
+	return out
+}
+
+// apiKeyEntity matches a Cedar APIKey entity, whose id is a key value.
+var apiKeyEntity = regexp.MustCompile(`\bAPIKey\s*::\s*"`)
+
+// keyEnvironmentsOfPolicies returns the ids of the environments to which
+// custom policies naming an APIKey entity are scoped (not "all").
+func keyEnvironmentsOfPolicies(pols []client.CustomPolicy) []string {
+	var out []string
+	for _, p := range pols {
+		if p.ScopeType == client.ScopeProdEnv && p.ScopeID != "" && p.ScopeID != spec.ScopeAll && apiKeyEntity.MatchString(p.PolicyStatement) {
+			out = append(out, p.ScopeID)
 		}
 	}
 	return out
