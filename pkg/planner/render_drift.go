@@ -116,23 +116,7 @@ func RenderDriftText(w io.Writer, p *Plan, opts TextOptions) error {
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw)
 	}
-	writeAccessText(bw, p, driftAccessHeading, paint) // access_render.go
-	if u := unmanagedPhrase(p); u != "" {
-		fmt.Fprintf(bw, "Left alone, not in the configuration: %s.\n\n", u)
-	}
-	for _, warn := range p.Warnings {
-		fmt.Fprintln(bw, paint(ansiYellow, "Warning: ")+warn)
-	}
-	if len(p.Warnings) > 0 {
-		fmt.Fprintln(bw)
-	}
-	for _, e := range p.Errors {
-		fmt.Fprintln(bw, paint(ansiRed, "Error: ")+Noun(e.Ref.Kind)+" "+e.Ref.Name+": "+e.Message)
-	}
-	if len(p.Errors) > 0 {
-		fmt.Fprintln(bw)
-	}
-	fmt.Fprintln(bw, paint(ansiBold, p.DriftSummaryLine()))
+	writeTextFooter(bw, p, driftAccessHeading, p.DriftSummaryLine(), paint)
 	return bw.Flush()
 }
 

@@ -138,27 +138,34 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw)
 	}
-	writeAccessText(bw, p, accessHeading, paint) // access_render.go
-	if u := unmanagedPhrase(p); u != "" {
-		fmt.Fprintf(bw, "Left alone, not in the configuration: %s.\n\n", u)
-	}
-	for _, warn := range p.Warnings {
-		fmt.Fprintln(bw, paint(ansiYellow, "Warning: ")+warn)
-	}
-	if len(p.Warnings) > 0 {
-		fmt.Fprintln(bw)
-	}
-	for _, e := range p.Errors {
-		fmt.Fprintln(bw, paint(ansiRed, "Error: ")+Noun(e.Ref.Kind)+" "+e.Ref.Name+": "+e.Message)
-	}
-	if len(p.Errors) > 0 {
-		fmt.Fprintln(bw)
-	}
-	fmt.Fprintln(bw, paint(ansiBold, p.SummaryLine()))
+	writeTextFooter(bw, p, accessHeading, p.SummaryLine(), paint)
 	if r := p.RefusalLine("above"); r != "" {
 		fmt.Fprintln(bw, paint(ansiRed+ansiBold, r))
 	}
 	return bw.Flush()
+}
+
+// writeTextFooter writes what follows the changes in the text plan and the
+// text drift report alike: the access section, unmanaged counts, warnings,
+// errors and the summary line.
+func writeTextFooter(w *bufio.Writer, p *Plan, heading, summary string, paint func(color, s string) string) {
+	writeAccessText(w, p, heading, paint) // access_render.go
+	if u := unmanagedPhrase(p); u != "" {
+		fmt.Fprintf(w, "Left alone, not in the configuration: %s.\n\n", u)
+	}
+	for _, warn := range p.Warnings {
+		fmt.Fprintln(w, paint(ansiYellow, "Warning: ")+warn)
+	}
+	if len(p.Warnings) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, e := range p.Errors {
+		fmt.Fprintln(w, paint(ansiRed, "Error: ")+Noun(e.Ref.Kind)+" "+e.Ref.Name+": "+e.Message)
+	}
+	if len(p.Errors) > 0 {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, paint(ansiBold, summary))
 }
 
 // unmanagedPhrase is "3 users, 1 group", in kind order, or "".
