@@ -231,7 +231,7 @@ func (x *executor) run(ctx context.Context, ch planner.Change) error {
 	case planner.EnvironmentValue:
 		return x.environment(ctx, ch.Action, v)
 	case planner.UserValue:
-		return x.user(ctx, ch.Action, v)
+		return x.user(ctx, ch.Action, v, emailChanges(ch))
 	case planner.GroupValue:
 		return x.group(ctx, ch.Action, v)
 	case planner.MembershipValue:
@@ -242,7 +242,7 @@ func (x *executor) run(ctx context.Context, ch planner.Change) error {
 		case planner.EnvironmentValue:
 			return x.environment(ctx, ch.Action, v)
 		case planner.UserValue:
-			return x.user(ctx, ch.Action, v)
+			return x.user(ctx, ch.Action, v, false)
 		case planner.GroupValue:
 			return x.group(ctx, ch.Action, v)
 		case planner.MembershipValue:
@@ -326,7 +326,19 @@ func (x *executor) subAccountIDs(v planner.UserValue) ([]string, error) {
 	return out, nil
 }
 
-func (x *executor) user(ctx context.Context, action planner.Action, v planner.UserValue) error {
+// emailChanges reports whether an update renames a user's email. The live
+// state holds emails lower-cased, so an update that does not rename must
+// not send the email back: that would rewrite Ana@Acme.test as
+// ana@acme.test.
+func emailChanges(ch planner.Change) bool {
+	before, ok := ch.Before.(planner.UserValue)
+	after, ok2 := ch.After.(planner.UserValue)
+	return ok && ok2 && !strings.EqualFold(before.Email, after.Email)
+}
+
+// user creates, updates or deletes a user. sendEmail is whether an update
+// changes the email (a rename, with previously:).
+func (x *executor) user(ctx context.Context, action planner.Action, v planner.UserValue, sendEmail bool) error {
 	switch action {
 	case planner.Create:
 		subs, err := x.subAccountIDs(v)
@@ -353,7 +365,10 @@ func (x *executor) user(ctx context.Context, action planner.Action, v planner.Us
 		if err != nil {
 			return err
 		}
-		body := client.UpdateUserRequest{Name: &v.Name, Email: &v.Email, SubAccountIDs: subs, Enabled: &v.Enabled}
+		body := client.UpdateUserRequest{Name: &v.Name, SubAccountIDs: subs, Enabled: &v.Enabled}
+		if sendEmail {
+			body.Email = &v.Email
+		}
 		if v.Role != "" {
 			role := client.UserRole(v.Role)
 			body.Role = &role

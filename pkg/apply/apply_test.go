@@ -148,3 +148,30 @@ func TestApplyReportsFailures(t *testing.T) {
 		t.Error("plan after the re-run is not empty")
 	}
 }
+
+// TestApplyKeepsEmailCase: updating a user's other fields does not send
+// the email back lower-cased (the live state compares emails lower-case).
+func TestApplyKeepsEmailCase(t *testing.T) {
+	cfg, err := spec.Parse("cldsync.yaml", []byte("version: 1\nusers:\n  - {email: ana@acme.test, name: Ana López, role: admin}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := setup(t, "users: [{email: Ana@Acme.test, name: Ana, role: admin}]\n")
+	p, live := plan(t, c, cfg)
+	if got := p.Summary(); got.Change != 1 || got.Add != 0 {
+		t.Fatalf("plan %+v, want one update", got)
+	}
+	if rep := apply.Apply(t.Context(), c, p, live, apply.Options{}); rep.Failed() {
+		t.Fatalf("apply failed: %+v", rep.Entries)
+	}
+	users, err := c.Users.ListByEmails(t.Context(), []string{"ana@acme.test"})
+	if err != nil || len(users) != 1 {
+		t.Fatalf("list: %v %v", users, err)
+	}
+	if users[0].Email != "Ana@Acme.test" || users[0].Name != "Ana López" {
+		t.Errorf("user after apply: email %q name %q, want the email as it was and the new name", users[0].Email, users[0].Name)
+	}
+	if p2, _ := plan(t, c, cfg); p2.HasChanges() {
+		t.Error("plan after apply is not empty")
+	}
+}

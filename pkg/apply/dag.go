@@ -112,10 +112,20 @@ func runDAG(stop, work context.Context, tasks []task, parallelism int, started f
 				started(tasks[i].id)
 			}
 			p.Go(func() {
-				completed <- struct {
-					i   int
-					err error
-				}{i, tasks[i].run(work)}
+				// A panic in one change fails that change: conc would
+				// re-raise it only from Wait, which this loop never reaches
+				// while it waits for the change to complete.
+				var err error
+				defer func() {
+					if r := recover(); r != nil {
+						err = fmt.Errorf("internal error (panic): %v", r)
+					}
+					completed <- struct {
+						i   int
+						err error
+					}{i, err}
+				}()
+				err = tasks[i].run(work)
 			})
 		}
 		if running == 0 {

@@ -148,3 +148,22 @@ func TestRunDAGStop(t *testing.T) {
 		t.Errorf("the running task's context was cancelled: %v", workErr)
 	}
 }
+
+// TestRunDAGPanic: a change that panics fails, its dependents are skipped,
+// and the walk finishes instead of waiting forever.
+func TestRunDAGPanic(t *testing.T) {
+	tasks := []task{
+		{id: "boom", run: func(context.Context) error { panic("nil map") }},
+		{id: "after", deps: []string{"boom"}, run: func(context.Context) error { return nil }},
+		{id: "other", run: func(context.Context) error { return nil }},
+	}
+	got := summarize(runDAG(t.Context(), t.Context(), tasks, 2, nil, nil))
+	want := []string{
+		"boom failed: internal error (panic): nil map",
+		"after skipped: depends on boom, which failed",
+		"other applied",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("runDAG with a panic (-want +got):\n%s", diff)
+	}
+}
