@@ -23,7 +23,7 @@ import (
 type applyCmd struct {
 	planFlags
 	deleteFlags
-	AutoApprove bool   `help:"Apply without asking for confirmation (needed without a terminal)."`
+	AutoApprove bool   `help:"Apply without asking for confirmation (needed without a terminal). Ctrl-C or SIGTERM at the question cancels apply (exit status 1); while it applies, the first one starts nothing new and gives requests in flight 30s to finish, and the second aborts them."`
 	Plan        string `placeholder:"FILE" help:"Apply exactly this plan, saved by plan --out, and nothing else. Refused, naming the objects, when the configuration changed since or when an object the plan touches changed in the live account since. A reviewed plan is applied without asking. The configuration is read from PATH when given, else from where plan read it (plan --out records its absolute path)."`
 	Format      string `enum:"text,json" default:"text" help:"Format of the final report: ${enum}. With json, stdout holds only the report, and the plan and progress go to stderr."`
 	Rehearse    bool   `help:"Before applying, rehearse: copy the live account's shape (ids, names, relationships; no secrets) into an in-process emulator, apply the plan there and plan again. A change that fails there or a plan that is not empty afterwards stops apply with the reason, before anything is written to the account and before asking for confirmation."`
@@ -104,15 +104,34 @@ func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*comp
 	if !got.plan.HasChanges() || c.AutoApprove {
 		return got, got.plan, nil
 	}
-	if !isTerminal(s.Stdin) {
+	if !s.terminal(s.Stdin) {
 		return nil, nil, &exitError{code: 1, err: errors.New("apply needs confirmation: run it on a terminal, or pass --auto-approve")}
 	}
 	fmt.Fprint(human, "\nDo you want to perform these actions? Only 'yes' will be accepted: ")
-	answer, _ := bufio.NewReader(s.Stdin).ReadString('\n')
-	if strings.TrimSpace(answer) != "yes" {
+	if !confirmed(ctx, s.Stdin) {
 		return nil, nil, &exitError{code: 1, err: errors.New("apply cancelled")}
 	}
 	return got, got.plan, nil
+}
+
+// confirmed reads the answer to the prompt: true only for "yes". Ctrl-C
+// (or SIGTERM) while it waits cancels ctx, which answers false at once, so
+// one Ctrl-C cancels apply, with exit status 1 like any other answer than
+// "yes" (a terminal's read would otherwise go on blocking). The read goes
+// on in the background until the process exits; nothing reads its answer.
+func confirmed(ctx context.Context, stdin io.Reader) bool {
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		return false
+	case line := <-answer:
+		// An interrupt may have come with the answer: it wins.
+		return ctx.Err() == nil && strings.TrimSpace(line) == "yes"
+	}
 }
 
 // checkSaved reads the saved plan and refuses it unless the configuration

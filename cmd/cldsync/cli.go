@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/alecthomas/kong"
 )
@@ -51,7 +52,24 @@ type streams struct {
 	Stderr io.Writer
 	Stdin  io.Reader
 	Getenv func(string) string
+	// Terminal reports whether a stream is a terminal; nil means
+	// isTerminal. Tests set it to drive apply's confirmation prompt
+	// through a pipe.
+	Terminal func(any) bool
 }
+
+// terminal reports whether f is a terminal, through s.Terminal if set.
+func (s streams) terminal(f any) bool {
+	if s.Terminal != nil {
+		return s.Terminal(f)
+	}
+	return isTerminal(f)
+}
+
+// interruptSignals are handled as Ctrl-C is (interrupt.go): SIGTERM too,
+// which is how CI systems cancel a job, so that a cancelled apply drains
+// and reports rather than dying half way.
+var interruptSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // Main runs cldsync with args (without the program name) and returns the
 // process exit code. Tests and testscript call it directly.
@@ -87,10 +105,10 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		parser.Errorf("%s", err)
 		return 1
 	}
-	// The first Ctrl-C stops new work and lets requests in flight finish;
-	// the second aborts them (interrupt.go).
+	// The first Ctrl-C (or SIGTERM) stops new work and lets requests in
+	// flight finish; the second aborts them (interrupt.go).
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt)
+	signal.Notify(sigs, interruptSignals...)
 	defer signal.Stop(sigs)
 	ctx, release := onInterrupt(ctx, sigs, s.Stderr, interruptGrace, func() { signal.Stop(sigs) })
 	defer release()

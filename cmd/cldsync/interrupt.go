@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/cldsync/cldsync/pkg/apply"
@@ -22,17 +23,25 @@ var interruptGrace = 30 * time.Second
 // work context is cancelled by a second interrupt, or grace after the
 // first. After the second interrupt restore is called, so that a third one
 // kills the process the default way. release stops the handling.
+//
+// SIGTERM, sent on sigs as well (cli.go), is handled the same way, so that
+// a cancelled CI job drains too.
 func onInterrupt(parent context.Context, sigs <-chan os.Signal, stderr io.Writer, grace time.Duration, restore func()) (ctx context.Context, release func()) {
 	stop, cancelStop := context.WithCancel(parent)
 	work, cancelWork := context.WithCancel(context.WithoutCancel(parent))
 	done := make(chan struct{})
 	go func() {
+		var sig os.Signal
 		select {
-		case <-sigs:
+		case sig = <-sigs:
 		case <-done:
 			return
 		}
-		fmt.Fprintf(stderr, "\ncldsync: interrupted: starting nothing new; requests in flight have %s to finish (Ctrl-C again to abort them)\n", grace)
+		what, again := "interrupted", "Ctrl-C again"
+		if sig == syscall.SIGTERM {
+			what, again = "terminated (SIGTERM)", "a second signal"
+		}
+		fmt.Fprintf(stderr, "\ncldsync: %s: starting nothing new; requests in flight have %s to finish (%s to abort them)\n", what, grace, again)
 		cancelStop()
 		t := time.NewTimer(grace)
 		defer t.Stop()

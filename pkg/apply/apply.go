@@ -114,12 +114,16 @@ func Apply(ctx context.Context, c *client.Client, plan *planner.Plan, live *stat
 	if opts.Hooks != nil {
 		var mu sync.Mutex // hooks are called one at a time
 		started = func(id string) { mu.Lock(); defer mu.Unlock(); opts.Hooks.Started(plan.Changes[index[id]]) }
-		finished = func(r result) { mu.Lock(); defer mu.Unlock(); opts.Hooks.Finished(entry(plan.Changes[index[r.id]], r)) }
+		finished = func(r result) {
+			mu.Lock()
+			defer mu.Unlock()
+			opts.Hooks.Finished(ex.settle(entry(plan.Changes[index[r.id]], r)))
+		}
 	}
 	results := runDAG(ctx, work, tasks, opts.Parallelism, started, finished)
 	rep := &Report{Entries: make([]Entry, len(results))}
 	for i, r := range results {
-		rep.Entries[i] = entry(plan.Changes[i], r)
+		rep.Entries[i] = ex.settle(entry(plan.Changes[i], r)) // permissions.go: batches sent before a Ctrl-C
 	}
 	if opts.VerifyAccess && !rep.Failed() {
 		var msgs []string

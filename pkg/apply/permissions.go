@@ -9,6 +9,9 @@ package apply
 //     run sends the whole batch (every member's dependencies are done by
 //     then) and the others share its outcome; nothing waits on a barrier,
 //     and a failed dependency skips only the batch that depends on it.
+//     After the first Ctrl-C, runDAG reports the members not yet started
+//     as skipped; settle gives them the outcome of the request that
+//     already carried them.
 //   - ${kind:name} references in statements are resolved here, from the
 //     live ids and the ids of objects created earlier in the same run.
 //   - A replace deletes and then creates; a role's delete uses force=true
@@ -26,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/planner"
@@ -48,6 +52,9 @@ type batch struct {
 	members []planner.AssignmentValue
 	once    sync.Once
 	err     error
+	// sent is set, after err, once the request was made (or failed to
+	// be): every member's outcome is err's from then on.
+	sent atomic.Bool
 }
 
 // preparePermissions indexes the live API keys and groups the plan's
@@ -108,10 +115,34 @@ func (x *executor) runPermissions(ctx context.Context, ch planner.Change) (ok bo
 		if b == nil {
 			return true, fmt.Errorf("%w: assignment %s", errUnknownChange, ch.Ref.Name)
 		}
-		b.once.Do(func() { b.err = x.sendBatch(ctx, b) })
+		b.once.Do(func() {
+			b.err = x.sendBatch(ctx, b)
+			b.sent.Store(true)
+		})
 		return true, b.err
 	}
 	return false, nil
+}
+
+// settle corrects the entry of an assignment change that runDAG skipped
+// although its batch was sent: the first member to run sends every
+// member, so when apply is interrupted before the others start, the
+// server has applied them (or refused them) all the same. A skipped
+// member's batch can only have been sent that way: its members share their
+// dependencies, so none was skipped for a failed one.
+func (x *executor) settle(e Entry) Entry {
+	if e.Outcome != Skipped || e.Change.Ref.Kind != spec.KindAssignment {
+		return e
+	}
+	b := x.perm.batches[batchID(e.Change)]
+	if b == nil || !b.sent.Load() {
+		return e
+	}
+	e.Outcome, e.Err, e.Reason = Applied, nil, ""
+	if b.err != nil {
+		e.Outcome, e.Err = Failed, b.err // as the member that sent it
+	}
+	return e
 }
 
 func (x *executor) role(ctx context.Context, ch planner.Change) error {

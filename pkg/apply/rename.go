@@ -60,7 +60,10 @@ func (x *executor) runRename(ctx context.Context, ch planner.Change) (ok bool, e
 	if err != nil {
 		return true, err
 	}
-	// The full body, cloud_name included (NOTES P1).
+	// The full body, cloud_name included (NOTES P1). custom_attributes is
+	// nil when the configuration does not set it: the API never returns
+	// it, so its live value cannot be sent back, and the plan warns that
+	// this PUT resets it (planner.noteCustomAttributesReset).
 	body := client.UpdateProductEnvironmentRequest{
 		Name: &v.Name, CloudName: &v.CloudName, Enabled: &v.Enabled, CustomAttributes: v.CustomAttributes,
 	}

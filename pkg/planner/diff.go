@@ -71,6 +71,7 @@ func Diff(desired *spec.Config, live *state.Account, opts Options) (*Plan, error
 
 	d.guard(desired, live, opts)
 	d.dropOrphans()
+	d.noteCustomAttributesReset()
 	changes, err := order(d.plan.Changes)
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
@@ -421,6 +422,40 @@ func (d *differ) updateEnvironment(ref Ref, e *spec.Environment, l *state.Enviro
 	}
 	c.After = after
 	d.add(c)
+}
+
+// customAttributesResetNote is the note on an environment update (renames
+// included) whose configuration leaves custom_attributes out.
+const customAttributesResetNote = "the API never returns custom_attributes, and this PUT resets them unless the configuration sets them"
+
+// noteCustomAttributesReset notes, and warns once about, the environment
+// updates that will clear custom_attributes: the PUT resets what it is not
+// sent (NOTES P1), and cldsync cannot send the live value back because the
+// API never returns it (P11). A configuration from cldsync export never
+// has custom_attributes, so renaming or enabling such an environment
+// would wipe them silently. Creates are left out: what a create does not
+// send, the environment does not have.
+func (d *differ) noteCustomAttributesReset() {
+	var names []string
+	for i := range d.plan.Changes {
+		c := &d.plan.Changes[i]
+		if c.Ref.Kind != spec.KindEnvironment || c.Action != Update {
+			continue
+		}
+		if e := d.dEnvs[c.Ref.Name]; e == nil || e.CustomAttributes != nil {
+			continue
+		}
+		c.Notes = append(c.Notes, customAttributesResetNote)
+		names = append(names, c.Ref.Name)
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.Sort(names)
+	one := len(names) == 1
+	d.warnf("%s %s: updating %s resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back (api/NOTES.md P1, P11); set custom_attributes to keep them",
+		map[bool]string{true: "environment", false: "environments"}[one], strings.Join(names, ", "),
+		map[bool]string{true: "it", false: "them"}[one])
 }
 
 func (d *differ) users(desired *spec.Config, live *state.Account) {

@@ -153,6 +153,7 @@ create memberships/ops / ana@acme.test
 			want: `update environments/prod
   name: "Prod" → "Production"
   enabled: false → true
+  note: the API never returns custom_attributes, and this PUT resets them unless the configuration sets them
 update users/raj@acme.test
   name: "Raj" → "Raj K"
   role: "admin" → "media_library_user"
@@ -160,6 +161,7 @@ update users/raj@acme.test
   environments: ["prod"] → all
 update users/sam@acme.test
   environments: all → []
+warning: environment prod: updating it resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back (api/NOTES.md P1, P11); set custom_attributes to keep them
 `,
 		},
 		{

@@ -34,7 +34,9 @@ package planner
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
@@ -336,36 +338,101 @@ const accountAdminRole = "cld::role::account::master_admin"
 // minimum principals holding accountAdminRole at account scope, where the
 // Permissions API is on. A principal counts when it can act: a user that
 // is enabled and has accepted its invitation, a group with at least one
-// such member, an API or provisioning key. Removals are: deleting the
-// assignment, and deleting or disabling the user or deleting the group
-// that holds it. New assignments count when their principal already
-// exists live and can act; removals then wait for them, as for
-// promotions. Membership changes that empty an administering group are
-// not counted.
+// such member, an API or provisioning key.
+//
+// Whether each holder can still act is worked out on the account as the
+// plan leaves it. A holder is removed by deleting its assignment; a user
+// holder also by deleting or disabling the user; a group holder also by
+// deleting the group, or by taking away its last members who can act
+// (deleting or disabling them, or removing them from the group), each of
+// those changes then counting as a removal. New holders count when they
+// can act after the plan without anything it creates: an assignment to a
+// live principal, or a live user who can act added to a holder group that
+// would otherwise stop acting. Removals then wait for them, as for
+// promotions.
 func (d *differ) guardAccountAdmins(live *state.Account, minimum int, refuse func(int, string)) {
 	if minimum <= 0 || live.Permissions == nil || live.Permissions.Unavailable != "" {
 		return
 	}
+	changes := d.plan.Changes
+	// What the plan takes away and adds, by change index.
+	userOut := map[string]int{}    // email → its delete or disable
+	memberOut := map[string]int{}  // group NUL email → the membership delete
+	groupOut := map[string]int{}   // group name → its delete
+	memberIn := map[string][]int{} // group name → membership creates
+	for i, c := range changes {
+		switch b := c.Before.(type) {
+		case UserValue:
+			if a, _ := c.After.(UserValue); c.Action == Delete || (c.Action == Update && !a.Enabled) {
+				userOut[normEmail(b.Email)] = i
+			}
+		case MembershipValue:
+			if c.Action == Delete {
+				memberOut[b.Group+"\x00"+normEmail(b.User)] = i
+			}
+		case GroupValue:
+			if c.Action == Delete {
+				groupOut[b.Name] = i
+			}
+		}
+		if a, ok := c.After.(MembershipValue); ok && c.Action == Create {
+			memberIn[a.Group] = append(memberIn[a.Group], i)
+		}
+	}
+
 	canAct := map[string]bool{} // lower-cased email of users who can act
 	for _, u := range live.Users {
 		if u.Enabled && !u.Pending {
 			canAct[normEmail(u.Email)] = true
 		}
 	}
-	groupCanAct := map[string]bool{}
+	actsAfter := func(email string) bool {
+		_, out := userOut[email]
+		return canAct[email] && !out
+	}
+	members := map[string][]string{}
 	for _, g := range live.Groups {
 		for _, m := range g.Members {
-			if canAct[normEmail(m)] {
-				groupCanAct[g.Name] = true
-			}
+			members[g.Name] = append(members[g.Name], normEmail(m))
 		}
 	}
-	eligible := func(ptype, name string) bool {
+	// groupActs says whether the live group can act, before the plan and
+	// after it (not counting the members it adds); when it stops, taken
+	// lists the changes that take its last members who can act away.
+	groupActs := func(name string) (before, after bool, taken []int) {
+		for _, m := range members[name] {
+			if !canAct[m] {
+				continue
+			}
+			before = true
+			i, userGone := userOut[m]
+			j, memberGone := memberOut[name+"\x00"+m]
+			if !userGone && !memberGone {
+				return true, true, nil
+			}
+			if userGone {
+				taken = append(taken, i)
+			}
+			if memberGone {
+				taken = append(taken, j)
+			}
+		}
+		return before, false, taken
+	}
+	eligible := func(ptype, name string, after bool) bool {
 		switch ptype {
 		case "user":
+			if after {
+				return actsAfter(normEmail(name))
+			}
 			return canAct[normEmail(name)]
 		case "group":
-			return groupCanAct[name]
+			b, a, _ := groupActs(name)
+			if after {
+				_, deleted := groupOut[name]
+				return a && !deleted
+			}
+			return b
 		}
 		return true
 	}
@@ -376,72 +443,103 @@ func (d *differ) guardAccountAdmins(live *state.Account, minimum int, refuse fun
 		return ptype + ":" + name
 	}
 	holders := map[string]bool{}
+	holderGroups := map[string]bool{}
 	for _, a := range live.Permissions.Assignments {
 		v := liveAssignment(&a)
-		if v.Role == accountAdminRole && v.Scope == spec.ScopeAccount && eligible(v.PrincipalType, v.Principal) {
+		if v.Role == accountAdminRole && v.Scope == spec.ScopeAccount && eligible(v.PrincipalType, v.Principal, false) {
 			holders[key(v.PrincipalType, v.Principal)] = true
+			if v.PrincipalType == "group" {
+				holderGroups[v.Principal] = true
+			}
 		}
 	}
 	before := len(holders)
-	removes := map[int]string{} // change index → holder it removes
+
+	removes := map[int]bool{}
+	via := map[int][]string{} // removal → the holder groups it leaves unable to act
+	gone := map[string]bool{} // holders that no longer hold or cannot act
 	var adds []int
 	added := map[string]bool{}
-	for i, c := range d.plan.Changes {
+	for i, c := range changes {
 		switch b := c.Before.(type) {
 		case AssignmentValue:
-			if c.Action == Delete && b.Role == accountAdminRole && b.Scope == spec.ScopeAccount && holders[key(b.PrincipalType, b.Principal)] {
-				removes[i] = key(b.PrincipalType, b.Principal)
+			if k := key(b.PrincipalType, b.Principal); c.Action == Delete && b.Role == accountAdminRole && b.Scope == spec.ScopeAccount && holders[k] {
+				removes[i], gone[k] = true, true
 			}
 		case UserValue:
-			a, _ := c.After.(UserValue)
-			if k := key("user", b.Email); holders[k] && (c.Action == Delete || (c.Action == Update && !a.Enabled)) {
-				removes[i] = k
+			if k := key("user", b.Email); holders[k] {
+				if j, out := userOut[normEmail(b.Email)]; out && j == i {
+					removes[i], gone[k] = true, true
+				}
 			}
 		case GroupValue:
 			if k := key("group", b.Name); holders[k] && c.Action == Delete {
-				removes[i] = k
+				removes[i], gone[k] = true, true
 			}
 		}
 		if a, ok := c.After.(AssignmentValue); ok && c.Action == Create && a.Role == accountAdminRole && a.Scope == spec.ScopeAccount &&
-			a.PrincipalID != "" && eligible(a.PrincipalType, a.Principal) {
+			a.PrincipalID != "" && eligible(a.PrincipalType, a.Principal, true) {
 			if k := key(a.PrincipalType, a.Principal); !holders[k] && !added[k] {
 				added[k] = true
 				adds = append(adds, i)
 			}
 		}
 	}
+	// Holder groups left without a member who can act; a live user who
+	// can act, added to the group by this plan, keeps it acting once added.
+	rescued := 0
+	for _, name := range slices.Sorted(maps.Keys(holderGroups)) {
+		k := key("group", name)
+		if gone[k] {
+			continue
+		}
+		_, after, taken := groupActs(name)
+		if after {
+			continue
+		}
+		for _, i := range taken {
+			removes[i] = true
+			via[i] = append(via[i], name)
+		}
+		var rescue []int
+		for _, i := range memberIn[name] {
+			if m := changes[i].After.(MembershipValue); m.UserID != "" && actsAfter(normEmail(m.User)) {
+				rescue = append(rescue, i)
+			}
+		}
+		if len(rescue) == 0 {
+			gone[k] = true
+			continue
+		}
+		// Lost, then regained once a member is added.
+		rescued++
+		adds = append(adds, rescue...)
+	}
 	if len(removes) == 0 {
 		return
 	}
-	gone := map[string]bool{}
-	for _, k := range removes {
-		gone[k] = true
-	}
-	// A principal both added and removed (created, then its user deleted)
-	// does not count.
-	kept := 0
-	for k := range added {
-		if !gone[k] {
-			kept++
-		}
-	}
-	after := before - len(gone) + kept
+	after := before - len(gone) + len(added)
 	if after < minimum && after < before {
-		for i := range removes {
+		for _, i := range slices.Sorted(maps.Keys(removes)) {
 			verb := "delete"
-			if d.plan.Changes[i].Action == Update {
+			if changes[i].Action == Update {
 				verb = "disable"
 			}
-			refuse(i, fmt.Sprintf("refusing to %s it: %d %s %s at account scope, and this plan would leave %d, below safety.min_master_admins (%d); --allow-deletes does not override this",
-				verb, before, plural(before, "principal holds", "principals hold"), accountAdminRole, after, minimum))
+			why := ""
+			if gs := via[i]; len(gs) > 0 {
+				why = fmt.Sprintf(": it leaves %s %s, which %s it, with no member who can act",
+					plural(len(gs), "group", "groups"), strings.Join(gs, ", "), plural(len(gs), "holds", "hold"))
+			}
+			refuse(i, fmt.Sprintf("refusing to %s it: %d %s %s at account scope, and this plan would leave %d, below safety.min_master_admins (%d)%s; --allow-deletes does not override this",
+				verb, before, plural(before, "principal holds", "principals hold"), accountAdminRole, after, minimum, why))
 		}
 		return
 	}
-	if before-len(gone) < minimum {
+	if before-len(gone)-rescued < minimum {
 		for i := range removes {
-			c := &d.plan.Changes[i]
+			c := &changes[i]
 			for _, j := range adds {
-				c.DependsOn = append(c.DependsOn, d.plan.Changes[j].Ref)
+				c.DependsOn = appendDep(c.DependsOn, &changes[j].Ref)
 			}
 		}
 	}

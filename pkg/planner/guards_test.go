@@ -469,6 +469,22 @@ func TestLockoutPermissions(t *testing.T) {
 			ref, verb, had, holds, accountAdminRole, left)
 	}
 	all := Options{AllowDeletes: true, AllowEnvironmentDeletes: true}
+	// designersHold makes group designers, with these members, the holder.
+	designersHold := func(members ...string) func(a *state.Account) {
+		return func(a *state.Account) {
+			a.Groups[0].Members = members
+			a.Permissions.Assignments = append(a.Permissions.Assignments, state.Assignment{
+				PrincipalType: "group", PrincipalID: "g1", Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "designers"},
+				Role: accountAdminRole, Scope: spec.ScopeAccount,
+			})
+		}
+	}
+	// viaDesigners adds to a refusal why the group no longer counts.
+	viaDesigners := func(refusal string) string {
+		return strings.Replace(refusal, "; --allow-deletes", ": it leaves group designers, which holds it, with no member who can act; --allow-deletes", 1)
+	}
+	anaInDesigners := Ref{spec.KindMembership, MembershipName("designers", "ana@acme.test")}.String()
+	rajInDesigners := Ref{spec.KindMembership, MembershipName("designers", "raj@acme.test")}.String()
 	tests := []struct {
 		name   string
 		config func(c *spec.Config)
@@ -540,6 +556,126 @@ func TestLockoutPermissions(t *testing.T) {
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana), holder("u2", raj))
 			},
 			want: []string{refusal("delete", anaAdmin, 1, 0)},
+		},
+		{
+			// The review's case: users pruned, the plan deleted ana and
+			// the guard said nothing.
+			name:   "deleting the last member of the only holder group",
+			config: func(c *spec.Config) { c.Users = nil; c.Prune = []spec.Kind{spec.KindUser} },
+			live:   designersHold("ana@acme.test"),
+			opts:   all,
+			want:   []string{viaDesigners(refusal("delete", "users/ana@acme.test", 1, 0))},
+		},
+		{
+			name:   "disabling the last member of the only holder group",
+			config: func(c *spec.Config) { c.Users[0].Enabled = ptr(false) },
+			live:   designersHold("ana@acme.test"),
+			want:   []string{viaDesigners(refusal("disable", "users/ana@acme.test", 1, 0))},
+		},
+		{
+			name:   "removing the last member from the only holder group",
+			config: func(c *spec.Config) { c.Groups[0].MembersManaged = true },
+			live:   designersHold("ana@acme.test"),
+			want:   []string{viaDesigners(refusal("delete", anaInDesigners, 1, 0))},
+		},
+		{
+			name: "disabling and removing the last member: both refused",
+			config: func(c *spec.Config) {
+				c.Users[0].Enabled = ptr(false)
+				c.Groups[0].MembersManaged = true
+			},
+			live: designersHold("ana@acme.test"),
+			want: []string{
+				viaDesigners(refusal("disable", "users/ana@acme.test", 1, 0)),
+				viaDesigners(refusal("delete", anaInDesigners, 1, 0)),
+			},
+		},
+		{
+			name: "a member who can act is left: the group still holds",
+			config: func(c *spec.Config) {
+				c.Users = []spec.User{{Email: "raj@acme.test"}}
+				c.Prune = []spec.Kind{spec.KindUser}
+			},
+			live: func(a *state.Account) {
+				designersHold("ana@acme.test", "raj@acme.test")(a)
+				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+			},
+			opts: all,
+			want: []string{"delete users/ana@acme.test"},
+		},
+		{
+			name: "a member who cannot act does not keep the group",
+			config: func(c *spec.Config) {
+				c.Users = []spec.User{{Email: "raj@acme.test", Enabled: ptr(false)}}
+				c.Prune = []spec.Kind{spec.KindUser}
+			},
+			live: func(a *state.Account) {
+				designersHold("ana@acme.test", "raj@acme.test")(a)
+				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: false, AllEnvironments: true})
+			},
+			opts: all,
+			want: []string{viaDesigners(refusal("delete", "users/ana@acme.test", 1, 0))},
+		},
+		{
+			name: "swapping members: the removal waits for the new member",
+			config: func(c *spec.Config) {
+				c.Users = append(c.Users, spec.User{Email: "raj@acme.test"})
+				c.Groups[0].MembersManaged = true
+				c.Groups[0].Members = []string{"raj@acme.test"}
+			},
+			live: func(a *state.Account) {
+				designersHold("ana@acme.test")(a)
+				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+			},
+			want: []string{
+				"create " + rajInDesigners,
+				"delete " + anaInDesigners + " after " + rajInDesigners,
+			},
+		},
+		{
+			name: "deleting the last member while adding another: the delete waits",
+			config: func(c *spec.Config) {
+				c.Users = []spec.User{{Email: "raj@acme.test"}}
+				c.Prune = []spec.Kind{spec.KindUser}
+				c.Groups[0].MembersManaged = true
+				c.Groups[0].Members = []string{"raj@acme.test"}
+			},
+			live: func(a *state.Account) {
+				designersHold("ana@acme.test")(a)
+				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+			},
+			opts: all,
+			want: []string{
+				"create " + rajInDesigners,
+				"delete users/ana@acme.test after " + rajInDesigners,
+			},
+		},
+		{
+			name: "a new member invited by the plan cannot act: refused",
+			config: func(c *spec.Config) {
+				c.Users = append(c.Users, spec.User{Email: "raj@acme.test"})
+				c.Groups[0].MembersManaged = true
+				c.Groups[0].Members = []string{"raj@acme.test"}
+			},
+			live: designersHold("ana@acme.test"),
+			want: []string{
+				"create users/raj@acme.test",
+				"create " + rajInDesigners + " after users/raj@acme.test",
+				viaDesigners(refusal("delete", anaInDesigners, 1, 0)),
+			},
+		},
+		{
+			name: "a direct holder remains: the group may stop acting",
+			config: func(c *spec.Config) {
+				c.Users = append(c.Users, spec.User{Email: "raj@acme.test"})
+				c.Groups[0].MembersManaged = true
+			},
+			live: func(a *state.Account) {
+				designersHold("ana@acme.test")(a)
+				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u2", raj))
+			},
+			want: []string{"delete " + anaInDesigners},
 		},
 		{
 			name:   "an account without a holder can still be planned",

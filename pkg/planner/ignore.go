@@ -12,7 +12,15 @@ package planner
 //     removed nor reported;
 //   - a user whose environment access the configuration manages keeps its
 //     access to ignored environments, so that listing access to "our"
-//     environments never revokes access to another team's.
+//     environments never revokes access to another team's;
+//   - live role assignments the configuration does not list are skipped
+//     when their principal is an ignored user or group, an API key of an
+//     ignored environment, or their scope an ignored environment; live
+//     custom policies the configuration does not list, when their scope is
+//     an ignored environment (permissions.go). They count as ignored
+//     assignments and policies. (A custom role has neither principal nor
+//     scope, so no rule reaches it; deleting a role still drops every
+//     assignment of it, ignored principals' included, as its note says.)
 //
 // An object the configuration lists is managed, never ignored: spec.Load
 // reports such a conflict, and the planner lets the configuration win.
@@ -56,10 +64,64 @@ func (d *differ) countIgnored(live *state.Account) {
 	for _, g := range live.Groups {
 		count(spec.KindGroup, g.Name)
 	}
-	if phrase := countPhrase(d.plan.Ignored); phrase != "" {
-		d.warnf("ignore: %s %s ignore rules and %s left out of this plan", phrase,
-			plural(total(d.plan.Ignored), "matches", "match"), plural(total(d.plan.Ignored), "is", "are"))
+	if w := d.ignoredWarning(); w != "" {
+		d.warnf("%s", w)
 	}
+}
+
+// ignoredWarning is the one warning line counting what the ignore rules
+// keep out of the plan so far, or "" when they keep nothing out.
+func (d *differ) ignoredWarning() string {
+	phrase := countPhrase(d.plan.Ignored)
+	if phrase == "" {
+		return ""
+	}
+	n := total(d.plan.Ignored)
+	return fmt.Sprintf("ignore: %s %s ignore rules and %s left out of this plan", phrase, plural(n, "matches", "match"), plural(n, "is", "are"))
+}
+
+// updateIgnoredWarning rewrites the warning countIgnored wrote (prev, from
+// ignoredWarning) once the permissions half has counted the assignments
+// and policies it ignores, keeping its place among the warnings; it adds
+// the warning when there was none.
+func (d *differ) updateIgnoredWarning(prev string) {
+	w := d.ignoredWarning()
+	if w == prev {
+		return
+	}
+	if i := slices.Index(d.plan.Warnings, prev); prev != "" && i >= 0 {
+		d.plan.Warnings[i] = w
+		return
+	}
+	d.warnf("%s", w)
+}
+
+// scopeIgnored reports whether a permissions scope (account, all or a
+// cloud_name) is an environment the ignore rules keep out of the plan.
+func (d *differ) scopeIgnored(scope string) bool {
+	return scope != spec.ScopeAccount && scope != spec.ScopeAll && d.isIgnored(spec.KindEnvironment, scope)
+}
+
+// assignmentIgnored reports whether the ignore rules keep a live role
+// assignment out of the plan: its principal is an ignored user or group
+// or an API key of an ignored environment, or its scope is an ignored
+// environment.
+func (d *differ) assignmentIgnored(a *state.Assignment) bool {
+	switch a.Principal.Kind {
+	case spec.PrincipalUser:
+		if d.isIgnored(spec.KindUser, normEmail(a.Principal.Name)) {
+			return true
+		}
+	case spec.PrincipalGroup:
+		if d.isIgnored(spec.KindGroup, a.Principal.Name) {
+			return true
+		}
+	case spec.PrincipalAPIKey:
+		if env, _ := spec.SplitAPIKey(a.Principal.Name); d.isIgnored(spec.KindEnvironment, env) {
+			return true
+		}
+	}
+	return d.scopeIgnored(a.Scope)
 }
 
 // withIgnoredAccess adds to a desired list of cloud names the ignored

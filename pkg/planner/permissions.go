@@ -213,9 +213,11 @@ func (d *differ) permissions(desired *spec.Config, live *state.Account) {
 		k := &lp.APIKeys[i]
 		p.apiKeys[k.Environment+"/"+k.Name] = k.Key
 	}
+	ignored := d.ignoredWarning()
 	p.roles()
 	p.policies()
 	p.assignments()
+	d.updateIgnoredWarning(ignored)
 	p.forceRoleDeletes()
 	p.warnLegacyRoles()
 }
@@ -464,7 +466,11 @@ func (p *permDiffer) policies() {
 		if p.goneEnvs[l.Scope] {
 			continue // deleted with its environment
 		}
-		if !p.prune[spec.KindPolicy] {
+		if p.scopeIgnored(l.Scope) {
+			p.plan.Ignored[spec.KindPolicy]++
+			continue
+		}
+		if !p.prune[spec.KindPolicy] || !p.canDelete(spec.KindPolicy) {
 			p.plan.Unmanaged[spec.KindPolicy]++
 			continue
 		}
@@ -683,6 +689,7 @@ func (p *permDiffer) assignments() {
 		}
 		p.createAssignment(a, live[key] != nil)
 	}
+	var unnamed []string
 	for i := range p.lp.Assignments {
 		a := &p.lp.Assignments[i]
 		if wanted[liveAssignmentKey(a)] {
@@ -694,14 +701,38 @@ func (p *permDiffer) assignments() {
 			(a.Principal.Kind == spec.PrincipalGroup && p.goneGroups[a.Principal.Name]) {
 			continue
 		}
-		if a.PrincipalType == "provisioningKey" || !p.prune[spec.KindAssignment] {
+		if p.assignmentIgnored(a) {
+			p.plan.Ignored[spec.KindAssignment]++
+			continue
+		}
+		if a.PrincipalType == "provisioningKey" || !p.prune[spec.KindAssignment] || !p.canDelete(spec.KindAssignment) {
 			// Account API keys' assignments are never removed: losing one can
 			// lock cldsync itself out.
 			p.plan.Unmanaged[spec.KindAssignment]++
 			continue
 		}
+		if a.Principal.Kind == "" {
+			// A principal no listing names (missing from an incomplete
+			// listing, or read wrongly) could be one the configuration
+			// assigns this very role by name: never delete on a guess.
+			p.plan.Unmanaged[spec.KindAssignment]++
+			unnamed = append(unnamed, a.PrincipalName())
+			continue
+		}
 		before := liveAssignment(a)
 		p.add(Change{Action: Delete, Ref: before.Ref(), Before: before, Reason: "not in the configuration, and assignments are pruned"})
+	}
+	if n := len(unnamed); n > 0 {
+		slices.Sort(unnamed)
+		principals := slices.Compact(unnamed)
+		named := principals[:min(len(principals), maxLegacyExamples)]
+		more := ""
+		if m := len(principals) - len(named); m > 0 {
+			more = fmt.Sprintf(" and %d more", m)
+		}
+		p.warnf("assignments: %s to principals that no live listing names (%s%s); %s left alone, though assignments are pruned: the configuration may assign the same %s to them by name",
+			nounCount(n, "live assignment belongs", "live assignments belong"), strings.Join(named, ", "), more,
+			plural(n, "it is", "they are"), plural(n, "role", "roles"))
 	}
 }
 

@@ -260,7 +260,7 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 			}
 			rd.run(p, c, func(ctx context.Context) error {
 				prs, err := api.Inspect(ctx, s)
-				err = r.incomplete(spec.KindAssignment, string(s.ScopeType), s.ScopeID, err)
+				err = r.incomplete(spec.KindAssignment, r.scopeName(string(s.ScopeType), s.ScopeID), err)
 				if err != nil {
 					return fmt.Errorf("list role assignments (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
 				}
@@ -272,7 +272,7 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 			})
 			rd.run(p, c, func(ctx context.Context) error {
 				pols, err := api.ListCustomPolicies(ctx, client.CustomPolicyListOptions{ScopeType: s.ScopeType, ScopeID: s.ScopeID})
-				err = r.incomplete(spec.KindPolicy, string(s.ScopeType), s.ScopeID, err)
+				err = r.incomplete(spec.KindPolicy, r.scopeName(string(s.ScopeType), s.ScopeID), err)
 				if err != nil {
 					return fmt.Errorf("list custom policies (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
 				}
@@ -335,13 +335,14 @@ type permReader struct {
 
 // incomplete records a listing of kind that could not be proven complete
 // (err wraps client.ErrIncomplete) in Account.Incomplete, so that nothing
-// of that kind is deleted, and returns nil; other errors are returned. Of
-// several reasons, the same one is kept whatever the order of the reads.
-func (r *permReader) incomplete(kind spec.Kind, scopeType, scopeID string, err error) error {
+// of that kind is deleted, and returns nil; other errors are returned.
+// where names the listing in the reason. Of several reasons, the same one
+// is kept whatever the order of the reads.
+func (r *permReader) incomplete(kind spec.Kind, where string, err error) error {
 	if !errors.Is(err, client.ErrIncomplete) {
 		return err
 	}
-	why := r.scopeName(scopeType, scopeID) + ": " + err.Error()
+	why := where + ": " + err.Error()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.acc.Incomplete == nil {
@@ -440,7 +441,7 @@ func (r *permReader) readKeys(rd *reader, g *group, envID string) {
 		return rd.do(ctx, single, func(ctx context.Context) error {
 			keys, err := r.api.ListAccessKeys(ctx, envID)
 			// Assignments to the keys not read could not be named.
-			err = r.incomplete(spec.KindAssignment, string(client.ScopeProdEnv), envID, err)
+			err = r.incomplete(spec.KindAssignment, "principals missing from the incomplete API key listing of "+name+" cannot be named", err)
 			if err != nil {
 				return fmt.Errorf("list API keys of product environment %s: %w", name, err)
 			}
@@ -487,12 +488,14 @@ func keyEnvironmentsOfPolicies(pols []client.CustomPolicy) []string {
 }
 
 // finish names principals by the users and groups of r.acc, sorts
-// everything and returns the result.
+// everything and returns the result. It runs once every listing is in,
+// r.acc.Incomplete included.
 func (r *permReader) finish() *Permissions {
 	out := r.out
 	if out.Unavailable != "" {
 		return out
 	}
+	r.principalsIncomplete()
 	out.Roles = r.full
 	slices.SortFunc(out.Roles, func(a, b Role) int { return strings.Compare(a.ID, b.ID) })
 	for _, p := range r.policies {
@@ -540,6 +543,30 @@ func (r *permReader) finish() *Permissions {
 		return strings.Compare(a.sortKey(), b.sortKey())
 	})
 	return out
+}
+
+// principalsIncomplete records the assignments incomplete when the users
+// or groups listing is: a principal missing from it cannot be named, so its
+// assignments are keyed by id, match nothing in the configuration, and
+// would otherwise be planned as deletes while the configuration assigns the
+// same role by name. (readKeys does the same for API keys as it reads
+// them.) The reason of the assignment listing itself, if any, comes first.
+func (r *permReader) principalsIncomplete() {
+	var whys []string
+	if why, ok := r.acc.Incomplete[spec.KindAssignment]; ok {
+		whys = append(whys, why)
+	}
+	for _, l := range []struct {
+		kind spec.Kind
+		what string
+	}{{spec.KindUser, "users"}, {spec.KindGroup, "user groups"}} {
+		if why, ok := r.acc.Incomplete[l.kind]; ok {
+			whys = append(whys, fmt.Sprintf("principals missing from the incomplete %s listing cannot be named: %s", l.what, why))
+		}
+	}
+	if len(whys) > 0 {
+		r.acc.Incomplete[spec.KindAssignment] = strings.Join(whys, "; ")
+	}
 }
 
 func (a *Assignment) sortKey() string {

@@ -114,3 +114,25 @@ func TestReadPermissionsIncomplete(t *testing.T) {
 		})
 	}
 }
+
+// TestReadKeysIncomplete: an access-key listing that cannot be proven
+// complete leaves the keys it lost unnamed, so the assignments are
+// recorded incomplete, naming the listing.
+func TestReadKeysIncomplete(t *testing.T) {
+	emu, c := newAccount(t, permSeed)
+	// Every answer claims more keys than it holds: the walk ends on an
+	// empty page, short of the total.
+	for range 3 {
+		emu.InjectFault(emulator.Fault{Op: "getAccessKeys", Rewrite: map[string]any{"total": 5}})
+	}
+	got, err := state.Read(t.Context(), state.FromClient(c), state.Options{Permissions: true})
+	if err != nil {
+		t.Fatalf("Read returned %v, want the incomplete listing recorded", err)
+	}
+	want := map[spec.Kind]string{
+		spec.KindAssignment: "principals missing from the incomplete API key listing of acme-prod cannot be named: listing may be incomplete: empty page 2 after 1 of 5 access keys",
+	}
+	if diff := cmp.Diff(want, got.Incomplete); diff != "" {
+		t.Errorf("Incomplete (-want +got):\n%s", diff)
+	}
+}

@@ -86,9 +86,11 @@ type Options struct {
 // not resolve members. A listing that is read but cannot be proven
 // complete (a users page repeating the previous one) is recorded in
 // Account.Incomplete with the reason instead, and the planner deletes
-// nothing of that kind. A per-environment access listing that cannot be
-// proven complete is not trusted: access is then read per user, which
-// needs no paging.
+// nothing of that kind; an incomplete users or groups listing marks the
+// role assignments incomplete too, since the assignments of a principal
+// missing from it cannot be named (permissions.go, principalsIncomplete).
+// A per-environment access listing that cannot be proven complete is not
+// trusted: access is then read per user, which needs no paging.
 func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = 8
