@@ -177,11 +177,13 @@ func (x *executor) isMember(groupID, userID string) func(context.Context) (bool,
 	}
 }
 
-// findMember adapts isMember to createOnce.
-func (x *executor) findMember(groupID, userID string) func(context.Context) (struct{}, bool, error) {
-	return func(ctx context.Context) (struct{}, bool, error) {
+// findMemberAnswer adapts isMember to createOnce: it finds a membership
+// whose add may have landed. A member found this way has no answer to
+// check, so it is nil.
+func (x *executor) findMemberAnswer(groupID, userID string) func(context.Context) (*client.UserGroupUser, bool, error) {
+	return func(ctx context.Context) (*client.UserGroupUser, bool, error) {
 		ok, err := x.isMember(groupID, userID)(ctx)
-		return struct{}{}, ok, err
+		return nil, ok, err
 	}
 }
 

@@ -435,10 +435,14 @@ func (x *executor) membership(ctx context.Context, action planner.Action, v plan
 	}
 	switch action {
 	case planner.Create:
-		_, err = createOnce(ctx, func(ctx context.Context) (struct{}, error) {
-			_, err := x.c.UserGroups.AddUser(ctx, gid, uid)
-			return struct{}{}, err
-		}, x.findMember(gid, uid))
+		member, err := createOnce(ctx, func(ctx context.Context) (*client.UserGroupUser, error) {
+			return x.c.UserGroups.AddUser(ctx, gid, uid)
+		}, x.findMemberAnswer(gid, uid))
+		if err == nil && member != nil {
+			// The answer names the member the server added.
+			x.postcheck(planner.Ref{Kind: spec.KindMembership, Name: planner.MembershipName(v.Group, v.User)},
+				[]stored{{field: "user", sent: quote(uid), got: quote(member.ID)}})
+		}
 		return err
 	case planner.Delete:
 		return deleteOnce(ctx, func(ctx context.Context) error {

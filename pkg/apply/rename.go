@@ -1,8 +1,8 @@
 package apply
 
 // Renames (planner/rename.go) are Updates whose Before carries the old key
-// and After the new one. Users and groups need nothing special: their PUTs
-// always send the email and name. An environment's PUT sends cloud_name
+// and After the new one. Users and groups need nothing special: a user's
+// PUT sends the email when it changes, a group's always sends the name. An environment's PUT sends cloud_name
 // only for a rename, because the API refuses a cloud_name change for
 // environments with 1000 or more images even when it is unchanged
 // (NOTES.md section 9).
@@ -67,8 +67,19 @@ func (x *executor) runRename(ctx context.Context, ch planner.Change) (ok bool, e
 	body := client.UpdateProductEnvironmentRequest{
 		Name: &v.Name, CloudName: &v.CloudName, Enabled: &v.Enabled, CustomAttributes: v.CustomAttributes,
 	}
-	return true, idempotent(ctx, func(ctx context.Context) error {
-		_, err := x.c.ProductEnvironments.Update(ctx, id, body)
+	var got *client.ProductEnvironment
+	err = idempotent(ctx, func(ctx context.Context) (err error) {
+		got, err = x.c.ProductEnvironments.Update(ctx, id, body)
 		return err
 	})
+	if err == nil {
+		// A rename is a write like any other: its answer must show the new
+		// cloud_name was stored.
+		fields := checkEnvironment(v, false, got)
+		if got != nil {
+			fields = append(fields, stored{field: "cloud_name", sent: quote(v.CloudName), got: quote(got.CloudName)})
+		}
+		x.postcheck(ch.Ref, fields)
+	}
+	return true, err
 }
