@@ -43,6 +43,11 @@ func suggest(word string, candidates []string) string {
 	return best
 }
 
+// Suggest returns the candidate word is most likely a typo of, or "" when
+// none is close or two are equally close. The CLI uses it for flag values
+// (--prune, --kinds), so that they get the same suggestions as the YAML.
+func Suggest(word string, candidates []string) string { return suggest(word, candidates) }
+
 // didYouMean is ` (did you mean "x"?)` for a close candidate, else "".
 func didYouMean(word string, candidates []string) string {
 	if s := suggest(word, candidates); s != "" {
