@@ -132,19 +132,24 @@ func (s *cedarSchema) check(statement string) (string, []cedarError) {
 	return string(list.MarshalCedar()), nil
 }
 
-func (s *cedarSchema) checkPrincipal(n xast.IsPrincipalScopeNode, add func(string)) {
-	var typ []types.EntityType
+// scopeEntityTypes returns the entity types a principal or resource scope
+// names (none for an unconstrained scope).
+func scopeEntityTypes(n any) []types.EntityType {
 	switch n := n.(type) {
 	case xast.ScopeTypeEq:
-		typ = append(typ, n.Entity.Type)
+		return []types.EntityType{n.Entity.Type}
 	case xast.ScopeTypeIn:
-		typ = append(typ, n.Entity.Type)
+		return []types.EntityType{n.Entity.Type}
 	case xast.ScopeTypeIs:
-		typ = append(typ, n.Type)
+		return []types.EntityType{n.Type}
 	case xast.ScopeTypeIsIn:
-		typ = append(typ, n.Type, n.Entity.Type)
+		return []types.EntityType{n.Type, n.Entity.Type}
 	}
-	for _, t := range typ {
+	return nil
+}
+
+func (s *cedarSchema) checkPrincipal(n xast.IsPrincipalScopeNode, add func(string)) {
+	for _, t := range scopeEntityTypes(n) {
 		if !s.principalTypes[t] {
 			add("invalid_principal")
 		}
@@ -169,18 +174,7 @@ func (s *cedarSchema) checkAction(n xast.IsActionScopeNode, add func(string)) {
 }
 
 func (s *cedarSchema) checkResource(n xast.IsResourceScopeNode, add func(string)) {
-	var typ []types.EntityType
-	switch n := n.(type) {
-	case xast.ScopeTypeEq:
-		typ = append(typ, n.Entity.Type)
-	case xast.ScopeTypeIn:
-		typ = append(typ, n.Entity.Type)
-	case xast.ScopeTypeIs:
-		typ = append(typ, n.Type)
-	case xast.ScopeTypeIsIn:
-		typ = append(typ, n.Type, n.Entity.Type)
-	}
-	for _, t := range typ {
+	for _, t := range scopeEntityTypes(n) {
 		if !s.entityTypes[t] {
 			add("invalid_resource")
 		}

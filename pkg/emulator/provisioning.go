@@ -732,15 +732,6 @@ func cloneMap(m map[string]any) map[string]any {
 	return out
 }
 
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // invalid answers a bad request: 400 where the operation lists it, else 404
@@ -770,7 +761,7 @@ func (c *call) decodeStrict(v any) (reply, bool) {
 		return c.fail(http.StatusBadRequest, fmt.Sprintf("request body must be a JSON object, not %s", jsonKind(raw))), false
 	}
 	allowed := jsonTags(v)
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if !slices.Contains(allowed, k) {
 			return c.fail(http.StatusBadRequest, fmt.Sprintf("unknown field %q; expected one of %s", k, strings.Join(allowed, ", "))), false
 		}

@@ -16,6 +16,7 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -332,7 +333,7 @@ func (l *loader) decodeRole(f *file, n *yaml.Node, path string) {
 			l.errorf(f.pos(item), ipath, "duplicate system policy %q", id)
 			continue
 		case !known:
-			l.errorf(f.pos(item), ipath, "unknown system policy %q%s (checked against the catalog shipped with cldsync)", id, didYouMean(id, sortedCatalogKeys(cat.Policies)))
+			l.errorf(f.pos(item), ipath, "unknown system policy %q%s (checked against the catalog shipped with cldsync)", id, didYouMean(id, slices.Sorted(maps.Keys(cat.Policies))))
 		case r.PermissionType != "" && r.ScopeType != "" && (p.PermissionType != r.PermissionType || p.ScopeType != r.ScopeType):
 			l.errorf(f.pos(item), ipath, "system policy %q is %s/%s, but the role is %s/%s (permission_type/scope_type)", id, p.PermissionType, p.ScopeType, r.PermissionType, r.ScopeType)
 		}
@@ -341,15 +342,6 @@ func (l *loader) decodeRole(f *file, n *yaml.Node, path string) {
 	}
 	slices.Sort(r.SystemPolicies)
 	l.cfg.Roles = append(l.cfg.Roles, r)
-}
-
-func sortedCatalogKeys[T any](m map[string]T) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func (l *loader) decodePolicy(f *file, n *yaml.Node, path string) {
@@ -689,7 +681,7 @@ func (l *loader) checkAssignments(roles map[string]*Role) {
 			permType, scopeType = sys.PermissionType, sys.ScopeType
 			params = cat.RoleParams(sys.Policies)
 		case strings.HasPrefix(a.Role, "cld::"):
-			l.errorf(a.RolePos, path+".role", "unknown system role %q%s (checked against the catalog shipped with cldsync)", a.Role, didYouMean(a.Role, sortedCatalogKeys(cat.Roles)))
+			l.errorf(a.RolePos, path+".role", "unknown system role %q%s (checked against the catalog shipped with cldsync)", a.Role, didYouMean(a.Role, slices.Sorted(maps.Keys(cat.Roles))))
 			good = false
 		default:
 			l.errorf(a.RolePos, path+".role", "unknown role %q: not defined under roles, and not a system role (cld::role::...)", a.Role)

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,7 +130,7 @@ func (cs *configSchema) explain(f *file, v any, ve *jsonschema.ValidationError) 
 		var errs Errors
 		for _, kv := range fields(node) {
 			if _, ok := props[kv[0].Value]; !ok {
-				keys := sortedKeys(props)
+				keys := slices.Sorted(maps.Keys(props))
 				errs = append(errs, at(kv[0], fmt.Sprintf("unexpected key %q%s; expected one of %s", kv[0].Value, didYouMean(kv[0].Value, keys), strings.Join(keys, ", "))))
 			}
 		}
@@ -190,15 +191,6 @@ func (cs *configSchema) explain(f *file, v any, ve *jsonschema.ValidationError) 
 		msg = ve.Message
 	}
 	return Errors{at(node, msg)}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // valueAt walks toks in a value built by toValue.
