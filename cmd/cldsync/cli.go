@@ -118,11 +118,11 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		var ee *exitError
 		if errors.As(err, &ee) {
 			if ee.err != nil {
-				fmt.Fprintf(s.Stderr, "cldsync: %v\n", ee.err)
+				fmt.Fprintf(s.Stderr, "cldsync: %v\n", explainUnauthorized(s.Getenv, ee.err))
 			}
 			return ee.code
 		}
-		fmt.Fprintf(s.Stderr, "cldsync: %v\n", err)
+		fmt.Fprintf(s.Stderr, "cldsync: %v\n", explainUnauthorized(s.Getenv, err))
 		return 1
 	}
 	return 0

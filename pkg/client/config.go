@@ -30,6 +30,11 @@ type Config struct {
 	Region    string // "" means the default, "api"
 	BaseURL   string // "" means https://{region}.cloudinary.com
 	Debug     bool
+
+	// AccountIDFrom, APIKeyFrom and APISecretFrom name the environment
+	// variable each credential was read from, so that a 401 can say which
+	// credentials were sent without showing the secret (Describe).
+	AccountIDFrom, APIKeyFrom, APISecretFrom string
 }
 
 // String describes the configuration without the secret.
@@ -53,15 +58,16 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, err)
 		}
 		cfg.AccountID, cfg.APIKey, cfg.APISecret = id, key, Secret(secret)
+		cfg.AccountIDFrom, cfg.APIKeyFrom, cfg.APISecretFrom = EnvAccountURL, EnvAccountURL, EnvAccountURL
 	}
 	if v := strings.TrimSpace(getenv(EnvAccountID)); v != "" {
-		cfg.AccountID = v
+		cfg.AccountID, cfg.AccountIDFrom = v, EnvAccountID
 	}
 	if v := strings.TrimSpace(getenv(EnvAPIKey)); v != "" {
-		cfg.APIKey = v
+		cfg.APIKey, cfg.APIKeyFrom = v, EnvAPIKey
 	}
 	if v := strings.TrimSpace(getenv(EnvAPISecret)); v != "" {
-		cfg.APISecret = Secret(v)
+		cfg.APISecret, cfg.APISecretFrom = Secret(v), EnvAPISecret
 	}
 	if len(errs) == 0 {
 		for _, m := range []struct{ val, env, what string }{
@@ -102,6 +108,34 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("client config: %w", errors.Join(errs...))
 	}
 	return cfg, nil
+}
+
+// Describe lists the credentials and host the configuration sends, one
+// "name: value (from VARIABLE)" line each, for an error to show when the
+// service refuses them. It never shows the secret, only where it came from.
+// A base URL override is named, not shown: the emulator's differs run to run.
+func (c Config) Describe() string {
+	from := func(env string) string {
+		if env == "" {
+			return ""
+		}
+		return " (from " + env + ")"
+	}
+	region := c.Region
+	regionFrom := " (from " + EnvRegion + ")"
+	if region == "" {
+		region, regionFrom = defaultRegion, " (the default; "+EnvRegion+" not set)"
+	}
+	host := "https://" + region + ".cloudinary.com, region " + region + regionFrom
+	if c.BaseURL != "" {
+		host = "the base URL in " + EnvAPIURL
+	}
+	return strings.Join([]string{
+		"account id: " + c.AccountID + from(c.AccountIDFrom),
+		"API key:    " + c.APIKey + from(c.APIKeyFrom),
+		"API secret: not shown" + from(c.APISecretFrom),
+		"API host:   " + host,
+	}, "\n")
 }
 
 // parseAccountURL splits account://KEY:SECRET@ACCOUNT_ID. Its errors never

@@ -20,24 +20,27 @@ func TestConfigFromEnv(t *testing.T) {
 	}{
 		{name: "account URL",
 			env:  map[string]string{EnvAccountURL: "account://key1:sec1@acct1"},
-			want: Config{AccountID: "acct1", APIKey: "key1", APISecret: "sec1"}},
+			want: Config{AccountID: "acct1", APIKey: "key1", APISecret: "sec1", AccountIDFrom: EnvAccountURL, APIKeyFrom: EnvAccountURL, APISecretFrom: EnvAccountURL}},
 		{name: "individual vars win over the URL",
 			env: map[string]string{EnvAccountURL: "account://key1:sec1@acct1", EnvAccountID: "acct2",
 				EnvAPIKey: "key2", EnvAPISecret: "sec2"},
-			want: Config{AccountID: "acct2", APIKey: "key2", APISecret: "sec2"}},
+			want: Config{AccountID: "acct2", APIKey: "key2", APISecret: "sec2",
+				AccountIDFrom: EnvAccountID, APIKeyFrom: EnvAPIKey, APISecretFrom: EnvAPISecret}},
 		{name: "one var overrides, others from the URL",
-			env:  map[string]string{EnvAccountURL: "account://key1:sec1@acct1", EnvAPISecret: "sec2"},
-			want: Config{AccountID: "acct1", APIKey: "key1", APISecret: "sec2"}},
+			env: map[string]string{EnvAccountURL: "account://key1:sec1@acct1", EnvAPISecret: "sec2"},
+			want: Config{AccountID: "acct1", APIKey: "key1", APISecret: "sec2",
+				AccountIDFrom: EnvAccountURL, APIKeyFrom: EnvAccountURL, APISecretFrom: EnvAPISecret}},
 		{name: "individual vars only, region, base URL, debug",
 			env: map[string]string{EnvAccountID: "a", EnvAPIKey: "k", EnvAPISecret: "sekrit9", EnvRegion: "api-eu",
 				EnvAPIURL: "http://127.0.0.1:8080", EnvDebug: "1"},
-			want: Config{AccountID: "a", APIKey: "k", APISecret: "sekrit9", Region: "api-eu", BaseURL: "http://127.0.0.1:8080", Debug: true}},
+			want: Config{AccountID: "a", APIKey: "k", APISecret: "sekrit9", Region: "api-eu", BaseURL: "http://127.0.0.1:8080", Debug: true,
+				AccountIDFrom: EnvAccountID, APIKeyFrom: EnvAPIKey, APISecretFrom: EnvAPISecret}},
 		{name: "nothing set names every variable", env: map[string]string{},
 			wantErr: []string{EnvAccountID, EnvAPIKey, EnvAPISecret, EnvAccountURL}},
 		{name: "missing secret", env: map[string]string{EnvAccountID: "a", EnvAPIKey: "k"},
 			wantErr: []string{"missing Account API secret: set " + EnvAPISecret}},
 		{name: "percent-encoded secret", env: map[string]string{EnvAccountURL: "account://key1:a%2Fb%3Fc%23d%25e%20f@acct1"},
-			want: Config{AccountID: "acct1", APIKey: "key1", APISecret: "a/b?c#d%e f"}},
+			want: Config{AccountID: "acct1", APIKey: "key1", APISecret: "a/b?c#d%e f", AccountIDFrom: EnvAccountURL, APIKeyFrom: EnvAccountURL, APISecretFrom: EnvAccountURL}},
 		{name: "wrong scheme", env: map[string]string{EnvAccountURL: "cloudinary://key1:topsecret@acct1"},
 			wantErr: []string{EnvAccountURL, `scheme "cloudinary"`}},
 		{name: "no secret in URL", env: map[string]string{EnvAccountURL: "account://key1@acct1"},
@@ -124,5 +127,26 @@ func TestNewFromEnv(t *testing.T) {
 	}
 	if _, err := NewFromEnv(env(nil)); err == nil {
 		t.Error("NewFromEnv with an empty environment succeeded")
+	}
+}
+
+// Describe says which credentials were sent and where each came from,
+// never the secret, and no base URL (the emulator's differs run to run).
+func TestConfigDescribe(t *testing.T) {
+	t.Parallel()
+	cfg, err := ConfigFromEnv(env(map[string]string{EnvAccountURL: "account://key1:s3cr3t@acct1", EnvAPIKey: "key2", EnvRegion: "api-eu"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `account id: acct1 (from CLOUDINARY_ACCOUNT_URL)
+API key:    key2 (from CLOUDINARY_PROVISIONING_API_KEY)
+API secret: not shown (from CLOUDINARY_ACCOUNT_URL)
+API host:   https://api-eu.cloudinary.com, region api-eu (from CLOUDINARY_REGION)`
+	if diff := cmp.Diff(want, cfg.Describe()); diff != "" {
+		t.Errorf("Describe (-want +got):\n%s", diff)
+	}
+	cfg.BaseURL = "http://127.0.0.1:41234"
+	if got := cfg.Describe(); strings.Contains(got, "41234") || !strings.Contains(got, EnvAPIURL) {
+		t.Errorf("Describe with a base URL = %q, want it named by %s, not shown", got, EnvAPIURL)
 	}
 }
