@@ -93,8 +93,6 @@ type source struct {
 type file struct {
 	name string
 	root *yaml.Node // the document's content; nil when the file is unusable
-	// values counts the values toValue has produced, aliases expanded.
-	values int
 	// via names the template instantiation the file is read for, and src
 	// is its text (template.go).
 	via string
@@ -227,7 +225,9 @@ func (l *loader) parseYAML(src source) *file {
 		l.errs = append(l.errs, locateYAMLError(src, yamlError(src.name, err)))
 		return f
 	}
-	f.root = doc.Content[0]
+	if root := doc.Content[0]; l.checkTree(&file{name: src.name, root: root}) { // limits.go
+		f.root = root
+	}
 	return f
 }
 

@@ -18,23 +18,14 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// maxValues bounds the values one file may expand to, so that nested
-// aliases (a "billion laughs" document) fail fast instead of exhausting
-// memory. Real configurations are far smaller.
-const maxValues = 1_000_000
-
 // toValue converts n to the values encoding/json produces (map[string]any,
 // []any, string, numbers, bool, nil), which is what the schema validator
 // takes. It reports duplicate mapping keys, which yaml.v3 accepts when
 // decoding into a Node; the first occurrence wins everywhere else too.
 // report is false under aliases so that a duplicate is reported once.
+// The file passed checkTree (limits.go): its aliases end, and expand to a
+// bounded number of values.
 func (l *loader) toValue(f *file, n *yaml.Node, report bool) any {
-	if f.values++; f.values > maxValues {
-		if f.values == maxValues+1 {
-			l.errorf(f.pos(n), "", "aliases expand to more than %d values", maxValues)
-		}
-		return nil
-	}
 	switch n.Kind {
 	case yaml.AliasNode:
 		return l.toValue(f, n.Alias, false)

@@ -539,6 +539,10 @@ func (s *scope) varFile(path string) {
 		return // empty: no variables
 	}
 	f := &file{name: path, root: doc.Content[0], src: data}
+	if !s.l.checkTree(f) { // limits.go
+		s.failed++
+		return
+	}
 	if root := resolve(f.root); root.Kind != yaml.MappingNode {
 		s.errorf(f.pos(root), "", "a variables file is a mapping of NAME: VALUE, got %s", describeValue(root))
 		return
