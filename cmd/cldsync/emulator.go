@@ -20,7 +20,7 @@ type emulatorCmd struct {
 	AccountID string        `default:"acc" help:"Account id the emulator serves."`
 	APIKey    string        `default:"key" help:"Account API key it accepts."`
 	APISecret string        `default:"secret" help:"Account API secret it accepts."`
-	Seed      string        `type:"existingfile" placeholder:"FILE" help:"YAML or JSON file of objects to start with (see scripts/demo-seed.yaml)."`
+	Seed      string        `type:"existingfile" placeholder:"FILE" help:"YAML or JSON file of objects to start with (an example: scripts/demo-seed.yaml in the cldsync source repository)."`
 	Bare      bool          `help:"Start with no users (a real new account has one root master_admin)."`
 	Latency   time.Duration `help:"Delay added to every request, e.g. 50ms."`
 	RateLimit perSecond     `placeholder:"N/s" help:"Requests per second accepted on rate-limited operations, as 20 or 20/s (0: unlimited); the rest are answered 429 with Retry-After and X-FeatureRateLimit-* headers."`

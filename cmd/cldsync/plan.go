@@ -22,7 +22,7 @@ type planCmd struct {
 
 // outputFlags choose how a plan or drift report is written.
 type outputFlags struct {
-	Format        string `enum:"text,json,markdown" default:"text" help:"Output format: ${enum}. text is coloured on a terminal unless NO_COLOR is set; json is described by schema/plan.schema.json; markdown is made for a pull-request comment."`
+	Format        string `enum:"text,json,markdown" default:"text" help:"Output format: ${enum}. text is coloured on a terminal unless NO_COLOR is set; json is described by the JSON Schema schema/plan.schema.json in the cldsync source repository; markdown is made for a pull-request comment."`
 	MarkdownLimit int    `default:"60000" placeholder:"BYTES" help:"With --format markdown, cut the output to this many bytes (GitHub comments hold 65,536 characters), with a note; 0: no limit. Default: ${default}."`
 }
 

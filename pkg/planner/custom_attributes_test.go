@@ -22,7 +22,7 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 		again = "  note: custom_attributes is sent again: the API never returns it, so it is not compared\n"
 	)
 	warning := func(what string) string {
-		return "warning: " + what + " resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back (api/NOTES.md P1, P11); set custom_attributes to keep them\n"
+		return "warning: " + what + " resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back; set custom_attributes to keep them\n"
 	}
 	prod := state.Environment{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}
 	stage := state.Environment{ID: "e2", CloudName: "stage", Name: "Stage", Enabled: false}

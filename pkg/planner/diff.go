@@ -453,7 +453,7 @@ func (d *differ) noteCustomAttributesReset() {
 	}
 	slices.Sort(names)
 	one := len(names) == 1
-	d.warnf("%s %s: updating %s resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back (api/NOTES.md P1, P11); set custom_attributes to keep them",
+	d.warnf("%s %s: updating %s resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back; set custom_attributes to keep them",
 		map[bool]string{true: "environment", false: "environments"}[one], strings.Join(names, ", "),
 		map[bool]string{true: "it", false: "them"}[one])
 }

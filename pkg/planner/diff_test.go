@@ -161,7 +161,7 @@ update users/raj@acme.test
   environments: ["prod"] → all
 update users/sam@acme.test
   environments: all → []
-warning: environment prod: updating it resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back (api/NOTES.md P1, P11); set custom_attributes to keep them
+warning: environment prod: updating it resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back; set custom_attributes to keep them
 `,
 		},
 		{

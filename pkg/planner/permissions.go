@@ -509,7 +509,7 @@ func (p *permDiffer) updatePolicy(ref Ref, dp *spec.Policy, l *state.Policy) {
 	default:
 		p.add(Change{
 			Action: Replace, Ref: ref, Before: before, After: after, Fields: fields, DependsOn: deps,
-			Reason: "the API refuses an update that keeps the statement (409, api/NOTES.md P2)",
+			Reason: "the API refuses (409) an update that keeps the policy statement unchanged",
 			Notes:  []string{"deleted and created again: the permission is missing for a moment in between"},
 		})
 	}
@@ -886,7 +886,7 @@ func (p *permDiffer) warnLegacyRoles() {
 			others = append(others, email)
 			continue
 		}
-		p.warnf("user %s: the legacy role %q and the permission roles %s look contradictory; the API does not say how they combine (api/NOTES.md P19)", email, legacy, quoteList(roles))
+		p.warnf("user %s: the legacy role %q and the permission roles %s look contradictory; the API does not say how they combine", email, legacy, quoteList(roles))
 	}
 	if len(others) > 0 {
 		named := others[:min(len(others), maxLegacyExamples)]
@@ -894,7 +894,7 @@ func (p *permDiffer) warnLegacyRoles() {
 		if n := len(others) - len(named); n > 0 {
 			more = fmt.Sprintf(" and %d more", n)
 		}
-		p.warnf("%s not in the configuration %s a legacy role and account permission roles that look contradictory (%s%s); the API does not say how they combine (api/NOTES.md P19)",
+		p.warnf("%s not in the configuration %s a legacy role and account permission roles that look contradictory (%s%s); the API does not say how they combine",
 			nounCount(len(others), "user", "users"), plural(len(others), "has", "have"), strings.Join(named, ", "), more)
 	}
 }

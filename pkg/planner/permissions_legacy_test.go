@@ -39,7 +39,7 @@ func TestWarnLegacyRolesUnmanaged(t *testing.T) {
 			name: "nothing managed",
 			cfg:  &spec.Config{Version: 1},
 			want: []string{
-				`500 users not in the configuration have a legacy role and account permission roles that look contradictory (u000@acme.test, u001@acme.test, u002@acme.test and 497 more); the API does not say how they combine (api/NOTES.md P19)`,
+				`500 users not in the configuration have a legacy role and account permission roles that look contradictory (u000@acme.test, u001@acme.test, u002@acme.test and 497 more); the API does not say how they combine`,
 			},
 		},
 		{
@@ -50,9 +50,9 @@ func TestWarnLegacyRolesUnmanaged(t *testing.T) {
 				Assignments: []spec.Assignment{user("u123@acme.test")},
 			},
 			want: []string{
-				`user u007@acme.test: the legacy role "media_library_user" and the permission roles ["cld::role::account::admin"] look contradictory; the API does not say how they combine (api/NOTES.md P19)`,
-				`user u123@acme.test: the legacy role "media_library_user" and the permission roles ["cld::role::account::admin"] look contradictory; the API does not say how they combine (api/NOTES.md P19)`,
-				`498 users not in the configuration have a legacy role and account permission roles that look contradictory (u000@acme.test, u001@acme.test, u002@acme.test and 495 more); the API does not say how they combine (api/NOTES.md P19)`,
+				`user u007@acme.test: the legacy role "media_library_user" and the permission roles ["cld::role::account::admin"] look contradictory; the API does not say how they combine`,
+				`user u123@acme.test: the legacy role "media_library_user" and the permission roles ["cld::role::account::admin"] look contradictory; the API does not say how they combine`,
+				`498 users not in the configuration have a legacy role and account permission roles that look contradictory (u000@acme.test, u001@acme.test, u002@acme.test and 495 more); the API does not say how they combine`,
 			},
 		},
 	}
@@ -77,7 +77,7 @@ func TestWarnLegacyRolesUnmanaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{`1 user not in the configuration has a legacy role and account permission roles that look contradictory (u000@acme.test); the API does not say how they combine (api/NOTES.md P19)`}
+	want := []string{`1 user not in the configuration has a legacy role and account permission roles that look contradictory (u000@acme.test); the API does not say how they combine`}
 	if diff := cmp.Diff(want, p.Warnings); diff != "" {
 		t.Errorf("warnings for one user mismatch (-want +got):\n%s", diff)
 	}

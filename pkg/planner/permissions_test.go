@@ -206,7 +206,7 @@ create assignments/user:ana@acme.test / cld::role::account::master_admin / accou
   role: "cld::role::account::master_admin"
   scope: "account"
 unmanaged assignments: 1
-warning: user ana@acme.test: the legacy role "media_library_user" and the permission roles ["cld::role::account::master_admin"] look contradictory; the API does not say how they combine (api/NOTES.md P19)
+warning: user ana@acme.test: the legacy role "media_library_user" and the permission roles ["cld::role::account::master_admin"] look contradictory; the API does not say how they combine
 `,
 		},
 		{
@@ -396,7 +396,7 @@ func TestRenderReplace(t *testing.T) {
 	}
 	for _, want := range []string{
 		"-/+ replace policy acme-staging/upload\n",
-		"# the API refuses an update that keeps the statement (409, api/NOTES.md P2)\n",
+		"# the API refuses (409) an update that keeps the policy statement unchanged\n",
 		"Plan: 1 to add, 0 to change, 1 to destroy.",
 	} {
 		if !strings.Contains(b.String(), want) {

@@ -134,7 +134,7 @@ unmanaged assignments: 1
   note: the cloud_name is in every delivery URL of the environment's assets, which change with it; the API refuses it for environments with 1000 or more images
   note: the API never returns custom_attributes, and this PUT resets them unless the configuration sets them
 unmanaged assignments: 1
-warning: environment acme-stage: updating it resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back (api/NOTES.md P1, P11); set custom_attributes to keep them
+warning: environment acme-stage: updating it resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back; set custom_attributes to keep them
 `,
 		},
 		{
@@ -179,7 +179,7 @@ create assignments/group:brand / reviewer / acme-production after environments/a
   role: "reviewer"
   scope: "acme-production"
 unmanaged assignments: 1
-warning: environment acme-production: updating it resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back (api/NOTES.md P1, P11); set custom_attributes to keep them
+warning: environment acme-production: updating it resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back; set custom_attributes to keep them
 `,
 		},
 		{
