@@ -41,6 +41,10 @@ type CatalogPolicy struct {
 	// Params are the content types (folder_id, collection_id) an assignment
 	// of a role holding this policy names; empty for global policies.
 	Params []string
+	// Statement is the policy's Cedar text, with <folder_id> or
+	// <collection_id> placeholders in content policies; pkg/access
+	// evaluates it.
+	Statement string
 }
 
 // CatalogRole is a system role.
@@ -63,6 +67,9 @@ var contentParams = []string{"folder_id", "collection_id"}
 func NewCatalog(policies []CatalogPolicy, statements map[string]string, roles []CatalogRole) *Catalog {
 	c := &Catalog{Policies: map[string]CatalogPolicy{}, Roles: map[string]CatalogRole{}}
 	for _, p := range policies {
+		if p.Statement == "" {
+			p.Statement = statements[p.ID]
+		}
 		if p.PermissionType == "content" && len(p.Params) == 0 {
 			for _, k := range contentParams {
 				if strings.Contains(statements[p.ID], "<"+k+">") {
