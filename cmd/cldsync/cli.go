@@ -137,7 +137,7 @@ Environment: plan, apply, drift and export read the account's credentials from C
 // kongVars are the variables interpolated into help text; tests that parse
 // command lines use them too. version is what --version prints.
 func kongVars() kong.Vars {
-	return kong.Vars{"version": "cldsync " + version, "prune_kinds": "environments, users, groups, memberships, roles, policies, assignments",
+	return kong.Vars{"version": "cldsync " + version, "prune_kinds": "environments, users, groups, memberships, access_keys, roles, policies, assignments",
 		"prune_effect": "are deleted"}
 }
 

@@ -41,7 +41,7 @@ func TestCheckKinds(t *testing.T) {
 		want string // "" for accepted
 	}{
 		{"users", ""},
-		{"user", `--prune: unknown kind "user" (did you mean "users"?); want one of environments, users, groups, memberships, roles, policies, assignments`},
+		{"user", `--prune: unknown kind "user" (did you mean "users"?); want one of environments, users, groups, memberships, access_keys, roles, policies, assignments`},
 		{"policys", `(did you mean "policies"?)`},
 		{"env", `(did you mean "environments"?)`},
 		{"Groups", `(did you mean "groups"?)`},

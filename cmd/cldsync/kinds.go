@@ -10,7 +10,7 @@ import (
 
 // pruneKinds are the kinds --prune (and the configuration's prune:) name.
 var pruneKinds = []spec.Kind{spec.KindEnvironment, spec.KindUser, spec.KindGroup, spec.KindMembership,
-	spec.KindRole, spec.KindPolicy, spec.KindAssignment}
+	spec.KindAccessKey, spec.KindRole, spec.KindPolicy, spec.KindAssignment}
 
 // checkKinds refuses a kind flag value that is not one of known, with the
 // closest known kind as a suggestion ("user" → "users").

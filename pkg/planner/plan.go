@@ -284,6 +284,7 @@ type Options struct {
 // assignments are placed now so that adding them keeps the order stable.
 var kindOrder = []spec.Kind{
 	spec.KindEnvironment,
+	spec.KindAccessKey,
 	spec.KindUser,
 	spec.KindGroup,
 	spec.KindMembership,
@@ -332,6 +333,8 @@ func Noun(k spec.Kind) string {
 		return "group"
 	case spec.KindMembership:
 		return "membership"
+	case spec.KindAccessKey:
+		return "access key"
 	case spec.KindRole:
 		return "role"
 	case spec.KindPolicy:

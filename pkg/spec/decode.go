@@ -94,6 +94,8 @@ func (l *loader) decodeEnvironment(f *file, n *yaml.Node, path string) {
 			e.Protect = orDefault(boolean(val), false)
 		case "previously":
 			e.Previously = l.decodePreviously(f, val, path+".previously", KindEnvironment) // rename.go
+		case "access_keys":
+			e.AccessKeys = l.decodeAccessKeys(f, val, path+".access_keys") // access_keys.go
 		case "custom_attributes":
 			if val.Kind == yaml.MappingNode {
 				e.CustomAttributes, _ = l.toValue(f, val, false).(map[string]any)

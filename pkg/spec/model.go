@@ -74,6 +74,9 @@ type Environment struct {
 	// Previously lists cloud_names the environment had: a live environment
 	// under one of them is renamed rather than replaced (rename.go).
 	Previously []Previous `json:",omitempty"`
+	// AccessKeys are the environment's API keys (access_keys.go); nil
+	// means not managed, empty means none.
+	AccessKeys []AccessKey `json:",omitempty"`
 }
 
 // User is a user, keyed by Email (compared case-insensitively).

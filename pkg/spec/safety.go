@@ -87,7 +87,7 @@ type IgnoreRule struct {
 type Ignore map[Kind][]IgnoreRule
 
 // IgnoreKinds are the kinds an ignore: block may name.
-var IgnoreKinds = []Kind{KindEnvironment, KindUser, KindGroup}
+var IgnoreKinds = []Kind{KindEnvironment, KindUser, KindGroup, KindAccessKey}
 
 // Match returns the first rule of kind k matching key, if any.
 func (ig Ignore) Match(k Kind, key string) (IgnoreRule, bool) {

@@ -46,7 +46,7 @@ func TestSchemaRoleEnum(t *testing.T) {
 // TestSchemaKinds checks that every kind the schema accepts under prune is
 // a Kind constant that Load decodes.
 func TestSchemaKinds(t *testing.T) {
-	known := []Kind{KindEnvironment, KindUser, KindGroup, KindMembership, KindRole, KindPolicy, KindAssignment}
+	known := []Kind{KindEnvironment, KindUser, KindGroup, KindMembership, KindAccessKey, KindRole, KindPolicy, KindAssignment}
 	for _, k := range schemaStrings(t, "$defs", "kind", "enum") {
 		if !slices.Contains(known, Kind(k)) {
 			t.Errorf("schema kind %q is not a spec.Kind", k)
