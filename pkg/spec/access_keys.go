@@ -54,7 +54,7 @@ type AccessKey struct {
 	RetireAfter time.Duration
 	// Secret is where a new secret of the key is delivered; nil means the
 	// --secrets-dir default (or nowhere, which refuses a create).
-	Secret *SecretSink
+	Secret  *SecretSink
 	Protect bool
 	Pos     Pos
 	// Previously lists names the key had within its environment: a live
