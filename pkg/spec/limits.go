@@ -19,6 +19,13 @@ const (
 	// maxDepth bounds the nesting of mappings and lists, aliases
 	// followed. yaml.v3 refuses more than 10,000 levels as written.
 	maxDepth = 1_000
+
+	// maxVarValue bounds one value made with variables, maxVarTotal all
+	// of them in one load, and maxVarDepth how deep variables may refer
+	// to variables: values that expand each other grow exponentially.
+	maxVarValue = 64 << 10
+	maxVarTotal = 16 << 20
+	maxVarDepth = 16
 )
 
 // plainTags are the tags a configuration may write explicitly: YAML's

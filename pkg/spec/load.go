@@ -127,6 +127,9 @@ type loader struct {
 	opts LoadOptions
 	sch  *configSchema
 	tmpl templateState
+	// expanded counts the bytes of the values made with variables, for
+	// maxVarTotal (limits.go).
+	expanded int
 }
 
 type envRef struct {

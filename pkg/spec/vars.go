@@ -99,6 +99,9 @@ type variable struct {
 
 	used  bool
 	state int // 0 new, 1 resolving, 2 resolved
+	// depth is 1 for a value without references, else 1 more than the
+	// deepest variable it references.
+	depth int
 	ok    bool
 	text  string // the resolved value's text
 	tag   string // and YAML tag: !!str, !!int or !!bool
@@ -180,6 +183,16 @@ func (s *scope) resolve(v *variable, stack []*variable) {
 	}
 	text, tag, ok := s.expand(v.val, v.at, v.path, append(stack, v))
 	if !ok {
+		return
+	}
+	v.depth = 1
+	for _, m := range varRefRE.FindAllStringSubmatch(v.val.Value, -1) {
+		if w := s.vars[m[1]]; w != nil {
+			v.depth = max(v.depth, w.depth+1)
+		}
+	}
+	if v.depth > maxVarDepth {
+		s.errorf(v.at(0), v.path, "variable %q: variables refer to variables more than %d levels deep", v.name, maxVarDepth)
 		return
 	}
 	v.text, v.tag, v.ok = s.typed(v, text, tag)
@@ -266,6 +279,12 @@ func (s *scope) lookup(name string, pos Pos, path string, stack []*variable) *va
 		}
 		return nil
 	}
+	if v.state == varNew && len(stack) >= maxVarDepth {
+		// Refused before resolving deeper, so that a long chain cannot
+		// exhaust the stack.
+		s.errorf(pos, path, "${var:%s}: variables refer to variables more than %d levels deep (%s → … → %s → %s)", name, maxVarDepth, stack[0].name, stack[len(stack)-1].name, name)
+		return nil
+	}
 	s.resolve(v, stack)
 	if !v.ok {
 		return nil
@@ -294,6 +313,10 @@ func (s *scope) expand(n *yaml.Node, at func(off int) Pos, path string, stack []
 			continue
 		}
 		only = v
+		if ok && b.Len()+m[0]-last+len(v.text) > maxVarValue {
+			s.errorf(at(m[0]), path, "${var:%s}: the value would be longer than %s, the limit for a value made with variables", v.name, formatSize(maxVarValue))
+			return "", "", false
+		}
 		b.WriteString(value[last:m[0]])
 		b.WriteString(v.text)
 		last = m[1]
@@ -302,10 +325,22 @@ func (s *scope) expand(n *yaml.Node, at func(off int) Pos, path string, stack []
 		return "", "", false
 	}
 	if len(ms) == 1 && ms[0][0] == 0 && ms[0][1] == len(value) {
-		return only.text, only.tag, true
+		text, tag = only.text, only.tag
+	} else {
+		b.WriteString(value[last:])
+		text, tag = b.String(), "!!str"
 	}
-	b.WriteString(value[last:])
-	return b.String(), "!!str", true
+	if len(text) > maxVarValue {
+		s.errorf(at(0), path, "the value would be longer than %s, the limit for a value made with variables", formatSize(maxVarValue))
+		return "", "", false
+	}
+	if s.l.expanded += len(text); s.l.expanded > maxVarTotal {
+		if s.l.expanded-len(text) <= maxVarTotal {
+			s.errorf(at(0), path, "variables expand the configuration by more than %s, the limit for a load", formatSize(maxVarTotal))
+		}
+		return "", "", false
+	}
+	return text, tag, true
 }
 
 // expandTree replaces the references in every string value under n; the
@@ -406,227 +441,4 @@ func refPos(f *file, n *yaml.Node, off int) Pos {
 	}
 	p.Col += utf8.RuneCountInString(before)
 	return p
-}
-
-// ---- the configuration's variables ----
-
-// expandConfig declares the variables of the configuration's files, the
-// --var-file files and --var, resolves them and expands every file. It
-// returns the files to decode: a template found among them is reported
-// and left out.
-func (l *loader) expandConfig(files []*file) []*file {
-	s := newScope(l, "the configuration", "define it under vars:, or with --var or --var-file", true)
-	var out []*file
-	for _, f := range files {
-		if isTemplate(f.root) {
-			k, _ := rootKey(f.root, "template")
-			l.errorf(f.pos(k), "template", "this file is a template, not part of a configuration: move it out of the configuration's directory (to templates/, say) and instantiate it under tenants:, or validate it on its own")
-			continue
-		}
-		out = append(out, f)
-		if _, val := rootKey(f.root, "vars"); val != nil {
-			s.declareValues(f, val, "vars", false)
-		}
-	}
-	for _, path := range l.opts.VarFiles {
-		s.varFile(path)
-	}
-	for _, arg := range l.opts.Vars {
-		s.cliVar(arg)
-	}
-	s.resolveAll()
-	for _, f := range out {
-		s.expandTree(f, f.root, "vars")
-	}
-	s.reportUnused()
-	return out
-}
-
-// declareValues reads a mapping of NAME: VALUE: the vars: of a
-// configuration's file (given false), a --var-file or an instantiation's
-// vars: (given true). A new name is declared, typed by its YAML value; a
-// name declared before takes the given value (the later source wins) and
-// keeps its type, but a vars: that repeats another file's is an error.
-func (s *scope) declareValues(f *file, m *yaml.Node, path string, given bool) {
-	if m.Kind != yaml.MappingNode {
-		return // the schema (or varFile) reported it
-	}
-	here := map[string]bool{}
-	for _, kv := range fields(m) {
-		k, val := kv[0], kv[1]
-		name := k.Value
-		vpath := name
-		if path != "" {
-			vpath = path + "." + name
-		}
-		if !varNameRE.MatchString(name) {
-			s.errorf(f.pos(k), vpath, "invalid variable name %q: letters, digits, _ and -, starting with a letter or _", name)
-			continue
-		}
-		if here[name] {
-			continue // a duplicate key: toValue reports it
-		}
-		here[name] = true
-		v := s.vars[name]
-		if v == nil && s.closed != "" {
-			s.errorf(f.pos(k), vpath, "%s", s.notAParam(name))
-			continue
-		}
-		if v == nil {
-			v = &variable{name: name, decl: f.pos(k), declPath: vpath}
-			s.vars[name] = v
-		} else if !given {
-			s.errorf(f.pos(k), vpath, "duplicate variable %q; first defined at %s", name, v.decl)
-			continue
-		}
-		if t := val.ShortTag(); val.Kind != yaml.ScalarNode || (t != "!!str" && t != "!!int" && t != "!!bool") {
-			v.bad = true
-			if path != "vars" { // vars: is checked by the schema
-				s.errorf(f.pos(val), vpath, "variable %q: expected a string, an integer or a boolean, got %s", name, describeValue(val))
-			}
-			continue
-		}
-		if v.typ == "" {
-			v.typ = typeOfTag(val.ShortTag())
-		}
-		if v.val != nil && v.valFile != nil && !v.given {
-			v.dflt = v.val
-		}
-		v.val, v.valFile, v.path, v.given = val, f, vpath, given || v.given
-	}
-}
-
-func typeOfTag(tag string) VarType {
-	switch tag {
-	case "!!int":
-		return VarInt
-	case "!!bool":
-		return VarBool
-	}
-	return VarString
-}
-
-func describeValue(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	}
-	return describeTag(n.ShortTag(), n.Value)
-}
-
-// varFile reads a --var-file: a YAML mapping of NAME: VALUE.
-func (s *scope) varFile(path string) {
-	at := Pos{File: path}
-	data, err := readCapped(path)
-	if err != nil {
-		s.errorf(at, "", "read variables file: %v", err)
-		return
-	}
-	if e := checkInput(source{name: path, data: data}); e != nil {
-		s.failed++
-		s.l.errs = append(s.l.errs, *e)
-		return
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		s.failed++
-		s.l.errs = append(s.l.errs, locateYAMLError(source{name: path, data: data}, yamlError(path, err)))
-		return
-	}
-	if len(doc.Content) == 0 {
-		return // empty: no variables
-	}
-	f := &file{name: path, root: doc.Content[0], src: data}
-	if !s.l.checkTree(f) { // limits.go
-		s.failed++
-		return
-	}
-	if root := resolve(f.root); root.Kind != yaml.MappingNode {
-		s.errorf(f.pos(root), "", "a variables file is a mapping of NAME: VALUE, got %s", describeValue(root))
-		return
-	}
-	s.l.toValue(f, f.root, true) // reports duplicate keys
-	s.declareValues(f, resolve(f.root), "", true)
-}
-
-// cliVar reads one --var NAME=VALUE; its value is a string, or the type
-// of the variable it sets.
-func (s *scope) cliVar(arg string) {
-	at := Pos{File: "--var " + arg}
-	name, value, found := strings.Cut(arg, "=")
-	if !found {
-		s.errorf(at, "", "expected --var NAME=VALUE")
-		return
-	}
-	if !varNameRE.MatchString(name) {
-		s.errorf(at, "", "invalid variable name %q: letters, digits, _ and -, starting with a letter or _", name)
-		return
-	}
-	v := s.vars[name]
-	if v == nil && s.closed != "" {
-		s.errorf(at, "", "%s", s.notAParam(name))
-		return
-	}
-	if v == nil {
-		v = &variable{name: name, decl: at, typ: VarString}
-		s.vars[name] = v
-	}
-	if v.val != nil && v.valFile != nil && !v.given {
-		v.dflt = v.val
-	}
-	v.val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}
-	v.valFile, v.valPos, v.path, v.given = nil, at, "", true
-}
-
-// notAParam says that a template has no parameter name.
-func (s *scope) notAParam(name string) string {
-	names := s.names()
-	list := "it has none"
-	if len(names) > 0 {
-		list = "its parameters are " + strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("unknown variable %q%s: %s has no such parameter (%s)", name, didYouMean(name, names), s.closed, list)
-}
-
-// dropUnexpanded removes the errors about values whose variables could
-// not be replaced, reported after the references were: the value as
-// written (${var:...}) is not what the user meant.
-func (l *loader) dropUnexpanded() {
-	if len(l.tmpl.unexpanded) == 0 {
-		return
-	}
-	kept := l.errs[:0]
-	for i, e := range l.errs {
-		if after, ok := l.tmpl.unexpanded[e.Pos]; !ok || i < after {
-			kept = append(kept, e)
-		}
-	}
-	l.errs = kept
-}
-
-// rootKey returns the key and value nodes of a top-level key.
-func rootKey(root *yaml.Node, key string) (k, v *yaml.Node) {
-	for _, kv := range fields(root) {
-		if kv[0].Value == key {
-			return kv[0], kv[1]
-		}
-	}
-	return nil, nil
-}
-
-// dropKeys removes top-level keys from a mapping.
-func dropKeys(root *yaml.Node, keys ...string) {
-	root = resolve(root)
-	if root == nil || root.Kind != yaml.MappingNode {
-		return
-	}
-	var kept []*yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if !slices.Contains(keys, root.Content[i].Value) {
-			kept = append(kept, root.Content[i], root.Content[i+1])
-		}
-	}
-	root.Content = kept
 }
