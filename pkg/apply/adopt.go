@@ -180,8 +180,8 @@ func (x *executor) isMember(groupID, userID string) func(context.Context) (bool,
 // findMemberAnswer adapts isMember to createOnce: it finds a membership
 // whose add may have landed. A member found this way has no answer to
 // check, so it is nil.
-func (x *executor) findMemberAnswer(groupID, userID string) func(context.Context) (*client.UserGroupUser, bool, error) {
-	return func(ctx context.Context) (*client.UserGroupUser, bool, error) {
+func (x *executor) findMemberAnswer(groupID, userID string) func(context.Context) (*client.AddUserAnswer, bool, error) {
+	return func(ctx context.Context) (*client.AddUserAnswer, bool, error) {
 		ok, err := x.isMember(groupID, userID)(ctx)
 		return nil, ok, err
 	}

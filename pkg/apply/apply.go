@@ -435,13 +435,11 @@ func (x *executor) membership(ctx context.Context, action planner.Action, v plan
 	}
 	switch action {
 	case planner.Create:
-		member, err := createOnce(ctx, func(ctx context.Context) (*client.UserGroupUser, error) {
+		answer, err := createOnce(ctx, func(ctx context.Context) (*client.AddUserAnswer, error) {
 			return x.c.UserGroups.AddUser(ctx, gid, uid)
 		}, x.findMemberAnswer(gid, uid))
-		if err == nil && member != nil {
-			// The answer names the member the server added.
-			x.postcheck(planner.Ref{Kind: spec.KindMembership, Name: planner.MembershipName(v.Group, v.User)},
-				[]stored{{field: "user", sent: quote(uid), got: quote(member.ID)}})
+		if err == nil {
+			x.warn.add(checkMember(planner.Ref{Kind: spec.KindMembership, Name: planner.MembershipName(v.Group, v.User)}, uid, answer)...) // postcheck.go
 		}
 		return err
 	case planner.Delete:

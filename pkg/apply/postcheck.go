@@ -16,6 +16,10 @@ package apply
 //	environment access the User answer has no list (NOTES.md P3): only
 //	                  all_sub_accounts is compared, true exactly when no list
 //	                  was sent or the role is master_admin
+//	membership add    the spec answers the member added, the live service
+//	                  the group's members (docs/live-api.md): either shape
+//	                  must show the user; an answer in neither shape says
+//	                  nothing and is not a warning
 //
 // Fields that were not sent (an unmanaged role, a create's enabled) are
 // not compared. Assignment changes answer no body; getEffectivePolicies
@@ -206,4 +210,24 @@ func (w *warnings) sorted() []string {
 // postcheck records what a write's answer says the server did not store.
 func (x *executor) postcheck(ref planner.Ref, fields []stored) {
 	x.warn.add(storedWarnings(ref, fields)...)
+}
+
+// checkMember returns a warning when a membership add's answer does not
+// show the user in the group, in whichever shape the server answered (the
+// member added, or the group's members after the add). A nil answer (the
+// add was recovered by looking the membership up) or one in neither shape
+// has nothing to compare.
+func checkMember(ref planner.Ref, userID string, answer *client.AddUserAnswer) []string {
+	if !answer.Says() || answer.Shows(userID) {
+		return nil
+	}
+	obj := planner.Noun(ref.Kind) + " " + ref.Name
+	if answer.Member != nil {
+		return storedWarnings(ref, []stored{{field: "user", sent: quote(userID), got: quote(answer.Member.ID)}})
+	}
+	ids := make([]string, len(answer.Members))
+	for i, m := range answer.Members {
+		ids[i] = m.ID
+	}
+	return []string{obj + ": the API answered the group's members " + idList(ids) + " without user " + quote(userID) + " as sent"}
 }

@@ -93,3 +93,62 @@ func TestPostcheckMismatch(t *testing.T) {
 		t.Errorf("the JSON report has no warnings:\n%s", b.String())
 	}
 }
+
+// isMemberAdd matches addUserToUserGroup.
+func isMemberAdd(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/user_groups/") && strings.Contains(r.URL.Path, "/users/")
+}
+
+// TestPostcheckMembershipShapes: a membership add is checked in whichever
+// shape the server answers it. The live service answers the group's
+// members ({"users": [...]}, docs/live-api.md), not the spec's member
+// added: that is no warning when the user is among them, and a warning
+// naming the group's members when the user is not.
+func TestPostcheckMembershipShapes(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(map[string]any)
+		want []string
+	}{
+		{
+			name: "spec: the member added",
+			edit: func(map[string]any) {},
+		},
+		{
+			name: "live: the group's members",
+			edit: func(d map[string]any) {
+				member := map[string]any{"id": d["id"], "name": d["name"], "email": d["email"]}
+				clear(d)
+				d["users"] = []any{member}
+			},
+		},
+		{
+			name: "live: the members without the user",
+			edit: func(d map[string]any) {
+				clear(d)
+				d["users"] = []any{map[string]any{"id": "someone-else", "name": "X", "email": "x@acme.test"}}
+			},
+			want: []string{`membership designers / mei.chen@acme.test: the API answered the group's members ["someone-else"] without user "` + "%s" + `" as sent`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, c := rewriteSetup(t, isMemberAdd, tt.edit)
+			rep, _ := applyVerified(t, c, normalised)
+			if emu.Stats()["addUserToUserGroup"].Requests == 0 {
+				t.Fatal("no addUserToUserGroup request: the test does not check it")
+			}
+			var want []string
+			for _, w := range tt.want {
+				us, err := c.Users.ListByEmails(t.Context(), []string{"mei.chen@acme.test"})
+				if err != nil || len(us) != 1 {
+					t.Fatalf("ListByEmails: %v, %v", us, err)
+				}
+				want = append(want, strings.Replace(w, "%s", us[0].ID, 1))
+			}
+			if diff := cmp.Diff(want, rep.Warnings); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

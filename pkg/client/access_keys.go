@@ -2,9 +2,11 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
+	"slices"
 )
 
 // AccessKeysService manages a product environment's API keys.
@@ -12,6 +14,12 @@ type AccessKeysService service
 
 // AccessKey is the spec's AccessKey. APISecret comes back from list, create
 // and update alike; it prints as REDACTED.
+//
+// Root and DedicatedFor are not in the spec's AccessKey, but the live
+// service returns them (Cloudinary's SDK integration tests list the keys
+// of every answer as name, api_key, api_secret, created_at, updated_at,
+// enabled, [dedicated_for,] root: docs/live-api.md). Against a server that
+// leaves them out they stay false and nil.
 type AccessKey struct {
 	Name      string    `json:"name"`
 	APIKey    string    `json:"api_key"`
@@ -19,7 +27,39 @@ type AccessKey struct {
 	Enabled   bool      `json:"enabled"`
 	CreatedAt Timestamp `json:"created_at"`
 	UpdatedAt Timestamp `json:"updated_at"`
+	// Root marks the product environment's original key (live only).
+	Root bool `json:"root,omitempty"`
+	// DedicatedFor lists what the key is dedicated to, for example
+	// ["webhooks"] (live only; the live service answers an array where the
+	// update request sends a string).
+	DedicatedFor DedicatedFor `json:"dedicated_for,omitempty"`
 }
+
+// DedicatedFor is an access key's dedications. It decodes from an array
+// (the live service's answer), a single string (the request's shape, in
+// case a server echoes it) or null.
+type DedicatedFor []string
+
+// UnmarshalJSON accepts ["webhooks"], "webhooks", "" and null.
+func (d *DedicatedFor) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*d = nil
+		if one != "" {
+			*d = DedicatedFor{one}
+		}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("dedicated_for: want a string or an array of strings, got %s", truncate(string(b), 40))
+	}
+	*d = many
+	return nil
+}
+
+// Has reports whether the key is dedicated to purpose (e.g. "webhooks").
+func (d DedicatedFor) Has(purpose string) bool { return slices.Contains(d, purpose) }
 
 // AccessKeyList is one answer of getAccessKeys (AccessKeysResponse).
 type AccessKeyList struct {
@@ -54,7 +94,9 @@ type CreateAccessKeyRequest struct {
 }
 
 // UpdateAccessKeyRequest is AccessKeyUpdateRequest. Nil fields are not
-// sent. DedicatedFor ("webhooks") is write-only: no response carries it.
+// sent. DedicatedFor ("webhooks") is sent as the spec's string; the spec's
+// AccessKey does not carry it back, the live service answers it as an
+// array (AccessKey.DedicatedFor).
 type UpdateAccessKeyRequest struct {
 	Name         *string `json:"name,omitempty"`
 	Enabled      *bool   `json:"enabled,omitempty"`

@@ -164,7 +164,7 @@ func serviceCases(t *testing.T) []serviceCase {
 		{op: "addUserToUserGroup", method: "POST", path: p1 + "/user_groups/g1/users/u1", answer: exampleOK(t, "UserGroupUserJohn"),
 			call: func(ctx context.Context, c *Client) (any, error) { return c.UserGroups.AddUser(ctx, "g1", "u1") },
 			check: func(t *testing.T, got any) {
-				if diff := cmp.Diff(&UserGroupUser{"0abed8dfcc039ea05e2a1d494fd442", "John Doe", "john.doe@example.com"}, got); diff != "" {
+				if diff := cmp.Diff(&AddUserAnswer{Member: &UserGroupUser{"0abed8dfcc039ea05e2a1d494fd442", "John Doe", "john.doe@example.com"}}, got); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
 			}},

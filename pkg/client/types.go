@@ -205,8 +205,11 @@ type Principal struct {
 }
 
 // successResponse is SuccessResponse {"message":"ok"}; deletes discard it.
+// deleteUserGroup answers {"ok":true} on the live service instead
+// (docs/live-api.md): a 2xx is success whichever it is.
 type successResponse struct {
 	Message string `json:"message"`
+	OK      *bool  `json:"ok"`
 }
 
 // LogValue keeps slog (whose JSON handler would otherwise marshal the

@@ -2,7 +2,9 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
+	"slices"
 )
 
 // UserGroupsService manages user groups and their memberships.
@@ -94,7 +96,8 @@ func (s *UserGroupsService) Update(ctx context.Context, groupID string, body Use
 	return &out, nil
 }
 
-// Delete deletes a user group.
+// Delete deletes a user group. The spec answers {"message":"ok"}; the live
+// service answers {"ok":true} (docs/live-api.md). Both are success.
 //
 // operationId: deleteUserGroup — DELETE /v1_1/provisioning/accounts/{account_id}/user_groups/{group_id}
 func (s *UserGroupsService) Delete(ctx context.Context, groupID string) error {
@@ -114,17 +117,71 @@ func (s *UserGroupsService) ListUsers(ctx context.Context, groupID string) ([]Us
 	return out.Users, nil
 }
 
-// AddUser adds a user to a group (no body) and returns the member. A 409
-// probably means "already a member".
+// AddUser adds a user to a group (no body). A 409 probably means "already
+// a member". The answer comes in either of two shapes (AddUserAnswer).
 //
 // operationId: addUserToUserGroup — POST /v1_1/provisioning/accounts/{account_id}/user_groups/{group_id}/users/{user_id}
-func (s *UserGroupsService) AddUser(ctx context.Context, groupID, userID string) (*UserGroupUser, error) {
-	var out UserGroupUser
+func (s *UserGroupsService) AddUser(ctx context.Context, groupID, userID string) (*AddUserAnswer, error) {
+	var out AddUserAnswer
 	if err := s.client.call(ctx, request{op: "addUserToUserGroup", ids: []string{groupID, userID}}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
+
+// AddUserAnswer is addUserToUserGroup's answer. The spec says it is the
+// UserGroupUser added; the live service answers {"users": [...]}, the
+// group's members after the add (Cloudinary's SDK integration tests assert
+// len(res.users) == 1 after adding one user to an empty group:
+// docs/live-api.md). Either shape decodes; whichever fields the answer had
+// are set.
+type AddUserAnswer struct {
+	// Member is the member added: the spec's shape. Nil otherwise.
+	Member *UserGroupUser
+	// Members are the group's members after the add: the live shape. Nil
+	// when the answer had no "users" list (an empty list is non-nil).
+	Members []UserGroupUser
+}
+
+// UnmarshalJSON accepts the spec's UserGroupUser, the live {"users": [...]}
+// or both in one object.
+func (a *AddUserAnswer) UnmarshalJSON(b []byte) error {
+	var v struct {
+		UserGroupUser
+		Users *[]UserGroupUser `json:"users"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*a = AddUserAnswer{}
+	if v.ID != "" {
+		m := v.UserGroupUser
+		a.Member = &m
+	}
+	if v.Users != nil {
+		a.Members = *v.Users
+		if a.Members == nil {
+			a.Members = []UserGroupUser{}
+		}
+	}
+	return nil
+}
+
+// Shows reports whether the answer shows userID in the group: as the member
+// added (spec shape) or among the members (live shape).
+func (a *AddUserAnswer) Shows(userID string) bool {
+	if a == nil {
+		return false
+	}
+	if a.Member != nil && a.Member.ID == userID {
+		return true
+	}
+	return slices.ContainsFunc(a.Members, func(m UserGroupUser) bool { return m.ID == userID })
+}
+
+// Says reports whether the answer says anything about the membership: it
+// had a member or a member list. An empty object says nothing.
+func (a *AddUserAnswer) Says() bool { return a != nil && (a.Member != nil || a.Members != nil) }
 
 // RemoveUser removes a user from a group and returns the remaining members.
 //
