@@ -61,6 +61,8 @@ type Emulator struct {
 	faultCode  int
 	violations []string
 	bucket     tokenBucket
+	gen        uint64    // the account's generation: see changed (index.go)
+	lists      listCache // index.go
 }
 
 // New returns an emulator ready to serve.
@@ -134,6 +136,9 @@ func (e *Emulator) serveOp(op operation) http.Handler {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 		c := &call{e: e, op: op, r: r, body: body}
 		e.mu.Lock()
+		if r.Method != http.MethodGet {
+			e.changed() // it may change the account: memoised lists are stale
+		}
 		e.requestN++
 		n := e.requestN
 		fault, faulted := e.takeFault(op, n)

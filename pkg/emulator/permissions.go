@@ -69,6 +69,9 @@ type permState struct {
 
 	// roleByID indexes roles; only addRole and removeRole change either.
 	roleByID map[string]*customRole
+	// idx indexes assigns (index.go); seq numbers them in creation order.
+	idx *assignIndex
+	seq int
 }
 
 func newPermState(e *Emulator) *permState {
@@ -85,7 +88,7 @@ func (s *permState) checkIndexes() error {
 			return fmt.Errorf("roleByID[%s] is not the listed role", r.ID)
 		}
 	}
-	return nil
+	return s.checkAssignIndex()
 }
 
 // customPolicy is a custom Cedar policy.
@@ -123,23 +126,7 @@ type assignment struct {
 	Params        map[string]string // content roles: one of folder_id, collection_id
 	Created       int64
 	Updated       int64
-}
-
-func (a *assignment) sameTuple(b *assignment) bool {
-	return a.PrincipalType == b.PrincipalType && a.PrincipalID == b.PrincipalID &&
-		a.RoleID == b.RoleID && a.ScopeID == b.ScopeID && mapsEqual(a.Params, b.Params)
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
+	seq           int // creation order (addAssign)
 }
 
 // roleView is a role, system or custom, as the handlers see it.
@@ -367,7 +354,7 @@ func (s *permState) checkScopeID(id string) *permErr {
 // provisioning half calls it when a user, group or access key is deleted
 // (typ is "user", "group" or "apiKey"). Must hold e.mu.
 func (s *permState) forgetPrincipal(typ, id string) {
-	s.assigns = slices.DeleteFunc(s.assigns, func(a *assignment) bool {
+	s.removeAssigns(func(a *assignment) bool {
 		return a.PrincipalType == typ && a.PrincipalID == id
 	})
 }
@@ -375,7 +362,7 @@ func (s *permState) forgetPrincipal(typ, id string) {
 // forgetScope removes the assignments and custom policies scoped to a
 // product environment; called when it is deleted. Must hold e.mu.
 func (s *permState) forgetScope(subAccountID string) {
-	s.assigns = slices.DeleteFunc(s.assigns, func(a *assignment) bool { return a.ScopeID == subAccountID })
+	s.removeAssigns(func(a *assignment) bool { return a.ScopeID == subAccountID })
 	s.policies = slices.DeleteFunc(s.policies, func(p *customPolicy) bool {
 		return p.ScopeType == "prodenv" && p.ScopeID == subAccountID
 	})

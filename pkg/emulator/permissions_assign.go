@@ -63,13 +63,13 @@ func (s *permState) checkAssignment(ptype, pid, roleID string, scopeID *string, 
 func (s *permState) applyAssignments(op string, list []*assignment) {
 	now := s.e.now().Unix()
 	for _, a := range list {
-		i := slices.IndexFunc(s.assigns, a.sameTuple)
+		cur := s.index().byTuple[a.tupleKey()]
 		switch {
-		case op == "add" && i < 0:
+		case op == "add" && cur == nil:
 			a.Created, a.Updated = now, now
-			s.assigns = append(s.assigns, a)
-		case op == "remove" && i >= 0:
-			s.assigns = slices.Delete(s.assigns, i, i+1)
+			s.addAssign(a)
+		case op == "remove" && cur != nil:
+			s.removeAssigns(func(x *assignment) bool { return x == cur })
 		}
 	}
 }
@@ -313,7 +313,7 @@ func (s *permState) getRolePrincipals(c *call) reply {
 	}
 	data := []map[string]any{}
 	seen := map[principalKey]bool{}
-	for _, a := range s.assigns {
+	for _, a := range s.index().byRole[roleID] {
 		if a.RoleID != roleID || !paramsMatch(a, params) ||
 			(scopeType != "" && !scopeMatches(r.ScopeType, a.ScopeID, scopeType, scopeID)) {
 			continue
@@ -350,7 +350,7 @@ type principalKey struct{ typ, id string }
 func (s *permState) assignmentsInScope(scopeType, scopeID string, params map[string]string) ([]principalKey, map[principalKey][]*assignment) {
 	var order []principalKey
 	by := map[principalKey][]*assignment{}
-	for _, a := range s.assigns {
+	for _, a := range s.assignsOfScope(scopeType, scopeID) {
 		if !s.assignmentInScope(a, scopeType, scopeID) || !paramsMatch(a, params) {
 			continue
 		}
@@ -420,9 +420,19 @@ func (s *permState) inspect(c *call) reply {
 	if perr != nil {
 		return c.failPerm(perr)
 	}
-	principals, by := s.assignmentsInScope(scopeType, scopeID, params)
+	type inScope struct {
+		principals []principalKey
+		by         map[principalKey][]*assignment
+	}
+	// Every page of a cursor walk filters the same list: once per state of
+	// the account (index.go).
+	memo := cachedList(s.e, c.listKey("cursor"), func() inScope {
+		p, by := s.assignmentsInScope(scopeType, scopeID, params)
+		return inScope{p, by}
+	})
+	principals, by := memo.principals, memo.by
 	if ptype != "" {
-		principals = slices.DeleteFunc(principals, func(k principalKey) bool { return k.typ != ptype || k.id != pid })
+		principals = slices.DeleteFunc(slices.Clone(principals), func(k principalKey) bool { return k.typ != ptype || k.id != pid })
 	}
 	body, perr := s.inspectAnswer(principals, by, q.Get("cursor"))
 	if perr != nil {

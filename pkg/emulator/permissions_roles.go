@@ -262,14 +262,14 @@ func (s *permState) deleteRole(c *call) reply {
 	if !good {
 		return c.failPerm(invalidField("force", c.query().Get("force")))
 	}
-	used := slices.ContainsFunc(s.assigns, func(a *assignment) bool { return a.RoleID == id })
+	used := len(s.index().byRole[id]) > 0
 	if used && !force {
 		// The spec lists no 409 for delete; 403 is the listed code that
 		// fits "Prevents deletion if the role has associated principals"
 		// (NOTES.md P21).
 		return c.failFields(http.StatusForbidden, "role has associated principals", map[string]any{"role_id": id})
 	}
-	s.assigns = slices.DeleteFunc(s.assigns, func(a *assignment) bool { return a.RoleID == id })
+	s.removeAssigns(func(a *assignment) bool { return a.RoleID == id })
 	s.roles = slices.DeleteFunc(s.roles, func(r *customRole) bool { return r.ID == id })
 	delete(s.roleByID, id)
 	return noContent()

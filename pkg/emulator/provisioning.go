@@ -135,8 +135,9 @@ type provState struct {
 	// proportional to their answer, not to the account. Only addUser,
 	// deleteUser, addMember, removeMember and deleteGroup change them
 	// (with users and group members); checkIndexes verifies them in tests.
-	userByID   map[string]*provUser
-	groupCount map[string]int // user id → how many groups it belongs to
+	userByID    map[string]*provUser
+	userByEmail map[string]*provUser // by lower-case email
+	groupCount  map[string]int       // user id → how many groups it belongs to
 }
 
 type provEnv struct {
@@ -177,13 +178,21 @@ type provGroup struct {
 }
 
 func newProvState(e *Emulator) *provState {
-	return &provState{e: e, userByID: map[string]*provUser{}, groupCount: map[string]int{}}
+	return &provState{e: e, userByID: map[string]*provUser{}, userByEmail: map[string]*provUser{}, groupCount: map[string]int{}}
 }
 
 // addUser adds a new user, last in creation order.
 func (s *provState) addUser(u *provUser) {
 	s.users = append(s.users, u)
 	s.userByID[u.id] = u
+	s.userByEmail[strings.ToLower(u.email)] = u
+}
+
+// setEmail changes a user's email.
+func (s *provState) setEmail(u *provUser, email string) {
+	delete(s.userByEmail, strings.ToLower(u.email))
+	u.email = email
+	s.userByEmail[strings.ToLower(email)] = u
 }
 
 // removeUser deletes a user and its group memberships.
@@ -196,6 +205,7 @@ func (s *provState) removeUser(u *provUser) {
 	}
 	s.users = slices.DeleteFunc(s.users, func(x *provUser) bool { return x == u })
 	delete(s.userByID, u.id)
+	delete(s.userByEmail, strings.ToLower(u.email))
 	delete(s.groupCount, u.id)
 }
 
@@ -235,9 +245,15 @@ func (s *provState) checkIndexes() error {
 		return fmt.Errorf("userByID has %d users, the list %d", len(s.userByID), len(s.users))
 	}
 	count := map[string]int{}
+	if len(s.userByEmail) != len(s.users) {
+		return fmt.Errorf("userByEmail has %d users, the list %d", len(s.userByEmail), len(s.users))
+	}
 	for _, u := range s.users {
 		if s.userByID[u.id] != u {
 			return fmt.Errorf("userByID[%s] is not the listed user", u.id)
+		}
+		if s.userByEmail[strings.ToLower(u.email)] != u {
+			return fmt.Errorf("userByEmail[%s] is not the listed user", u.email)
 		}
 	}
 	for _, g := range s.groups {
@@ -274,13 +290,8 @@ func (s *provState) envByCloudName(cloud string) *provEnv {
 
 func (s *provState) user(id string) *provUser { return s.userByID[id] }
 
-func (s *provState) userByEmail(email string) *provUser {
-	for _, u := range s.users {
-		if strings.EqualFold(u.email, email) {
-			return u
-		}
-	}
-	return nil
+func (s *provState) userWithEmail(email string) *provUser {
+	return s.userByEmail[strings.ToLower(email)]
 }
 
 func (s *provState) group(id string) *provGroup {
@@ -359,7 +370,7 @@ func (s *provState) groupsOfUser(userID string) []string {
 
 // userIDByEmail finds a user by email, case-insensitively.
 func (s *provState) userIDByEmail(email string) (string, bool) {
-	if u := s.userByEmail(email); u != nil {
+	if u := s.userWithEmail(email); u != nil {
 		return u.id, true
 	}
 	return "", false
@@ -414,12 +425,13 @@ func (e *Emulator) CustomAttributes(cloudName string) map[string]any {
 func (e *Emulator) AcceptInvitation(email string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	u := e.prov.userByEmail(email)
+	u := e.prov.userWithEmail(email)
 	if u == nil {
 		return fmt.Errorf("accept invitation: no user %q", email)
 	}
 	u.pending = false
 	u.lastLogin = e.now()
+	e.changed()
 	return nil
 }
 
@@ -615,7 +627,7 @@ func (s *provState) seed(sd ProvisioningSeed) error {
 		if !validEmail(su.Email) {
 			return fmt.Errorf("%s: invalid email", where)
 		}
-		if s.userByEmail(su.Email) != nil {
+		if s.userWithEmail(su.Email) != nil {
 			return fmt.Errorf("%s: email already exists", where)
 		}
 		role := su.Role
@@ -674,7 +686,7 @@ func (s *provState) seed(sd ProvisioningSeed) error {
 		now := s.e.now()
 		g := &provGroup{id: id, name: sg.Name, members: []string{}, created: now, updated: now, seq: s.nextSeq()}
 		for _, email := range sg.Members {
-			u := s.userByEmail(email)
+			u := s.userWithEmail(email)
 			if u == nil {
 				return fmt.Errorf("%s: unknown member %q", where, email)
 			}

@@ -216,6 +216,16 @@ func (s *provState) getUsers(c *call) reply {
 	size = min(size, UsersMaxPageSize) // silently, like an undocumented server cap
 	prefix := strings.ToLower(c.query().Get("prefix"))
 
+	// Every page of a listing filters and orders the same list: once per
+	// state of the account (index.go).
+	hits := cachedList(s.e, c.listKey("page"), func() []*provUser {
+		return s.filterUsers(hasPending, pending, env, prefix, inRange, sortBy, dir)
+	})
+	return ok200(s.usersBody(pageOf(hits, page, size)))
+}
+
+// filterUsers is getUsers' list before paging.
+func (s *provState) filterUsers(hasPending, pending bool, env *provEnv, prefix string, inRange func(*provUser) bool, sortBy string, dir int) []*provUser {
 	var hits []*provUser
 	for _, u := range s.users {
 		if hasPending && u.pending != pending {
@@ -257,7 +267,7 @@ func (s *provState) getUsers(c *call) reply {
 	if !slices.IsSortedFunc(hits, order) { // seq breaks every tie: the order is total
 		slices.SortFunc(hits, order)
 	}
-	return ok200(s.usersBody(pageOf(hits, page, size)))
+	return hits
 }
 
 func (s *provState) usersBody(us []*provUser) map[string]any {
@@ -324,7 +334,7 @@ func (s *provState) checkUserBody(c *call, b *userBody, self *provUser) (reply, 
 		if !validEmail(*b.Email) {
 			return c.fail(http.StatusBadRequest, fmt.Sprintf("invalid email %q", *b.Email)), false
 		}
-		if other := s.userByEmail(*b.Email); other != nil && other != self {
+		if other := s.userWithEmail(*b.Email); other != nil && other != self {
 			return c.fail(http.StatusConflict, fmt.Sprintf("a user with email %q already exists", *b.Email)), false
 		}
 	}
@@ -415,7 +425,7 @@ func (s *provState) updateUser(c *call) reply {
 		u.name = *b.Name
 	}
 	if b.Email != nil {
-		u.email = *b.Email
+		s.setEmail(u, *b.Email)
 	}
 	u.role, u.enabled = role, enabled
 	setAccess(u, b.SubAccountIDs)

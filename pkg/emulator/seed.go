@@ -32,6 +32,7 @@ func (e *Emulator) LoadSeed(r io.Reader) error {
 func (e *Emulator) Seed(s Seed) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.changed()
 	if err := e.prov.seed(s.ProvisioningSeed); err != nil {
 		return fmt.Errorf("seed provisioning: %w", err)
 	}
