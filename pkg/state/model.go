@@ -18,6 +18,11 @@ type Account struct {
 	// Permissions is the permissions half (permissions.go); nil when it was
 	// not read.
 	Permissions *Permissions
+	// AccessKeys are the access keys of the environments named in
+	// AccessKeysRead (access_keys.go), by environment then name; secrets
+	// are never kept.
+	AccessKeys     []AccessKey
+	AccessKeysRead []string
 }
 
 // Environment is a live product environment.

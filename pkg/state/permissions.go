@@ -438,20 +438,20 @@ func (r *permReader) readKeys(rd *reader, g *group, envID string) {
 	r.keysRead[envID] = true
 	r.mu.Unlock()
 	g.Go(func(ctx context.Context) error {
-		return rd.do(ctx, single, func(ctx context.Context) error {
-			keys, err := r.api.ListAccessKeys(ctx, envID)
-			// Assignments to the keys not read could not be named.
-			err = r.incomplete(spec.KindAssignment, "principals missing from the incomplete API key listing of "+name+" cannot be named", err)
-			if err != nil {
-				return fmt.Errorf("list API keys of product environment %s: %w", name, err)
-			}
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			for _, k := range keys {
-				r.out.APIKeys = append(r.out.APIKeys, APIKey{Environment: name, Name: k.Name, Key: k.APIKey})
-			}
-			return nil
-		})
+		// listKeys (access_keys.go) shares the request with the reading
+		// of managed access keys.
+		keys, err := rd.listKeys(ctx, envID)
+		// Assignments to the keys not read could not be named.
+		err = r.incomplete(spec.KindAssignment, "principals missing from the incomplete API key listing of "+name+" cannot be named", err)
+		if err != nil {
+			return fmt.Errorf("list API keys of product environment %s: %w", name, err)
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, k := range keys {
+			r.out.APIKeys = append(r.out.APIKeys, APIKey{Environment: name, Name: k.Name, Key: k.APIKey})
+		}
+		return nil
 	})
 }
 

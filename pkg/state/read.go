@@ -59,6 +59,10 @@ type Options struct {
 	// access keys to read because the configuration names them.
 	Permissions        bool
 	APIKeyEnvironments []string
+	// AccessKeyEnvironments are the cloud names whose access keys are
+	// managed: read, with their status and age, into Account.AccessKeys
+	// (access_keys.go).
+	AccessKeyEnvironments []string
 
 	// perUser makes readAccess read per user: the fallback when a
 	// per-environment listing cannot be proven complete.
@@ -98,7 +102,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	if opts.UsersPageSize <= 0 {
 		opts.UsersPageSize = 100
 	}
-	rd := &reader{api: api, opts: opts, lim: newLimiter(opts.Parallelism)}
+	rd := &reader{api: api, opts: opts, lim: newLimiter(opts.Parallelism), keys: &keyLists{}}
 	var (
 		envs    []client.ProductEnvironment
 		users   []client.User
@@ -150,6 +154,9 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 		}
 		return nil
 	})
+	if len(opts.AccessKeyEnvironments) > 0 {
+		p.Go(func(ctx context.Context) error { return rd.readAccessKeys(ctx, acc, awaitEnvs) })
+	}
 	if opts.Permissions {
 		p.Go(func(ctx context.Context) (err error) {
 			perms, err = rd.readPermissions(ctx, acc, awaitEnvs)
@@ -205,6 +212,7 @@ type reader struct {
 	api  API
 	opts Options
 	lim  *limiter
+	keys *keyLists // access_keys.go
 }
 
 // group runs a read's concurrent steps: the first error cancels the
