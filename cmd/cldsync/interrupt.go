@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -16,19 +17,25 @@ import (
 // first Ctrl-C before they are cancelled.
 var interruptGrace = 30 * time.Second
 
-// onInterrupt handles Ctrl-C in two steps. It returns ctx, which the first
-// interrupt cancels, so that no new work starts (apply schedules no new
-// change, and prints its report); ctx carries (apply.WithWork) a work
-// context that outlives it, under which requests already sent finish. The
-// work context is cancelled by a second interrupt, or grace after the
-// first. After the second interrupt restore is called, so that a third one
-// kills the process the default way. release stops the handling.
+// onInterrupt handles Ctrl-C. It returns ctx, which the first interrupt
+// cancels. Until the command calls startWriting(ctx) (apply, just before
+// its first change), nothing needs to finish: the first interrupt cancels
+// everything at once and restores the default handling, so that a second
+// one kills a process stuck where no context reaches (a read that never
+// returns). Once writing, it goes in two steps: the first interrupt stops
+// new work (apply schedules no new change, and prints its report); ctx
+// carries (apply.WithWork) a work context that outlives it, under which
+// requests already sent finish. The work context is cancelled by a second
+// interrupt, or grace after the first. After the second interrupt restore
+// is called, so that a third one kills the process the default way.
+// release stops the handling. What it prints says which of these happens.
 //
 // SIGTERM, sent on sigs as well (cli.go), is handled the same way, so that
 // a cancelled CI job drains too.
 func onInterrupt(parent context.Context, sigs <-chan os.Signal, stderr io.Writer, grace time.Duration, restore func()) (ctx context.Context, release func()) {
 	stop, cancelStop := context.WithCancel(parent)
 	work, cancelWork := context.WithCancel(context.WithoutCancel(parent))
+	writing := new(atomic.Bool)
 	done := make(chan struct{})
 	go func() {
 		var sig os.Signal
@@ -40,6 +47,13 @@ func onInterrupt(parent context.Context, sigs <-chan os.Signal, stderr io.Writer
 		what, again := "interrupted", "Ctrl-C again"
 		if sig == syscall.SIGTERM {
 			what, again = "terminated (SIGTERM)", "a second signal"
+		}
+		if !writing.Load() {
+			fmt.Fprintf(stderr, "\ncldsync: %s: stopping now; nothing was being written (%s kills it at once)\n", what, again)
+			restore()
+			cancelStop()
+			cancelWork()
+			return
 		}
 		fmt.Fprintf(stderr, "\ncldsync: %s: starting nothing new; requests in flight have %s to finish (%s to abort them)\n", what, grace, again)
 		cancelStop()
@@ -57,11 +71,23 @@ func onInterrupt(parent context.Context, sigs <-chan os.Signal, stderr io.Writer
 		cancelWork()
 	}()
 	var once sync.Once
-	return apply.WithWork(stop, work), func() {
+	ctx = context.WithValue(apply.WithWork(stop, work), writingKey{}, writing)
+	return ctx, func() {
 		once.Do(func() {
 			close(done)
 			cancelStop()
 			cancelWork()
 		})
+	}
+}
+
+type writingKey struct{}
+
+// startWriting tells the interrupt handling of ctx (onInterrupt) that
+// requests that change the account are about to be sent: from now on an
+// interrupt lets those in flight finish.
+func startWriting(ctx context.Context) {
+	if w, ok := ctx.Value(writingKey{}).(*atomic.Bool); ok {
+		w.Store(true)
 	}
 }

@@ -117,6 +117,7 @@ func TestInterruptSIGTERM(t *testing.T) {
 	ctx, release := onInterrupt(t.Context(), sigs, &stderr, time.Hour, func() { close(restored) })
 	defer release()
 	work := probeWork(ctx)
+	startWriting(ctx)
 	sigs <- syscall.SIGTERM
 	<-ctx.Done()
 	if work.Err() != nil {

@@ -39,6 +39,7 @@ func TestInterruptTwice(t *testing.T) {
 	ctx, release := onInterrupt(t.Context(), sigs, &stderr, time.Hour, func() { close(restored) })
 	defer release()
 	work := probeWork(ctx)
+	startWriting(ctx)
 
 	sigs <- os.Interrupt
 	<-ctx.Done()
@@ -62,6 +63,7 @@ func TestInterruptGrace(t *testing.T) {
 	ctx, release := onInterrupt(t.Context(), sigs, &stderr, time.Millisecond, func() {})
 	defer release()
 	work := probeWork(ctx)
+	startWriting(ctx)
 	sigs <- os.Interrupt
 	<-work.Done() // the grace period ends it without a second interrupt
 	if ctx.Err() == nil {
@@ -69,6 +71,29 @@ func TestInterruptGrace(t *testing.T) {
 	}
 	if out := stderr.String(); !strings.Contains(out, "grace period over") {
 		t.Errorf("stderr %q does not say the grace period is over", out)
+	}
+}
+
+// TestInterruptWhileReading: before anything is written, the first
+// interrupt stops everything at once, says so (not "30s to finish"), and
+// restores the default handling so that a second one kills the process.
+func TestInterruptWhileReading(t *testing.T) {
+	sigs := make(chan os.Signal, 1)
+	var stderr lockedBuffer
+	restored := make(chan struct{})
+	ctx, release := onInterrupt(t.Context(), sigs, &stderr, time.Hour, func() { close(restored) })
+	defer release()
+	work := probeWork(ctx)
+	sigs <- os.Interrupt
+	<-restored
+	<-ctx.Done()
+	<-work.Done() // at once, not after the hour of grace
+	out := stderr.String()
+	if !strings.Contains(out, "interrupted: stopping now") || !strings.Contains(out, "Ctrl-C again kills it at once") {
+		t.Errorf("stderr %q does not say it stops now", out)
+	}
+	if strings.Contains(out, "to finish") {
+		t.Errorf("stderr %q promises requests time to finish while nothing is written", out)
 	}
 }
 

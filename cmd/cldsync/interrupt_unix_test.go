@@ -47,7 +47,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cldsync emulator after SIGTERM: %v (want a clean exit, status 0); stderr:\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "cldsync: terminated (SIGTERM): starting nothing new") {
+	if !strings.Contains(stderr.String(), "cldsync: terminated (SIGTERM): stopping now") {
 		t.Errorf("stderr %q does not say it was terminated", stderr.String())
 	}
 }
