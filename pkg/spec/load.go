@@ -97,6 +97,9 @@ type file struct {
 	// is its text (template.go).
 	via string
 	src []byte
+	// broken is set when the file could not be read (invalid YAML, more
+	// than one document, over a limit): what it defines is unknown.
+	broken bool
 }
 
 func (f *file) pos(n *yaml.Node) Pos {
@@ -113,6 +116,12 @@ type loader struct {
 	prunePos    *Pos
 
 	safetyPos *Pos
+
+	// unreadable is set when a file could not be read: references to
+	// what it may define are not reported (unresolved), nor a version it
+	// may hold, so that one syntax error does not cascade into errors
+	// about the files that could be read.
+	unreadable bool
 
 	envs   map[string]Pos // cloud_name → where defined
 	users  map[string]Pos // lower-cased email → where defined
@@ -146,6 +155,15 @@ func (l *loader) errorf(pos Pos, path, format string, args ...any) {
 	l.errs = append(l.errs, Error{Pos: pos, Message: msg})
 }
 
+// unresolved reports a reference to an object or variable the
+// configuration does not define, unless a file could not be read: the
+// definition may be in it, and its syntax error is the one to fix.
+func (l *loader) unresolved(pos Pos, path, format string, args ...any) {
+	if !l.unreadable {
+		l.errorf(pos, path, format, args...)
+	}
+}
+
 func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	sch, err := compiledSchema()
 	if err != nil {
@@ -162,10 +180,12 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	for _, src := range srcs {
 		if e := checkInput(src); e != nil {
 			l.errs = append(l.errs, *e)
+			l.unreadable = true
 			continue
 		}
 		f := l.parseYAML(src)
 		if f.root == nil {
+			l.unreadable = l.unreadable || f.broken
 			continue
 		}
 		f.src = src.data
@@ -189,10 +209,10 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	l.checkPermissions(slices.Concat(srcs, l.tmpl.srcs)) // permissions.go
 	for _, r := range l.envRefs {
 		if _, ok := l.envs[r.cloudName]; !ok {
-			l.errorf(r.pos, r.path, "unknown environment %q: not defined under environments%s", r.cloudName, didYouMean(r.cloudName, slices.Sorted(maps.Keys(l.envs))))
+			l.unresolved(r.pos, r.path, "unknown environment %q: not defined under environments%s", r.cloudName, didYouMean(r.cloudName, slices.Sorted(maps.Keys(l.envs))))
 		}
 	}
-	if !l.versionSeen && l.mappings > 0 {
+	if !l.versionSeen && l.mappings > 0 && !l.unreadable {
 		l.errorf(Pos{File: srcs[0].name, Line: 1, Col: 1}, "", `missing required key "version" (add version: 1)`)
 	}
 	l.dropUnexpanded() // vars.go
@@ -217,19 +237,24 @@ func (l *loader) parseYAML(src source) *file {
 		return f
 	case err != nil:
 		l.errs = append(l.errs, locateYAMLError(src, yamlError(src.name, err)))
+		f.broken = true
 		return f
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case err == nil:
 		l.errorf(Pos{File: src.name, Line: next.Line, Col: next.Column}, "", "a file holds one YAML document; split the documents into separate files")
+		f.broken = true
 		return f
 	case !errors.Is(err, io.EOF):
 		l.errs = append(l.errs, locateYAMLError(src, yamlError(src.name, err)))
+		f.broken = true
 		return f
 	}
 	if root := doc.Content[0]; l.checkTree(&file{name: src.name, root: root}) { // limits.go
 		f.root = root
+	} else {
+		f.broken = true
 	}
 	return f
 }

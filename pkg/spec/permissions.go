@@ -596,17 +596,17 @@ func (l *loader) checkStatement(p *Policy, path string) bool {
 		switch r.Kind {
 		case RefUser:
 			if _, ok := l.users[r.Name]; !ok {
-				l.errorf(at, path, "%s: unknown user %q: not defined under users", r, r.Name)
+				l.unresolved(at, path, "%s: unknown user %q: not defined under users", r, r.Name)
 				good = false
 			}
 		case RefGroup:
 			if _, ok := l.groups[r.Name]; !ok {
-				l.errorf(at, path, "%s: unknown group %q: not defined under groups", r, r.Name)
+				l.unresolved(at, path, "%s: unknown group %q: not defined under groups", r, r.Name)
 				good = false
 			}
 		case RefEnvironment:
 			if _, ok := l.envs[r.Name]; !ok {
-				l.errorf(at, path, "%s: unknown environment %q: not defined under environments", r, r.Name)
+				l.unresolved(at, path, "%s: unknown environment %q: not defined under environments", r, r.Name)
 				good = false
 			}
 		case RefAPIKey:
@@ -615,7 +615,7 @@ func (l *loader) checkStatement(p *Policy, path string) bool {
 				l.errorf(at, path, "%s: expected ${api_key:CLOUD_NAME/KEY_NAME}", r)
 				good = false
 			} else if _, ok := l.envs[env]; !ok {
-				l.errorf(at, path, "%s: unknown environment %q: not defined under environments", r, env)
+				l.unresolved(at, path, "%s: unknown environment %q: not defined under environments", r, env)
 				good = false
 			}
 		default:
@@ -656,12 +656,12 @@ func (l *loader) checkAssignments(roles map[string]*Role) {
 		switch a.Principal.Kind {
 		case PrincipalUser:
 			if _, ok := l.users[a.Principal.Name]; !ok {
-				l.errorf(a.PrincipalPos, path+".principal", "unknown user %q: not defined under users", a.Principal.Name)
+				l.unresolved(a.PrincipalPos, path+".principal", "unknown user %q: not defined under users", a.Principal.Name)
 				good = false
 			}
 		case PrincipalGroup:
 			if _, ok := l.groups[a.Principal.Name]; !ok {
-				l.errorf(a.PrincipalPos, path+".principal", "unknown group %q: not defined under groups", a.Principal.Name)
+				l.unresolved(a.PrincipalPos, path+".principal", "unknown group %q: not defined under groups", a.Principal.Name)
 				good = false
 			}
 		case "":
@@ -684,7 +684,7 @@ func (l *loader) checkAssignments(roles map[string]*Role) {
 			l.errorf(a.RolePos, path+".role", "unknown system role %q%s (checked against the catalog shipped with cldsync)", a.Role, didYouMean(a.Role, slices.Sorted(maps.Keys(cat.Roles))))
 			good = false
 		default:
-			l.errorf(a.RolePos, path+".role", "unknown role %q: not defined under roles, and not a system role (cld::role::...)", a.Role)
+			l.unresolved(a.RolePos, path+".role", "unknown role %q: not defined under roles, and not a system role (cld::role::...)", a.Role)
 			good = false
 		}
 		if permType != "" && a.Scope != "" {

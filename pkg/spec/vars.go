@@ -250,6 +250,9 @@ func describeTag(tag, text string) string {
 	return strconv.Quote(text)
 }
 
+// configScope is the where of the configuration's own scope.
+const configScope = "the configuration"
+
 // lookup returns the resolved variable a reference names, or nil after
 // reporting why it cannot be used.
 func (s *scope) lookup(name string, pos Pos, path string, stack []*variable) *variable {
@@ -262,7 +265,12 @@ func (s *scope) lookup(name string, pos Pos, path string, stack []*variable) *va
 	v := s.vars[name]
 	if v == nil {
 		if s.report {
-			s.errorf(pos, path, "${var:%s}: unknown variable %q%s: %s", name, name, didYouMean(name, s.names()), s.declare)
+			report := s.l.errorf
+			if s.where == configScope { // vars: may be in a file that could not be read
+				report = s.l.unresolved
+			}
+			s.failed++
+			report(pos, path, "${var:%s}: unknown variable %q%s: %s", name, name, didYouMean(name, s.names()), s.declare)
 		}
 		return nil
 	}

@@ -16,7 +16,7 @@ import (
 // returns the files to decode: a template found among them is reported
 // and left out.
 func (l *loader) expandConfig(files []*file) []*file {
-	s := newScope(l, "the configuration", "define it under vars:, or with --var or --var-file", true)
+	s := newScope(l, configScope, "define it under vars:, or with --var or --var-file", true)
 	var out []*file
 	for _, f := range files {
 		if isTemplate(f.root) {
