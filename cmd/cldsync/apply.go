@@ -15,6 +15,7 @@ import (
 
 	"github.com/cldsync/cldsync/pkg/apply"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 )
 
 // applyCmd plans, shows the plan, asks for confirmation and applies it; or,
@@ -92,7 +93,7 @@ func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*comp
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := planner.RenderText(human, got.plan, planner.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
+	if err := render.RenderText(human, got.plan, render.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
 		return nil, nil, err
 	}
 	if err := planErrors(got.plan); err != nil {
@@ -201,7 +202,7 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 			c.Plan, count(len(stale), "object", "objects"), strings.Join(lines, "\n  "))}
 	}
 	fmt.Fprintf(human, "Applying the saved plan %s (configuration %s unchanged, live account unchanged for every object it touches).\n\n", c.Plan, f.Path)
-	if err := planner.RenderText(human, saved.Plan, planner.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
+	if err := render.RenderText(human, saved.Plan, render.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
 		return nil, nil, err
 	}
 	if len(untouched) > 0 {

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 )
 
 // driftCmd reports how the live account differs from the configuration: a
@@ -28,11 +28,11 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 	p := got.plan
 	switch c.Format {
 	case "json":
-		err = planner.RenderDriftJSON(s.Stdout, p)
+		err = render.RenderDriftJSON(s.Stdout, p)
 	case "markdown":
-		err = planner.RenderDriftMarkdown(s.Stdout, p, planner.MarkdownOptions{MaxBytes: c.MarkdownLimit})
+		err = render.RenderDriftMarkdown(s.Stdout, p, render.MarkdownOptions{MaxBytes: c.MarkdownLimit})
 	default:
-		err = planner.RenderDriftText(s.Stdout, p, planner.TextOptions{Color: useColor(s)})
+		err = render.RenderDriftText(s.Stdout, p, render.TextOptions{Color: useColor(s)})
 	}
 	if err != nil {
 		return err

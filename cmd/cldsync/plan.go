@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 )
 
 // planCmd shows what apply would change. It never changes anything.
@@ -53,11 +54,11 @@ func (c *planCmd) Run(ctx context.Context, s streams) error {
 func renderPlan(s streams, p *planner.Plan, f outputFlags) error {
 	switch f.Format {
 	case "json":
-		return planner.RenderJSON(s.Stdout, p)
+		return render.RenderJSON(s.Stdout, p)
 	case "markdown":
-		return planner.RenderMarkdown(s.Stdout, p, planner.MarkdownOptions{MaxBytes: f.MarkdownLimit})
+		return render.RenderMarkdown(s.Stdout, p, render.MarkdownOptions{MaxBytes: f.MarkdownLimit})
 	}
-	return planner.RenderText(s.Stdout, p, planner.TextOptions{Color: useColor(s)})
+	return render.RenderText(s.Stdout, p, render.TextOptions{Color: useColor(s)})
 }
 
 // savePlan writes the plan with the identity of its configuration, through

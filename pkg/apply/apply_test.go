@@ -9,6 +9,7 @@ import (
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 )
@@ -86,7 +87,7 @@ func TestApplyConverges(t *testing.T) {
 	p2, _ := plan(t, c, cfg)
 	if p2.HasChanges() {
 		var b strings.Builder
-		planner.RenderText(&b, p2, planner.TextOptions{})
+		render.RenderText(&b, p2, render.TextOptions{})
 		t.Errorf("plan after apply is not empty:\n%s", b.String())
 	}
 	if got := emu.CustomAttributes("acme-prod"); got["team"] != "web" {

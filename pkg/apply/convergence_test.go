@@ -12,7 +12,7 @@ import (
 	"github.com/cldsync/cldsync/pkg/apply"
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/emulator"
-	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 )
 
@@ -147,7 +147,7 @@ func (a *account) converge(t *testing.T, name, cfgText string) {
 	again, _ := plan(t, a.c, cfg)
 	if again.HasChanges() || len(again.Errors) > 0 {
 		var b strings.Builder
-		planner.RenderText(&b, again, planner.TextOptions{})
+		render.RenderText(&b, again, render.TextOptions{})
 		t.Fatalf("%s: plan after apply is not empty:\n%s", name, b.String())
 	}
 }

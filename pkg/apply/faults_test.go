@@ -15,6 +15,7 @@ import (
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 )
@@ -193,7 +194,7 @@ func (a *faultAccount) converge(t *testing.T, rounds int) {
 	p, _ := a.plan(t)
 	if p.HasChanges() {
 		var b strings.Builder
-		planner.RenderText(&b, p, planner.TextOptions{})
+		render.RenderText(&b, p, render.TextOptions{})
 		t.Fatalf("no convergence after %d rounds:\n%s", rounds, b.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 )
@@ -114,7 +115,7 @@ func replan(t *testing.T, c *client.Client, cfg *spec.Config) {
 	t.Helper()
 	if p, _ := permPlan(t, c, cfg); p.HasChanges() {
 		var b strings.Builder
-		_ = planner.RenderText(&b, p, planner.TextOptions{})
+		_ = render.RenderText(&b, p, render.TextOptions{})
 		t.Fatalf("plan after apply has changes:\n%s", b.String())
 	}
 }
@@ -208,7 +209,7 @@ func TestApplyPermissionsRepairsDrift(t *testing.T) {
 
 	p, live = permPlan(t, c, cfg)
 	var b strings.Builder
-	if err := planner.RenderText(&b, p, planner.TextOptions{}); err != nil {
+	if err := render.RenderText(&b, p, render.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cldsync/cldsync/pkg/apply"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 )
@@ -136,7 +137,7 @@ func TestRenamesConverge(t *testing.T) {
 	}
 	if p, _ := planWithPermissions(t, a, before); p.HasChanges() {
 		var b strings.Builder
-		planner.RenderText(&b, p, planner.TextOptions{})
+		render.RenderText(&b, p, render.TextOptions{})
 		t.Fatalf("the seed does not match the configuration before the renames:\n%s", b.String())
 	}
 	idsBefore := accountIDs(t, a)
@@ -176,7 +177,7 @@ func TestRenamesConverge(t *testing.T) {
 	}
 	if again, _ := planWithPermissions(t, a, after); again.HasChanges() {
 		var b strings.Builder
-		planner.RenderText(&b, again, planner.TextOptions{})
+		render.RenderText(&b, again, render.TextOptions{})
 		t.Fatalf("plan after the renames is not empty:\n%s", b.String())
 	}
 	idsAfter := accountIDs(t, a)

@@ -13,6 +13,7 @@ import (
 	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/export"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 	"github.com/google/go-cmp/cmp"
@@ -123,7 +124,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			if p.HasChanges() || len(p.Errors) > 0 || len(p.Unmanaged) > 0 {
 				var b strings.Builder
-				planner.RenderText(&b, p, planner.TextOptions{})
+				render.RenderText(&b, p, render.TextOptions{})
 				t.Errorf("plan of the export is not empty, or leaves objects unmanaged:\n%s", b.String())
 			}
 			reread, err := export.Read(t.Context(), state.FromClient(c), 4)

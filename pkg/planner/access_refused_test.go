@@ -18,7 +18,11 @@ func TestValidatePoliciesAccess(t *testing.T) {
 	lines := func(p *Plan) []string {
 		var out []string
 		for _, a := range p.Access {
-			out = append(out, accessLine(a))
+			sym := "+"
+			if a.Verb == Loses {
+				sym = "-"
+			}
+			out = append(out, sym+" "+a.String())
 		}
 		return out
 	}

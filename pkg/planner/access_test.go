@@ -1,69 +1,18 @@
 package planner
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cldsync/cldsync/internal/plantest"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 )
 
-// accessLive is an account where ana is in designers, designers hold
-// Reviewer on acme-staging, a policy lets designers upload there, and the
-// ci key of acme-prod holds Media Library User and may create in a folder.
-func accessLive() *state.Account {
-	return &state.Account{
-		Environments: []state.Environment{{ID: "e1", CloudName: "acme-prod", Enabled: true}, {ID: "e2", CloudName: "acme-staging", Enabled: true}},
-		Users: []state.User{
-			{ID: "u1", Email: "ana@acme.test", Role: "admin", Enabled: true, AllEnvironments: true},
-			{ID: "u2", Email: "raj@acme.test", Role: "admin", Enabled: true, AllEnvironments: true},
-		},
-		Groups: []state.Group{{ID: "g1", Name: "designers", Members: []string{"ana@acme.test"}}},
-		Permissions: &state.Permissions{
-			Catalog: spec.BuiltinCatalog(),
-			Roles: []state.Role{{ID: "reviewer", Name: "Asset reviewer", PermissionType: "global", ScopeType: "prodenv",
-				SystemPolicies: []string{"cld::policy::global::assets::moderate"}}},
-			Policies: []state.Policy{
-				{ID: "p1", Name: "upload", Scope: "acme-staging", ScopeID: "e2", Enabled: true,
-					Statement: "permit (\n    principal == Cloudinary::Group::\"g1\",\n    action == Cloudinary::Action::\"create\",\n    resource is Cloudinary::Asset\n);"},
-				{ID: "p2", Name: "ci-writes", Scope: "acme-prod", ScopeID: "e1", Enabled: true,
-					Statement: "permit (principal == Cloudinary::APIKey::\"123456789012345\", action == Cloudinary::Action::\"create\", resource == Cloudinary::Folder::\"f8a5c2e1\");"},
-			},
-			Assignments: []state.Assignment{
-				{PrincipalType: "group", PrincipalID: "g1", Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "designers"}, Role: "reviewer", Scope: "acme-staging", ScopeID: "e2"},
-				{PrincipalType: "apiKey", PrincipalID: "123456789012345", Principal: spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/ci"}, Role: "cld::role::prodenv::ml_user", Scope: "acme-prod", ScopeID: "e1"},
-				{PrincipalType: "provisioningKey", PrincipalID: "pk1", Role: "cld::role::account::admin", Scope: "account"},
-			},
-			APIKeys: []state.APIKey{{Environment: "acme-prod", Name: "ci", Key: "123456789012345"}},
-		},
-	}
-}
-
-// accessConfig is the configuration accessLive matches.
-func accessConfig() *spec.Config {
-	return &spec.Config{
-		Version:      1,
-		Environments: []spec.Environment{{CloudName: "acme-prod"}, {CloudName: "acme-staging"}},
-		Users:        []spec.User{{Email: "ana@acme.test"}, {Email: "raj@acme.test"}},
-		Groups:       []spec.Group{{Name: "designers", Members: []string{"ana@acme.test"}, MembersManaged: true}},
-		Roles: []spec.Role{{ID: "reviewer", Name: "Asset reviewer", PermissionType: "global", ScopeType: "prodenv",
-			SystemPolicies: []string{"cld::policy::global::assets::moderate"}}},
-		Policies: []spec.Policy{
-			{Name: "upload", Scope: "acme-staging",
-				Statement: "permit(principal == Cloudinary::Group::\"${group:designers}\", action == Cloudinary::Action::\"create\", resource is Cloudinary::Asset);"},
-			{Name: "ci-writes", Scope: "acme-prod",
-				Statement: "permit(principal == Cloudinary::APIKey::\"${api_key:acme-prod/ci}\", action == Cloudinary::Action::\"create\", resource == Cloudinary::Folder::\"f8a5c2e1\");"},
-		},
-		Assignments: []spec.Assignment{
-			{Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "designers"}, Role: "reviewer", Scope: "acme-staging"},
-			{Principal: spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/ci"}, Role: "cld::role::prodenv::ml_user", Scope: "acme-prod"},
-		},
-		Prune: []spec.Kind{spec.KindUser, spec.KindGroup, spec.KindRole, spec.KindPolicy, spec.KindAssignment},
-	}
-}
+func accessLive() *state.Account { return plantest.AccessLive() }
+func accessConfig() *spec.Config { return plantest.AccessConfig() }
 
 func user(email string) spec.Principal { return spec.Principal{Kind: spec.PrincipalUser, Name: email} }
 
@@ -312,90 +261,5 @@ func TestAccessChangeString(t *testing.T) {
 	}
 	if !strings.HasPrefix(Gains.String(), "gains") || Loses.String() != "loses" {
 		t.Errorf("verbs: %s %s", Gains, Loses)
-	}
-}
-
-// accessPlan is a plan that changes access in every way the renderers
-// show: a role through a group, a role's content, a key's policy and role,
-// and a conditional rule.
-func accessPlan(t *testing.T) *Plan {
-	t.Helper()
-	cfg := accessConfig()
-	cfg.Groups[0].Members = append(cfg.Groups[0].Members, "raj@acme.test")
-	cfg.Roles[0].SystemPolicies = append(cfg.Roles[0].SystemPolicies, "cld::policy::global::folder_and_asset_management::view")
-	cfg.Policies = append(cfg.Policies[:1], spec.Policy{Name: "no-deletes", Scope: "acme-prod",
-		Statement: "forbid(principal == Cloudinary::User::\"${user:raj@acme.test}\", action == Cloudinary::Action::\"delete\", resource) unless { context.approved };"})
-	cfg.Assignments = cfg.Assignments[:1]
-	p, err := Diff(cfg, accessLive(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// TestAccessRender pins the access section in every format (goldens
-// testdata/access.*), checks the JSON against the schema, and that a saved
-// plan keeps it.
-func TestAccessRender(t *testing.T) {
-	p := accessPlan(t)
-	for _, r := range []struct {
-		golden string
-		render func(b *bytes.Buffer) error
-	}{
-		{"access.txt", func(b *bytes.Buffer) error { return RenderText(b, p, TextOptions{}) }},
-		{"access.color.txt", func(b *bytes.Buffer) error { return RenderText(b, p, TextOptions{Color: true}) }},
-		{"access.json", func(b *bytes.Buffer) error { return RenderJSON(b, p) }},
-		{"access.md", func(b *bytes.Buffer) error { return RenderMarkdown(b, p, MarkdownOptions{}) }},
-		{"access.cut.md", func(b *bytes.Buffer) error { return RenderMarkdown(b, p, MarkdownOptions{MaxBytes: 1200}) }},
-		{"drift/access.txt", func(b *bytes.Buffer) error { return RenderDriftText(b, p, TextOptions{}) }},
-		{"drift/access.md", func(b *bytes.Buffer) error { return RenderDriftMarkdown(b, p, MarkdownOptions{}) }},
-	} {
-		var b bytes.Buffer
-		if err := r.render(&b); err != nil {
-			t.Fatalf("%s: %v", r.golden, err)
-		}
-		assertGolden(t, r.golden, b.Bytes())
-		if r.golden == "access.json" {
-			validateJSON(t, planSchema(t, ""), b.Bytes())
-		}
-	}
-	var saved bytes.Buffer
-	if err := WriteSaved(&saved, &Saved{CldsyncVersion: "test", ConfigPath: ".", ConfigHash: "sha256:" + strings.Repeat("ab", 32), Plan: p}); err != nil {
-		t.Fatal(err)
-	}
-	validateJSON(t, planSchema(t, "savedPlan"), saved.Bytes())
-	back, err := ReadSaved(&saved)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(p.Access, back.Plan.Access); diff != "" {
-		t.Errorf("saved plan access (-want +got):\n%s", diff)
-	}
-	// No access changes: the JSON has no access key.
-	var b bytes.Buffer
-	if err := RenderJSON(&b, &Plan{FormatVersion: FormatVersion}); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(b.String(), `"access"`) {
-		t.Errorf("a plan without access changes renders an access key:\n%s", b.String())
-	}
-}
-
-// TestAccessMarkdownCap: a change that reaches many people lists the
-// first maxAccessListed of them in Markdown and counts the rest.
-func TestAccessMarkdownCap(t *testing.T) {
-	p := &Plan{FormatVersion: FormatVersion}
-	for i := range maxAccessListed + 50 {
-		p.Access = append(p.Access, AccessChange{Principal: user(strings.Repeat("u", 1+i%3) + "@acme.test"), Verb: Gains, What: "Viewer", Scope: "acme-prod"})
-	}
-	var b bytes.Buffer
-	if err := RenderMarkdown(&b, p, MarkdownOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Count(b.String(), "\n+ u"); got != maxAccessListed {
-		t.Errorf("%d access lines, want %d", got, maxAccessListed)
-	}
-	if !strings.Contains(b.String(), "\n# … and 50 more: run `cldsync plan` to see them all\n```\n") {
-		t.Errorf("no count of the rest:\n%s", b.String())
 	}
 }

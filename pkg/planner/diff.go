@@ -708,7 +708,7 @@ func (d *differ) groups(desired *spec.Config, live *state.Account) {
 			Reason: "not in the configuration, and groups are pruned",
 		}
 		if n := len(l.Members); n > 0 {
-			c.Notes = append(c.Notes, fmt.Sprintf("also drops its %d %s", n, plural(n, "membership", "memberships")))
+			c.Notes = append(c.Notes, fmt.Sprintf("also drops its %d %s", n, Plural(n, "membership", "memberships")))
 		}
 		d.add(c)
 	}
@@ -965,7 +965,8 @@ func formatAttrs(m map[string]any) string {
 	return string(b)
 }
 
-func plural(n int, one, many string) string {
+// Plural is one when n is 1, else many: "1 object", "2 objects".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

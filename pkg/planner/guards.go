@@ -272,7 +272,7 @@ func (d *differ) guardMasterAdmins(live *state.Account, minimum int, refuse func
 				verb = "disable"
 			}
 			refuse(i, fmt.Sprintf("refusing to %s it: the account has %d enabled master_admin %s and this plan would leave %d, below safety.min_master_admins (%d); --allow-deletes does not override this",
-				verb, before, plural(before, "user", "users"), after, minimum))
+				verb, before, Plural(before, "user", "users"), after, minimum))
 		}
 		return
 	}
@@ -528,10 +528,10 @@ func (d *differ) guardAccountAdmins(live *state.Account, minimum int, refuse fun
 			why := ""
 			if gs := via[i]; len(gs) > 0 {
 				why = fmt.Sprintf(": it leaves %s %s, which %s it, with no member who can act",
-					plural(len(gs), "group", "groups"), strings.Join(gs, ", "), plural(len(gs), "holds", "hold"))
+					Plural(len(gs), "group", "groups"), strings.Join(gs, ", "), Plural(len(gs), "holds", "hold"))
 			}
 			refuse(i, fmt.Sprintf("refusing to %s it: %d %s %s at account scope, and this plan would leave %d, below safety.min_master_admins (%d)%s; --allow-deletes does not override this",
-				verb, before, plural(before, "principal holds", "principals hold"), accountAdminRole, after, minimum, why))
+				verb, before, Plural(before, "principal holds", "principals hold"), accountAdminRole, after, minimum, why))
 		}
 		return
 	}

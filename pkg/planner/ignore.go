@@ -77,7 +77,7 @@ func (d *differ) ignoredWarning() string {
 		return ""
 	}
 	n := total(d.plan.Ignored)
-	return fmt.Sprintf("ignore: %s %s ignore rules and %s left out of this plan", phrase, plural(n, "matches", "match"), plural(n, "is", "are"))
+	return fmt.Sprintf("ignore: %s %s ignore rules and %s left out of this plan", phrase, Plural(n, "matches", "match"), Plural(n, "is", "are"))
 }
 
 // updateIgnoredWarning rewrites the warning countIgnored wrote (prev, from

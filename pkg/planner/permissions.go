@@ -378,7 +378,7 @@ func (p *permDiffer) forceRoleDeletes() {
 		c.Before = b
 		slices.Sort(holders)
 		note := fmt.Sprintf("deleted with force=true, which drops its %d %s: %s",
-			len(holders), plural(len(holders), "assignment", "assignments"), strings.Join(holders, ", "))
+			len(holders), Plural(len(holders), "assignment", "assignments"), strings.Join(holders, ", "))
 		if c.Action == Replace {
 			note += "; the configured ones are added again after"
 		}
@@ -732,7 +732,7 @@ func (p *permDiffer) assignments() {
 		}
 		p.warnf("assignments: %s to principals that no live listing names (%s%s); %s left alone, though assignments are pruned: the configuration may assign the same %s to them by name",
 			nounCount(n, "live assignment belongs", "live assignments belong"), strings.Join(named, ", "), more,
-			plural(n, "it is", "they are"), plural(n, "role", "roles"))
+			Plural(n, "it is", "they are"), Plural(n, "role", "roles"))
 	}
 }
 
@@ -895,6 +895,6 @@ func (p *permDiffer) warnLegacyRoles() {
 			more = fmt.Sprintf(" and %d more", n)
 		}
 		p.warnf("%s not in the configuration %s a legacy role and account permission roles that look contradictory (%s%s); the API does not say how they combine",
-			nounCount(len(others), "user", "users"), plural(len(others), "has", "have"), strings.Join(named, ", "), more)
+			nounCount(len(others), "user", "users"), Plural(len(others), "has", "have"), strings.Join(named, ", "), more)
 	}
 }

@@ -383,31 +383,26 @@ func TestPermissionsJSONRoundTrip(t *testing.T) {
 	}
 }
 
-func TestRenderReplace(t *testing.T) {
+// TestPlanReplace: a policy change the API cannot make in place is one
+// replace, which says why (pkg/render shows it as -/+).
+func TestPlanReplace(t *testing.T) {
 	cfg, live := permConfig(), permLive()
 	cfg.Policies[0].Description = ptr("new")
 	p, err := Diff(cfg, live, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b bytes.Buffer
-	if err := RenderText(&b, p, TextOptions{}); err != nil {
-		t.Fatal(err)
+	if len(p.Changes) != 1 {
+		t.Fatalf("%d changes, want 1: %+v", len(p.Changes), p.Changes)
 	}
-	for _, want := range []string{
-		"-/+ replace policy acme-staging/upload\n",
-		"# the API refuses (409) an update that keeps the policy statement unchanged\n",
-		"Plan: 1 to add, 0 to change, 1 to destroy.",
-	} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("RenderText lacks %q:\n%s", want, b.String())
-		}
+	c := p.Changes[0]
+	if c.Action != Replace || c.Ref != (Ref{spec.KindPolicy, "acme-staging/upload"}) || c.Before == nil || c.After == nil {
+		t.Errorf("change = %s %s (before %v, after %v), want a replace of acme-staging/upload with both values", c.Action, c.Ref, c.Before, c.After)
 	}
-	b.Reset()
-	if err := RenderJSON(&b, p); err != nil {
-		t.Fatal(err)
+	if want := "the API refuses (409) an update that keeps the policy statement unchanged"; c.Reason != want {
+		t.Errorf("reason = %q, want %q", c.Reason, want)
 	}
-	if !strings.Contains(b.String(), `"action": "replace"`) {
-		t.Errorf("RenderJSON lacks the replace action:\n%s", b.String())
+	if got := p.Summary(); got != (Summary{Add: 1, Destroy: 1}) {
+		t.Errorf("summary = %+v, want 1 add and 1 destroy", got)
 	}
 }

@@ -344,3 +344,42 @@ func Noun(k spec.Kind) string {
 	}
 	return string(k)
 }
+
+// SummaryLine counts the plan's changes, and scripts may match it:
+// "Plan: N to add, N to change, N to destroy." or, when there is nothing to
+// do, "No changes. The account matches the configuration." It is the last
+// line of the text of a plan without errors. A plan with errors never says
+// "No changes" (the refused objects do differ), and its text ends with
+// RefusalLine after this line.
+func (p *Plan) SummaryLine() string {
+	s := p.Summary()
+	if s.Total() == 0 && len(p.Errors) == 0 {
+		return "No changes. The account matches the configuration."
+	}
+	return fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", s.Add, s.Change, s.Destroy)
+}
+
+// RefusalLine is the last line of the text of a plan with errors: "Plan
+// refused: 2 objects (see the errors above); nothing will be applied."
+// where is where the errors are ("above", "below"). It is "" for a plan
+// without errors.
+func (p *Plan) RefusalLine(where string) string {
+	if len(p.Errors) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Plan refused: %s (see the %s %s); nothing will be applied.",
+		nounCount(p.RefusedObjects(), "object", "objects"), Plural(len(p.Errors), "error", "errors"), where)
+}
+
+// RefusedObjects is how many objects the plan refused: its errors counted
+// once per object.
+func (p *Plan) RefusedObjects() int {
+	seen := map[Ref]bool{}
+	for _, e := range p.Errors {
+		seen[e.Ref] = true
+	}
+	return len(seen)
+}
+
+// nounCount is "1 object" or "2 objects".
+func nounCount(n int, one, many string) string { return fmt.Sprintf("%d %s", n, Plural(n, one, many)) }

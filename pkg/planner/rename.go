@@ -50,8 +50,9 @@ func (c *Change) RenamedFrom() (string, bool) {
 	return from, true
 }
 
-// keyField is the YAML name of a kind's natural key.
-func keyField(k spec.Kind) string {
+// KeyField is the YAML name of a kind's natural key: the field a
+// rename changes.
+func KeyField(k spec.Kind) string {
 	switch k {
 	case spec.KindEnvironment:
 		return "cloud_name"
@@ -59,24 +60,6 @@ func keyField(k spec.Kind) string {
 		return "email"
 	}
 	return "name"
-}
-
-// displayFields are the fields a renderer lists under a change's header:
-// a rename's header already shows the key change.
-func displayFields(c *Change) []FieldDiff {
-	if _, ok := c.RenamedFrom(); !ok || len(c.Fields) == 0 || c.Fields[0].Name != keyField(c.Ref.Kind) {
-		return c.Fields
-	}
-	return c.Fields[1:]
-}
-
-// renameHeader is "~ rename group designers → brand-designers".
-func renameHeader(c *Change) (string, bool) {
-	from, ok := c.RenamedFrom()
-	if !ok {
-		return "", false
-	}
-	return actionSymbol(c.Action) + " rename " + Noun(c.Ref.Kind) + " " + from + " → " + c.Ref.Name, true
 }
 
 // renameCandidate is a configured object with previous keys.
@@ -317,7 +300,7 @@ func (d *differ) planRenames(desired *spec.Config) {
 			v.Name = from
 			c.Before = v
 		}
-		c.Fields = append([]FieldDiff{{Name: keyField(ref.Kind), Old: quote(from), New: quote(ref.Name)}}, c.Fields...)
+		c.Fields = append([]FieldDiff{{Name: KeyField(ref.Kind), Old: quote(from), New: quote(ref.Name)}}, c.Fields...)
 		c.Reason = "renamed: " + from + " is listed under previously"
 	}
 	d.renameDeps()

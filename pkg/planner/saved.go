@@ -1,4 +1,4 @@
-//lint:file-ignore S1016 saved plans are read back through the published JSON types, mapped field by field on purpose (see render_json.go).
+//lint:file-ignore S1016 saved plans are read back through the published JSON types, mapped field by field on purpose (see json.go).
 
 package planner
 
@@ -23,7 +23,7 @@ package planner
 // objects the saved plan leaves alone) are not stale: they are simply not
 // applied, since a saved plan is applied exactly.
 //
-// The file is the published plan JSON (render_json.go) wrapped with the
+// The file is the published plan JSON (json.go) wrapped with the
 // configuration's identity, and is read back through the same mapping, so
 // the saved shape is versioned like the JSON output. It holds no secrets:
 // plans carry names, ids and settings, never credentials or access keys.
@@ -86,42 +86,42 @@ type savedConfigJSON struct {
 // are decoded by the change's kind.
 type jsonPlanIn struct {
 	FormatVersion string         `json:"format_version"`
-	Summary       jsonSummary    `json:"summary"`
+	Summary       JSONSummary    `json:"summary"`
 	SummaryLine   string         `json:"summary_line"`
 	Changes       []jsonChangeIn `json:"changes"`
 	Unmanaged     map[string]int `json:"unmanaged"`
-	Access        []jsonAccess   `json:"access"`
+	Access        []JSONAccess   `json:"access"`
 	Ignored       map[string]int `json:"ignored"`
 	Warnings      []string       `json:"warnings"`
-	Errors        []jsonError    `json:"errors"`
+	Errors        []JSONError    `json:"errors"`
 }
 
 type jsonChangeIn struct {
 	Action    string          `json:"action"`
-	Ref       jsonRef         `json:"ref"`
+	Ref       JSONRef         `json:"ref"`
 	Before    json.RawMessage `json:"before"`
 	After     json.RawMessage `json:"after"`
-	Fields    []jsonField     `json:"fields"`
-	DependsOn []jsonRef       `json:"depends_on"`
+	Fields    []JSONField     `json:"fields"`
+	DependsOn []JSONRef       `json:"depends_on"`
 	Reason    string          `json:"reason"`
 	Notes     []string        `json:"notes"`
 }
 
 // WriteSaved writes s as indented JSON.
 func WriteSaved(w io.Writer, s *Saved) error {
-	jp, err := toJSONPlan(s.Plan)
+	jp, err := ToJSON(s.Plan)
 	if err != nil {
 		return fmt.Errorf("save plan: %w", err)
 	}
 	var plan bytes.Buffer
-	if err := encodeJSON(&plan, jp); err != nil {
+	if err := EncodeJSON(&plan, jp); err != nil {
 		return fmt.Errorf("save plan: %w", err)
 	}
 	prune := make([]string, 0, len(s.Prune))
 	for _, k := range s.Prune {
 		prune = append(prune, string(k))
 	}
-	return encodeJSON(w, savedJSON{
+	return EncodeJSON(w, savedJSON{
 		FormatVersion:  SavedFormatVersion,
 		Kind:           savedKind,
 		CldsyncVersion: s.CldsyncVersion,
@@ -204,7 +204,7 @@ func fromJSONPlan(jp jsonPlanIn) (*Plan, error) {
 	for _, e := range jp.Errors {
 		p.Errors = append(p.Errors, PlanError{Ref: fromJSONRef(e.Ref), Message: e.Message})
 	}
-	access, err := fromJSONAccess(jp.Access) // access_render.go
+	access, err := fromJSONAccess(jp.Access) // json_access.go
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func fromJSONPlan(jp jsonPlanIn) (*Plan, error) {
 	return p, nil
 }
 
-func fromJSONRef(r jsonRef) Ref { return Ref{Kind: spec.Kind(r.Kind), Name: r.Name} }
+func fromJSONRef(r JSONRef) Ref { return Ref{Kind: spec.Kind(r.Kind), Name: r.Name} }
 
 func fromJSONChange(jc jsonChangeIn) (Change, error) {
 	c := Change{Ref: fromJSONRef(jc.Ref), Reason: jc.Reason, Notes: jc.Notes}
@@ -279,7 +279,7 @@ func fromJSONValue(kind spec.Kind, raw json.RawMessage) (Value, error) {
 		}
 		return MembershipValue{Group: v.Group, GroupID: v.GroupID, User: v.User, UserID: v.UserID}, nil
 	}
-	// Roles, policies and assignments: render_json_permissions.go.
+	// Roles, policies and assignments: json_permissions.go.
 	if v, ok, err := fromJSONPermValue(kind, decode); ok {
 		return v, err
 	}
@@ -380,12 +380,12 @@ func (s *Saved) Untouched(fresh *Plan) []Ref {
 
 // changesByRef maps a plan's changes to their published JSON, grouped by
 // object, and lists the objects in plan order.
-func changesByRef(p *Plan) (map[Ref][]jsonChange, []Ref, error) {
-	jp, err := toJSONPlan(p)
+func changesByRef(p *Plan) (map[Ref][]JSONChange, []Ref, error) {
+	jp, err := ToJSON(p)
 	if err != nil {
 		return nil, nil, err
 	}
-	by := map[Ref][]jsonChange{}
+	by := map[Ref][]JSONChange{}
 	var order []Ref
 	for _, jc := range jp.Changes {
 		ref := fromJSONRef(jc.Ref)
@@ -399,7 +399,7 @@ func changesByRef(p *Plan) (map[Ref][]jsonChange, []Ref, error) {
 
 // staleReason is "" when the saved and fresh changes of one object are the
 // same, else why they differ, in terms of what moved.
-func staleReason(saved, fresh []jsonChange) string {
+func staleReason(saved, fresh []JSONChange) string {
 	a, _ := json.Marshal(saved)
 	b, _ := json.Marshal(fresh)
 	if bytes.Equal(a, b) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cldsync/cldsync/internal/plantest"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 )
@@ -14,7 +15,7 @@ import (
 func renderJSONString(t *testing.T, p *Plan) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := RenderJSON(&b, p); err != nil {
+	if err := WriteJSON(&b, p); err != nil {
 		t.Fatalf("RenderJSON returned error %v, want nil", err)
 	}
 	return b.String()
@@ -231,4 +232,26 @@ func TestSavedCompare(t *testing.T) {
 			}
 		})
 	}
+}
+
+// samplePlan is a plan with every sort of entry (plantest.SampleConfig).
+func samplePlan(t *testing.T) *Plan {
+	t.Helper()
+	p, err := Diff(plantest.SampleConfig(), plantest.SampleLive(), Options{})
+	if err != nil {
+		t.Fatalf("Diff returned error %v, want nil", err)
+	}
+	return p
+}
+
+// noChangePlan changes nothing and leaves one group alone.
+func noChangePlan(t *testing.T) *Plan {
+	t.Helper()
+	p, err := Diff(&spec.Config{}, &state.Account{
+		Groups: []state.Group{{ID: "g1", Name: "ops", Members: []string{"a@x.test"}}},
+	}, Options{})
+	if err != nil {
+		t.Fatalf("Diff returned error %v, want nil", err)
+	}
+	return p
 }

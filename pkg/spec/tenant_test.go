@@ -9,6 +9,7 @@ import (
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 )
@@ -47,7 +48,7 @@ func TestTenantsConverge(t *testing.T) {
 	// 6 environments, 4 users, 4 groups, 4 memberships, 3 roles, 3 policies, 3 assignments.
 	if got := p.Summary().Add; got != 27 {
 		var b strings.Builder
-		planner.RenderText(&b, p, planner.TextOptions{})
+		render.RenderText(&b, p, render.TextOptions{})
 		t.Errorf("first plan adds %d objects, want 27:\n%s", got, b.String())
 	}
 	rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
@@ -58,7 +59,7 @@ func TestTenantsConverge(t *testing.T) {
 	}
 	if again, _ := plan(cfg); again.HasChanges() {
 		var b strings.Builder
-		planner.RenderText(&b, again, planner.TextOptions{})
+		render.RenderText(&b, again, render.TextOptions{})
 		t.Fatalf("plan after apply is not empty:\n%s", b.String())
 	}
 	for _, v := range emu.Violations() {

@@ -1,4 +1,4 @@
-package planner
+package render
 
 // Drift reports are plans seen from the other side: the configuration is
 // the reference and the live account is what moved. Each change is framed
@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/cldsync/cldsync/pkg/planner"
 )
 
 // Drift is the kind of difference a change repairs.
@@ -27,15 +29,15 @@ const (
 )
 
 // DriftOf is the drift a change repairs; "" for an invalid action.
-func DriftOf(a Action) Drift {
+func DriftOf(a planner.Action) Drift {
 	switch a {
-	case Create:
+	case planner.Create:
 		return DriftMissing
-	case Update:
+	case planner.Update:
 		return DriftChanged
-	case Delete:
+	case planner.Delete:
 		return DriftExtra
-	case Replace:
+	case planner.Replace:
 		return DriftChanged
 	}
 	return ""
@@ -44,7 +46,7 @@ func DriftOf(a Action) Drift {
 // DriftSummaryLine is a drift report's last line of text: "Drift: N
 // missing, N changed, N extra. Run `cldsync apply` to repair it." or "No
 // drift. The live account matches the configuration."
-func (p *Plan) DriftSummaryLine() string {
+func DriftSummaryLine(p *planner.Plan) string {
 	s := driftSummary(p)
 	if s.Total() == 0 {
 		return "No drift. The live account matches the configuration."
@@ -53,37 +55,37 @@ func (p *Plan) DriftSummaryLine() string {
 }
 
 // driftHeader is "~ user raj@acme.test: changed in the live account".
-func driftHeader(c *Change) string {
+func driftHeader(c *planner.Change) string {
 	what := ""
 	switch c.Action {
-	case Create:
+	case planner.Create:
 		what = "missing from the live account"
-	case Update:
+	case planner.Update:
 		what = "changed in the live account"
-	case Delete:
+	case planner.Delete:
 		what = "in the live account, not in the configuration"
-	case Replace:
+	case planner.Replace:
 		what = "changed in the live account (replaced to repair)"
 	}
-	return actionSymbol(c.Action) + " " + Noun(c.Ref.Kind) + " " + c.Ref.Name + ": " + what
+	return actionSymbol(c.Action) + " " + planner.Noun(c.Ref.Kind) + " " + c.Ref.Name + ": " + what
 }
 
 // driftFieldLine is `role: live "reports", configured "admin"` for a
 // changed object and `role: "admin"` (the configured value) for a missing
 // one.
-func driftFieldLine(f FieldDiff, a Action) string {
-	if a == Create {
+func driftFieldLine(f planner.FieldDiff, a planner.Action) string {
+	if a == planner.Create {
 		return f.Name + ": " + f.New
 	}
 	return f.Name + ": live " + f.Old + ", configured " + f.New
 }
 
-func driftLines(c *Change) []string {
+func driftLines(c *planner.Change) []string {
 	lines := []string{driftHeader(c)}
 	for _, f := range c.Fields {
 		lines = append(lines, "    "+driftFieldLine(f, c.Action))
 	}
-	if c.Action == Delete && c.Reason != "" {
+	if c.Action == planner.Delete && c.Reason != "" {
 		lines = append(lines, "    # "+c.Reason)
 	}
 	return lines
@@ -92,7 +94,7 @@ func driftLines(c *Change) []string {
 // RenderDriftText writes the plan as a drift report for a terminal: what
 // differs in the live account, then unmanaged counts, warnings and errors,
 // and DriftSummaryLine last.
-func RenderDriftText(w io.Writer, p *Plan, opts TextOptions) error {
+func RenderDriftText(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(color, s string) string {
 		if !opts.Color || color == "" {
@@ -116,7 +118,7 @@ func RenderDriftText(w io.Writer, p *Plan, opts TextOptions) error {
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw)
 	}
-	writeTextFooter(bw, p, driftAccessHeading, p.DriftSummaryLine(), paint)
+	writeTextFooter(bw, p, driftAccessHeading, DriftSummaryLine(p), paint)
 	return bw.Flush()
 }
 
@@ -124,31 +126,31 @@ func RenderDriftText(w io.Writer, p *Plan, opts TextOptions) error {
 // an alert, shaped like RenderMarkdown: the summary line first, the extra
 // objects a repair would destroy called out, then one collapsed section
 // per kind, cut to opts.MaxBytes with a note.
-func RenderDriftMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
+func RenderDriftMarkdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 	return writeMarkdown(w, p, opts, mdFrame{
-		summary: p.DriftSummaryLine(),
+		summary: DriftSummaryLine(p),
 		access:  "Repairing it changes access",
 		destroys: func(n int) string {
-			return fmt.Sprintf("Repairing this drift with `cldsync apply` destroys %d %s:", n, plural(n, "object", "objects"))
+			return fmt.Sprintf("Repairing this drift with `cldsync apply` destroys %d %s:", n, planner.Plural(n, "object", "objects"))
 		},
-		change: func(c *Change) string {
+		change: func(c *planner.Change) string {
 			var s string
 			for _, l := range driftLines(c) {
 				s += l + "\n"
 			}
 			return s
 		},
-		section: func(cs []*Change) string {
-			var s Summary
+		section: func(cs []*planner.Change) string {
+			var s planner.Summary
 			for _, c := range cs {
 				switch c.Action {
-				case Create:
+				case planner.Create:
 					s.Add++
-				case Update:
+				case planner.Update:
 					s.Change++
-				case Delete:
+				case planner.Delete:
 					s.Destroy++
-				case Replace:
+				case planner.Replace:
 					s.Change++
 				}
 			}
@@ -169,8 +171,10 @@ func RenderDriftMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	})
 }
 
-// The drift report's JSON: published like jsonPlan (same format_version,
-// documented in schema/plan.schema.json under $defs/driftReport).
+// The drift report's JSON: published like the plan's (same format_version,
+// documented in schema/plan.schema.json under $defs/driftReport), and
+// built from the plan's published JSON (planner.ToJSON), so that the two
+// name refs, errors and access alike.
 
 type jsonDriftReport struct {
 	FormatVersion string              `json:"format_version"`
@@ -181,9 +185,9 @@ type jsonDriftReport struct {
 	Unmanaged     map[string]int      `json:"unmanaged"`
 	// Access is what repairing the drift does to people's and keys'
 	// access, as in the plan's JSON; left out when it changes no one's.
-	Access   []jsonAccess `json:"access,omitempty"`
-	Warnings []string     `json:"warnings"`
-	Errors   []jsonError  `json:"errors"`
+	Access   []planner.JSONAccess `json:"access,omitempty"`
+	Warnings []string             `json:"warnings"`
+	Errors   []planner.JSONError  `json:"errors"`
 }
 
 type jsonDriftSummary struct {
@@ -194,7 +198,7 @@ type jsonDriftSummary struct {
 
 type jsonDriftedObject struct {
 	Drift  string           `json:"drift"`
-	Ref    jsonRef          `json:"ref"`
+	Ref    planner.JSONRef  `json:"ref"`
 	Fields []jsonDriftField `json:"fields"`
 	Reason string           `json:"reason"`
 	Repair string           `json:"repair"`
@@ -209,56 +213,45 @@ type jsonDriftField struct {
 // RenderDriftJSON writes the plan as a drift report in JSON: a summary by
 // drift kind and one entry per difference, in plan order, with the action
 // apply would take to repair it, and what the repair does to access.
-func RenderDriftJSON(w io.Writer, p *Plan) error {
+func RenderDriftJSON(w io.Writer, p *planner.Plan) error {
+	jp, err := planner.ToJSON(p)
+	if err != nil {
+		return err
+	}
 	s := driftSummary(p)
 	out := jsonDriftReport{
-		FormatVersion: p.FormatVersion,
+		FormatVersion: jp.FormatVersion,
 		Report:        "drift",
 		Summary:       jsonDriftSummary{Missing: s.Add, Changed: s.Change, Extra: s.Destroy},
-		SummaryLine:   p.DriftSummaryLine(),
-		Differences:   make([]jsonDriftedObject, 0, len(p.Changes)),
-		Unmanaged:     make(map[string]int, len(p.Unmanaged)),
-		Warnings:      nonNil(p.Warnings),
-		Errors:        make([]jsonError, 0, len(p.Errors)),
+		SummaryLine:   DriftSummaryLine(p),
+		Differences:   make([]jsonDriftedObject, 0, len(jp.Changes)),
+		Unmanaged:     jp.Unmanaged,
+		Access:        jp.Access,
+		Warnings:      jp.Warnings,
+		Errors:        jp.Errors,
 	}
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		action, err := jsonAction(c.Action)
-		if err != nil {
-			return fmt.Errorf("%w (%s)", err, c.Ref)
-		}
+	for i, jc := range jp.Changes {
 		d := jsonDriftedObject{
-			Drift:  string(DriftOf(c.Action)),
-			Ref:    toJSONRef(c.Ref),
-			Fields: make([]jsonDriftField, 0, len(c.Fields)),
-			Reason: c.Reason,
-			Repair: action,
+			Drift:  string(DriftOf(p.Changes[i].Action)),
+			Ref:    jc.Ref,
+			Fields: make([]jsonDriftField, 0, len(jc.Fields)),
+			Reason: jc.Reason,
+			Repair: jc.Action,
 		}
-		for _, f := range c.Fields {
+		for _, f := range jc.Fields {
 			d.Fields = append(d.Fields, jsonDriftField{Name: f.Name, Live: f.Old, Configured: f.New})
 		}
 		out.Differences = append(out.Differences, d)
 	}
-	for k, n := range p.Unmanaged {
-		out.Unmanaged[string(k)] = n
-	}
-	for _, e := range p.Errors {
-		out.Errors = append(out.Errors, jsonError{Ref: toJSONRef(e.Ref), Message: e.Message})
-	}
-	access, err := toJSONAccess(p.Access) // access_render.go
-	if err != nil {
-		return err
-	}
-	out.Access = access
-	return encodeJSON(w, out)
+	return planner.EncodeJSON(w, out)
 }
 
 // driftSummary counts changes as drift: a replace repairs one changed
 // object, where the plan's summary counts it as an add and a destroy.
-func driftSummary(p *Plan) Summary {
+func driftSummary(p *planner.Plan) planner.Summary {
 	s := p.Summary()
 	for _, c := range p.Changes {
-		if c.Action == Replace {
+		if c.Action == planner.Replace {
 			s.Add--
 			s.Destroy--
 			s.Change++

@@ -9,58 +9,58 @@ import (
 )
 
 // The JSON types below are the published shape of `cldsync plan --format
-// json`, documented by schema/plan.schema.json (a test validates real output
+// json` (written by pkg/render through WriteJSON), documented by schema/plan.schema.json (a test validates real output
 // against it). They are separate from the planner's types and mapped field
 // by field, so that renaming a Go field never changes the output; change
 // them only together with FormatVersion. Saved plans (saved.go) embed the
 // same shape and map it back.
 
-type jsonPlan struct {
+type JSONPlan struct {
 	FormatVersion string         `json:"format_version"`
-	Summary       jsonSummary    `json:"summary"`
+	Summary       JSONSummary    `json:"summary"`
 	SummaryLine   string         `json:"summary_line"`
-	Changes       []jsonChange   `json:"changes"`
+	Changes       []JSONChange   `json:"changes"`
 	Unmanaged     map[string]int `json:"unmanaged"`
 	// Access is left out when the plan changes no one's access
-	// (access_render.go).
-	Access []jsonAccess `json:"access,omitempty"`
+	// (json_access.go).
+	Access []JSONAccess `json:"access,omitempty"`
 	// Ignored is left out when no ignore rule matched a live object, so
 	// that plans without ignore rules keep their 1.0 shape.
 	Ignored  map[string]int `json:"ignored,omitempty"`
 	Warnings []string       `json:"warnings"`
-	Errors   []jsonError    `json:"errors"`
+	Errors   []JSONError    `json:"errors"`
 }
 
-type jsonSummary struct {
+type JSONSummary struct {
 	Add     int `json:"add"`
 	Change  int `json:"change"`
 	Destroy int `json:"destroy"`
 }
 
-type jsonRef struct {
+type JSONRef struct {
 	Kind string `json:"kind"`
 	Name string `json:"name"`
 }
 
-type jsonChange struct {
+type JSONChange struct {
 	Action    string      `json:"action"`
-	Ref       jsonRef     `json:"ref"`
+	Ref       JSONRef     `json:"ref"`
 	Before    any         `json:"before"`
 	After     any         `json:"after"`
-	Fields    []jsonField `json:"fields"`
-	DependsOn []jsonRef   `json:"depends_on"`
+	Fields    []JSONField `json:"fields"`
+	DependsOn []JSONRef   `json:"depends_on"`
 	Reason    string      `json:"reason"`
 	Notes     []string    `json:"notes"`
 }
 
-type jsonField struct {
+type JSONField struct {
 	Name string `json:"name"`
 	Old  string `json:"old"`
 	New  string `json:"new"`
 }
 
-type jsonError struct {
-	Ref     jsonRef `json:"ref"`
+type JSONError struct {
+	Ref     JSONRef `json:"ref"`
 	Message string  `json:"message"`
 }
 
@@ -145,12 +145,12 @@ func jsonValue(v Value) (any, error) {
 	case MembershipValue:
 		return jsonMembership{Group: v.Group, GroupID: v.GroupID, User: v.User, UserID: v.UserID}, nil
 	case RoleValue, PolicyValue, AssignmentValue:
-		return jsonPermValue(v), nil // render_json_permissions.go
+		return jsonPermValue(v), nil // json_permissions.go
 	}
 	return nil, fmt.Errorf("render json: unknown value type %T", v)
 }
 
-func toJSONRef(r Ref) jsonRef { return jsonRef{Kind: string(r.Kind), Name: r.Name} }
+func toJSONRef(r Ref) JSONRef { return JSONRef{Kind: string(r.Kind), Name: r.Name} }
 
 func nonNil[T any](s []T) []T {
 	if s == nil {
@@ -159,19 +159,21 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// RenderJSON writes the plan as one indented JSON document with
-// format_version first. Lists keep the plan's order (apply order) and are
-// [] rather than null when empty; object keys are snake_case.
-func RenderJSON(w io.Writer, p *Plan) error {
-	out, err := toJSONPlan(p)
+// WriteJSON writes the plan's published JSON as one indented document
+// with format_version first. Lists keep the plan's order (apply order) and
+// are [] rather than null when empty; object keys are snake_case. The
+// renderers (pkg/render) publish it as `plan --format json`.
+func WriteJSON(w io.Writer, p *Plan) error {
+	out, err := ToJSON(p)
 	if err != nil {
 		return err
 	}
-	return encodeJSON(w, out)
+	return EncodeJSON(w, out)
 }
 
-// encodeJSON writes v indented, without HTML escaping.
-func encodeJSON(w io.Writer, v any) error {
+// EncodeJSON writes v indented, without HTML escaping, as every JSON
+// document cldsync publishes is written.
+func EncodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -181,41 +183,41 @@ func encodeJSON(w io.Writer, v any) error {
 	return nil
 }
 
-// toJSONPlan maps the plan to its published JSON shape; saved plans embed
-// the same shape.
-func toJSONPlan(p *Plan) (jsonPlan, error) {
+// ToJSON maps the plan to its published JSON shape; saved plans embed the
+// same shape, and the renderers build the drift report's JSON from it.
+func ToJSON(p *Plan) (JSONPlan, error) {
 	s := p.Summary()
-	out := jsonPlan{
+	out := JSONPlan{
 		FormatVersion: p.FormatVersion,
-		Summary:       jsonSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy},
+		Summary:       JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy},
 		SummaryLine:   p.SummaryLine(),
-		Changes:       make([]jsonChange, 0, len(p.Changes)),
+		Changes:       make([]JSONChange, 0, len(p.Changes)),
 		Unmanaged:     make(map[string]int, len(p.Unmanaged)),
 		Warnings:      nonNil(p.Warnings),
-		Errors:        make([]jsonError, 0, len(p.Errors)),
+		Errors:        make([]JSONError, 0, len(p.Errors)),
 	}
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		action, err := jsonAction(c.Action)
 		if err != nil {
-			return jsonPlan{}, fmt.Errorf("%w (%s)", err, c.Ref)
+			return JSONPlan{}, fmt.Errorf("%w (%s)", err, c.Ref)
 		}
-		jc := jsonChange{
+		jc := JSONChange{
 			Action:    action,
 			Ref:       toJSONRef(c.Ref),
-			Fields:    make([]jsonField, 0, len(c.Fields)),
-			DependsOn: make([]jsonRef, 0, len(c.DependsOn)),
+			Fields:    make([]JSONField, 0, len(c.Fields)),
+			DependsOn: make([]JSONRef, 0, len(c.DependsOn)),
 			Reason:    c.Reason,
 			Notes:     nonNil(c.Notes),
 		}
 		if jc.Before, err = jsonValue(c.Before); err != nil {
-			return jsonPlan{}, err
+			return JSONPlan{}, err
 		}
 		if jc.After, err = jsonValue(c.After); err != nil {
-			return jsonPlan{}, err
+			return JSONPlan{}, err
 		}
 		for _, f := range c.Fields {
-			jc.Fields = append(jc.Fields, jsonField{Name: f.Name, Old: f.Old, New: f.New})
+			jc.Fields = append(jc.Fields, JSONField{Name: f.Name, Old: f.Old, New: f.New})
 		}
 		for _, r := range c.DependsOn {
 			jc.DependsOn = append(jc.DependsOn, toJSONRef(r))
@@ -235,11 +237,11 @@ func toJSONPlan(p *Plan) (jsonPlan, error) {
 		}
 	}
 	for _, e := range p.Errors {
-		out.Errors = append(out.Errors, jsonError{Ref: toJSONRef(e.Ref), Message: e.Message})
+		out.Errors = append(out.Errors, JSONError{Ref: toJSONRef(e.Ref), Message: e.Message})
 	}
-	access, err := toJSONAccess(p.Access)
+	access, err := ToJSONAccess(p.Access)
 	if err != nil {
-		return jsonPlan{}, err
+		return JSONPlan{}, err
 	}
 	out.Access = access
 	return out, nil

@@ -8,7 +8,7 @@ import (
 	"github.com/cldsync/cldsync/pkg/spec"
 )
 
-// The published JSON shapes of the permissions values (see render_json.go:
+// The published JSON shapes of the permissions values (see json.go:
 // mapped field by field, changed only with FormatVersion).
 
 type jsonRole struct {

@@ -1,10 +1,12 @@
-package planner
+package render
 
 import (
 	"bufio"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/cldsync/cldsync/pkg/planner"
 )
 
 // TextOptions configures RenderText.
@@ -21,84 +23,45 @@ const (
 	ansiYellow = "\x1b[33m"
 )
 
-// SummaryLine counts the plan's changes, and scripts may match it:
-// "Plan: N to add, N to change, N to destroy." or, when there is nothing to
-// do, "No changes. The account matches the configuration." It is the last
-// line of the text of a plan without errors. A plan with errors never says
-// "No changes" (the refused objects do differ), and its text ends with
-// RefusalLine after this line.
-func (p *Plan) SummaryLine() string {
-	s := p.Summary()
-	if s.Total() == 0 && len(p.Errors) == 0 {
-		return "No changes. The account matches the configuration."
-	}
-	return fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", s.Add, s.Change, s.Destroy)
-}
-
-// RefusalLine is the last line of the text of a plan with errors: "Plan
-// refused: 2 objects (see the errors above); nothing will be applied."
-// where is where the errors are ("above", "below"). It is "" for a plan
-// without errors.
-func (p *Plan) RefusalLine(where string) string {
-	if len(p.Errors) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("Plan refused: %s (see the %s %s); nothing will be applied.",
-		nounCount(p.RefusedObjects(), "object", "objects"), plural(len(p.Errors), "error", "errors"), where)
-}
-
-// RefusedObjects is how many objects the plan refused: its errors counted
-// once per object.
-func (p *Plan) RefusedObjects() int {
-	seen := map[Ref]bool{}
-	for _, e := range p.Errors {
-		seen[e.Ref] = true
-	}
-	return len(seen)
-}
-
-// nounCount is "1 object" or "2 objects".
-func nounCount(n int, one, many string) string { return fmt.Sprintf("%d %s", n, plural(n, one, many)) }
-
 // actionSymbol is the Terraform-like prefix of a change line.
-func actionSymbol(a Action) string {
+func actionSymbol(a planner.Action) string {
 	switch a {
-	case Create:
+	case planner.Create:
 		return "+"
-	case Update:
+	case planner.Update:
 		return "~"
-	case Delete:
+	case planner.Delete:
 		return "-"
-	case Replace:
+	case planner.Replace:
 		return "-/+"
 	}
 	return "?"
 }
 
-func actionColor(a Action) string {
+func actionColor(a planner.Action) string {
 	switch a {
-	case Create:
+	case planner.Create:
 		return ansiGreen
-	case Update:
+	case planner.Update:
 		return ansiYellow
-	case Delete, Replace:
+	case planner.Delete, planner.Replace:
 		return ansiRed
 	}
 	return ""
 }
 
 // changeHeader is "+ create environment acme-prod".
-func changeHeader(c *Change) string {
+func changeHeader(c *planner.Change) string {
 	if h, ok := renameHeader(c); ok { // rename.go
 		return h
 	}
-	return actionSymbol(c.Action) + " " + c.Action.String() + " " + Noun(c.Ref.Kind) + " " + c.Ref.Name
+	return actionSymbol(c.Action) + " " + c.Action.String() + " " + planner.Noun(c.Ref.Kind) + " " + c.Ref.Name
 }
 
 // fieldLine is `role: "admin" → "media_library_user"` for an update and
 // `role: "admin"` for a create.
-func fieldLine(f FieldDiff, a Action) string {
-	if a == Create {
+func fieldLine(f planner.FieldDiff, a planner.Action) string {
+	if a == planner.Create {
 		return f.Name + ": " + f.New
 	}
 	return f.Name + ": " + f.Old + " → " + f.New
@@ -108,7 +71,7 @@ func fieldLine(f FieldDiff, a Action) string {
 // field lines and notes (and, for deletes, why), then unmanaged counts,
 // warnings, errors, and the summary line last; when the plan has errors,
 // the refusal line follows it.
-func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
+func RenderText(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(color, s string) string {
 		if !opts.Color || color == "" {
@@ -128,7 +91,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		}
 		// A delete's reason is its justification, so it is always shown; for
 		// creates and updates the fields already say why.
-		if (c.Action == Delete || c.Action == Replace) && c.Reason != "" {
+		if (c.Action == planner.Delete || c.Action == planner.Replace) && c.Reason != "" {
 			fmt.Fprintln(bw, "    # "+c.Reason)
 		}
 		for _, n := range c.Notes {
@@ -148,7 +111,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 // writeTextFooter writes what follows the changes in the text plan and the
 // text drift report alike: the access section, unmanaged counts, warnings,
 // errors and the summary line.
-func writeTextFooter(w *bufio.Writer, p *Plan, heading, summary string, paint func(color, s string) string) {
+func writeTextFooter(w *bufio.Writer, p *planner.Plan, heading, summary string, paint func(color, s string) string) {
 	writeAccessText(w, p, heading, paint) // access_render.go
 	if u := unmanagedPhrase(p); u != "" {
 		fmt.Fprintf(w, "Left alone, not in the configuration: %s.\n\n", u)
@@ -160,7 +123,7 @@ func writeTextFooter(w *bufio.Writer, p *Plan, heading, summary string, paint fu
 		fmt.Fprintln(w)
 	}
 	for _, e := range p.Errors {
-		fmt.Fprintln(w, paint(ansiRed, "Error: ")+Noun(e.Ref.Kind)+" "+e.Ref.Name+": "+e.Message)
+		fmt.Fprintln(w, paint(ansiRed, "Error: ")+planner.Noun(e.Ref.Kind)+" "+e.Ref.Name+": "+e.Message)
 	}
 	if len(p.Errors) > 0 {
 		fmt.Fprintln(w)
@@ -169,13 +132,13 @@ func writeTextFooter(w *bufio.Writer, p *Plan, heading, summary string, paint fu
 }
 
 // unmanagedPhrase is "3 users, 1 group", in kind order, or "".
-func unmanagedPhrase(p *Plan) string {
+func unmanagedPhrase(p *planner.Plan) string {
 	var parts []string
-	for _, k := range Kinds(p.Unmanaged) {
+	for _, k := range planner.Kinds(p.Unmanaged) {
 		n := p.Unmanaged[k]
 		word := string(k)
 		if n == 1 {
-			word = Noun(k)
+			word = planner.Noun(k)
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", n, word))
 	}

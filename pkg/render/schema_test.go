@@ -1,9 +1,11 @@
-package planner
+package render
 
 import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/cldsync/cldsync/pkg/planner"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -40,7 +42,7 @@ func validateJSON(t *testing.T, s *jsonschema.Schema, data []byte) {
 // against schema/plan.schema.json; a bite case shows the schema rejects.
 func TestJSONMatchesSchema(t *testing.T) {
 	t.Parallel()
-	plans := map[string]func(*testing.T) *Plan{"sample": samplePlan, "nochanges": noChangePlan}
+	plans := map[string]func(*testing.T) *planner.Plan{"sample": samplePlan, "nochanges": noChangePlan}
 	for name, mk := range plans {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -51,8 +53,8 @@ func TestJSONMatchesSchema(t *testing.T) {
 			if err := RenderDriftJSON(&drift, mk(t)); err != nil {
 				t.Fatal(err)
 			}
-			s := &Saved{CldsyncVersion: "test", ConfigPath: ".", ConfigHash: "sha256:" + string(bytes.Repeat([]byte("ab"), 32)), Plan: mk(t)}
-			if err := WriteSaved(&saved, s); err != nil {
+			s := &planner.Saved{CldsyncVersion: "test", ConfigPath: ".", ConfigHash: "sha256:" + string(bytes.Repeat([]byte("ab"), 32)), Plan: mk(t)}
+			if err := planner.WriteSaved(&saved, s); err != nil {
 				t.Fatal(err)
 			}
 			validateJSON(t, planSchema(t, ""), plan.Bytes())

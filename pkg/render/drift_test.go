@@ -1,22 +1,24 @@
-package planner
+package render
 
 import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/cldsync/cldsync/pkg/planner"
 )
 
 func TestRenderDriftGolden(t *testing.T) {
 	t.Parallel()
-	plans := map[string]func(*testing.T) *Plan{
+	plans := map[string]func(*testing.T) *planner.Plan{
 		"sample":    samplePlan,
 		"nochanges": noChangePlan,
 	}
-	renderers := map[string]func(*bytes.Buffer, *Plan) error{
-		"txt":  func(b *bytes.Buffer, p *Plan) error { return RenderDriftText(b, p, TextOptions{}) },
-		"json": func(b *bytes.Buffer, p *Plan) error { return RenderDriftJSON(b, p) },
-		"md":   func(b *bytes.Buffer, p *Plan) error { return RenderDriftMarkdown(b, p, MarkdownOptions{}) },
-		"cut.md": func(b *bytes.Buffer, p *Plan) error {
+	renderers := map[string]func(*bytes.Buffer, *planner.Plan) error{
+		"txt":  func(b *bytes.Buffer, p *planner.Plan) error { return RenderDriftText(b, p, TextOptions{}) },
+		"json": func(b *bytes.Buffer, p *planner.Plan) error { return RenderDriftJSON(b, p) },
+		"md":   func(b *bytes.Buffer, p *planner.Plan) error { return RenderDriftMarkdown(b, p, MarkdownOptions{}) },
+		"cut.md": func(b *bytes.Buffer, p *planner.Plan) error {
 			return RenderDriftMarkdown(b, p, MarkdownOptions{MaxBytes: 1500})
 		},
 	}
@@ -39,7 +41,7 @@ func TestDriftSummaryLine(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		plan func(*testing.T) *Plan
+		plan func(*testing.T) *planner.Plan
 		want string
 	}{
 		{"drift", samplePlan, "Drift: 5 missing, 2 changed, 3 extra. Run `cldsync apply` to repair it."},
@@ -48,7 +50,7 @@ func TestDriftSummaryLine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := tt.plan(t).DriftSummaryLine(); got != tt.want {
+			if got := DriftSummaryLine(tt.plan(t)); got != tt.want {
 				t.Errorf("DriftSummaryLine() = %q, want %q", got, tt.want)
 			}
 			var b bytes.Buffer
@@ -65,9 +67,9 @@ func TestDriftSummaryLine(t *testing.T) {
 func TestDriftOfExhaustive(t *testing.T) {
 	t.Parallel()
 	seen := map[Drift]bool{}
-	for _, a := range Actions {
+	for _, a := range planner.Actions {
 		d := DriftOf(a)
-		if a == Replace { // repairs a changed object, by delete and create
+		if a == planner.Replace { // repairs a changed object, by delete and create
 			if d != DriftChanged {
 				t.Errorf("DriftOf(Replace) = %q, want %q", d, DriftChanged)
 			}
@@ -101,5 +103,15 @@ func TestRenderDriftAccessJSON(t *testing.T) {
 	}
 	if strings.Contains(b.String(), `"access"`) {
 		t.Errorf("a drift report without access changes renders an access key:\n%s", b.String())
+	}
+}
+
+// TestActionSymbolExhaustive: every action has a symbol in the text plan.
+func TestActionSymbolExhaustive(t *testing.T) {
+	t.Parallel()
+	for _, a := range planner.Actions {
+		if actionSymbol(a) == "?" {
+			t.Errorf("actionSymbol(%s) has no symbol", a)
+		}
 	}
 }

@@ -1,10 +1,13 @@
-package planner
+package render
 
 import (
 	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/cldsync/cldsync/internal/plantest"
+	"github.com/cldsync/cldsync/pkg/planner"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -14,10 +17,10 @@ import (
 
 // ignoredPlan is a plan whose ignore rules keep two users and an
 // environment out.
-func ignoredPlan(t *testing.T) *Plan {
+func ignoredPlan(t *testing.T) *planner.Plan {
 	t.Helper()
 	desired := &spec.Config{
-		Users: []spec.User{{Email: "ana@acme.test", Name: ptr("Ana B")}},
+		Users: []spec.User{{Email: "ana@acme.test", Name: plantest.Ptr("Ana B")}},
 		Prune: []spec.Kind{spec.KindUser},
 		Ignore: spec.Ignore{
 			spec.KindUser:        {{Pattern: "svc-*@acme.test"}},
@@ -27,13 +30,13 @@ func ignoredPlan(t *testing.T) *Plan {
 	live := &state.Account{
 		Environments: []state.Environment{{ID: "e1", CloudName: "other-team", Name: "Other", Enabled: true}},
 		Users: []state.User{
-			root,
+			plantest.Root(),
 			{ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "admin", Enabled: true, AllEnvironments: true},
 			{ID: "u2", Email: "svc-ci@acme.test", Name: "CI", Role: "admin", Enabled: true, AllEnvironments: true},
 			{ID: "u3", Email: "svc-cd@acme.test", Name: "CD", Role: "admin", Enabled: true, AllEnvironments: true},
 		},
 	}
-	p, err := Diff(desired, live, Options{})
+	p, err := planner.Diff(desired, live, planner.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +67,11 @@ func TestJSONIgnored(t *testing.T) {
 
 	// A saved plan reads it back.
 	var saved bytes.Buffer
-	if err := WriteSaved(&saved, &Saved{CldsyncVersion: "test", ConfigPath: ".", ConfigHash: "sha256:" + strings.Repeat("ab", 32), Plan: p}); err != nil {
+	if err := planner.WriteSaved(&saved, &planner.Saved{CldsyncVersion: "test", ConfigPath: ".", ConfigHash: "sha256:" + strings.Repeat("ab", 32), Plan: p}); err != nil {
 		t.Fatal(err)
 	}
 	validateJSON(t, planSchema(t, "savedPlan"), saved.Bytes())
-	back, err := ReadSaved(&saved)
+	back, err := planner.ReadSaved(&saved)
 	if err != nil {
 		t.Fatalf("ReadSaved returned error %v, want nil", err)
 	}

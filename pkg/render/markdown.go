@@ -1,9 +1,11 @@
-package planner
+package render
 
 import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/cldsync/cldsync/pkg/planner"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 )
@@ -27,28 +29,28 @@ const maxDestructiveListed = 50
 // line), then deletes called out, errors, warnings and unmanaged
 // counts, then one collapsed <details> section per kind with the changes
 // as a diff block.
-func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
+func RenderMarkdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 	return writeMarkdown(w, p, opts, planFrame(p))
 }
 
 // mdFrame is what differs between a plan's Markdown and a drift report's:
 // the words around the same structure.
 type mdFrame struct {
-	summary  string                    // the first line
-	refused  string                    // when set, the first line, before summary
-	destroys func(n int) string        // introduces the call-out of deletes
-	change   func(c *Change) string    // one change in a diff block
-	section  func(cs []*Change) string // a kind's <summary>
-	access   string                    // heads the access changes; "" leaves them out
+	summary  string                            // the first line
+	refused  string                            // when set, the first line, before summary
+	destroys func(n int) string                // introduces the call-out of deletes
+	change   func(c *planner.Change) string    // one change in a diff block
+	section  func(cs []*planner.Change) string // a kind's <summary>
+	access   string                            // heads the access changes; "" leaves them out
 	cut      func(shown, total int) string
 }
 
-func planFrame(p *Plan) mdFrame {
+func planFrame(p *planner.Plan) mdFrame {
 	return mdFrame{
 		summary: p.SummaryLine(),
 		refused: p.RefusalLine("below"),
 		destroys: func(n int) string {
-			return fmt.Sprintf("This plan destroys %d %s:", n, plural(n, "object", "objects"))
+			return fmt.Sprintf("This plan destroys %d %s:", n, planner.Plural(n, "object", "objects"))
 		},
 		change:  markdownChange,
 		access:  "Effective access changes",
@@ -57,7 +59,7 @@ func planFrame(p *Plan) mdFrame {
 	}
 }
 
-func writeMarkdown(w io.Writer, p *Plan, opts MarkdownOptions, f mdFrame) error {
+func writeMarkdown(w io.Writer, p *planner.Plan, opts MarkdownOptions, f mdFrame) error {
 	out := renderMarkdown(p, 0, f)
 	// Room for the truncation note is only reserved when the whole plan
 	// does not fit.
@@ -68,7 +70,7 @@ func writeMarkdown(w io.Writer, p *Plan, opts MarkdownOptions, f mdFrame) error 
 	return err
 }
 
-func renderMarkdown(p *Plan, maxBytes int, f mdFrame) string {
+func renderMarkdown(p *planner.Plan, maxBytes int, f mdFrame) string {
 	m := &mdWriter{max: maxBytes}
 	total := len(p.Changes)
 	m.reserve = len(f.cut(total, total))
@@ -79,9 +81,9 @@ func renderMarkdown(p *Plan, maxBytes int, f mdFrame) string {
 		m.force("**" + f.summary + "**\n")
 	}
 
-	var deletes []*Change
+	var deletes []*planner.Change
 	for i := range p.Changes {
-		if a := p.Changes[i].Action; a == Delete || a == Replace {
+		if a := p.Changes[i].Action; a == planner.Delete || a == planner.Replace {
 			deletes = append(deletes, &p.Changes[i])
 		}
 	}
@@ -92,13 +94,13 @@ func renderMarkdown(p *Plan, maxBytes int, f mdFrame) string {
 				m.write(fmt.Sprintf("> - … and %d more (see below)\n", len(deletes)-i))
 				break
 			}
-			m.write("> - " + Noun(c.Ref.Kind) + " " + code(c.Ref.Name) + ": " + escapeHTML(c.Reason) + "\n")
+			m.write("> - " + planner.Noun(c.Ref.Kind) + " " + code(c.Ref.Name) + ": " + escapeHTML(c.Reason) + "\n")
 		}
 	}
 	if len(p.Errors) > 0 {
 		m.write("\n> [!IMPORTANT]\n> The planner refused these objects; fix them before applying:\n")
 		for _, e := range p.Errors {
-			m.write("> - " + Noun(e.Ref.Kind) + " " + code(e.Ref.Name) + ": " + escapeHTML(e.Message) + "\n")
+			m.write("> - " + planner.Noun(e.Ref.Kind) + " " + code(e.Ref.Name) + ": " + escapeHTML(e.Message) + "\n")
 		}
 	}
 	if len(p.Warnings) > 0 {
@@ -114,7 +116,7 @@ func renderMarkdown(p *Plan, maxBytes int, f mdFrame) string {
 
 	// One section per kind, in kind order; changes keep the plan's order
 	// within a kind.
-	byKind := map[spec.Kind][]*Change{}
+	byKind := map[spec.Kind][]*planner.Change{}
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		byKind[c.Ref.Kind] = append(byKind[c.Ref.Kind], c)
@@ -124,7 +126,7 @@ func renderMarkdown(p *Plan, maxBytes int, f mdFrame) string {
 		counts[k] = len(cs)
 	}
 	shown := 0
-	for _, k := range Kinds(counts) {
+	for _, k := range planner.Kinds(counts) {
 		cs := byKind[k]
 		// The section opens with its first change, so that a cut never
 		// leaves an empty section.
@@ -153,17 +155,17 @@ func truncationNote(shown, total int) string {
 }
 
 // sectionSummary is "2 to add, 1 to destroy" for one kind's changes.
-func sectionSummary(cs []*Change) string {
-	var s Summary
+func sectionSummary(cs []*planner.Change) string {
+	var s planner.Summary
 	for _, c := range cs {
 		switch c.Action {
-		case Create:
+		case planner.Create:
 			s.Add++
-		case Update:
+		case planner.Update:
 			s.Change++
-		case Delete:
+		case planner.Delete:
 			s.Destroy++
-		case Replace:
+		case planner.Replace:
 			s.Add++
 			s.Destroy++
 		}
@@ -184,13 +186,13 @@ func sectionSummary(cs []*Change) string {
 // +/-/~ prefix GitHub colours) and its field and note lines. No line can
 // close the fence: headers start with a symbol and the others are indented
 // by four spaces.
-func markdownChange(c *Change) string {
+func markdownChange(c *planner.Change) string {
 	var b strings.Builder
 	b.WriteString(changeHeader(c) + "\n")
 	for _, f := range displayFields(c) { // rename.go
 		b.WriteString("    " + fieldLine(f, c.Action) + "\n")
 	}
-	if (c.Action == Delete || c.Action == Replace) && c.Reason != "" {
+	if (c.Action == planner.Delete || c.Action == planner.Replace) && c.Reason != "" {
 		b.WriteString("    # " + c.Reason + "\n")
 	}
 	for _, n := range c.Notes {
