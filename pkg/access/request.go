@@ -6,21 +6,13 @@ import (
 	"strings"
 
 	"github.com/cedar-policy/cedar-go/types"
+
+	"github.com/cldsync/cldsync/pkg/spec"
 )
 
 // Namespace is the Cedar namespace of Cloudinary's entity types; a type or
 // action written without one is in it.
 const Namespace = "Cloudinary"
-
-// resourceTypes are the resource entity types of the Cedar schema the
-// catalog's statements and custom policies use: "any" resource tries one
-// of each.
-var resourceTypes = []types.EntityType{
-	"Cloudinary::Account", "Cloudinary::Asset", "Cloudinary::Collection", "Cloudinary::Feature",
-	"Cloudinary::Folder", "Cloudinary::Group", "Cloudinary::ProductEnvironment", "Cloudinary::Report",
-	"Cloudinary::UploadMapping", "Cloudinary::UploadPreset", "Cloudinary::User",
-	"MediaFlows::EasyFlow", "MediaFlows::LogEntry", "MediaFlows::PowerFlow",
-}
 
 // anyID is the id of the stand-in resource of each type for "any".
 const anyID = "*"
@@ -174,9 +166,9 @@ func resourceEntity(e types.EntityUID) types.Entity {
 // candidates are the resources "any" tries: the stand-in of each type,
 // then the resources named, sorted.
 func candidates(named []types.EntityUID) []types.EntityUID {
-	out := make([]types.EntityUID, 0, len(resourceTypes)+len(named))
-	for _, t := range resourceTypes {
-		out = append(out, types.NewEntityUID(t, anyID))
+	out := make([]types.EntityUID, 0, len(spec.CedarResourceTypes)+len(named))
+	for _, t := range spec.CedarResourceTypes {
+		out = append(out, types.NewEntityUID(types.EntityType(t), anyID))
 	}
 	named = slices.Clone(named)
 	slices.SortFunc(named, func(a, b types.EntityUID) int { return strings.Compare(a.String(), b.String()) })

@@ -51,6 +51,8 @@ func (l *loader) decodeFile(f *file) {
 			l.decodeIgnore(f, val)
 		case "roles", "policies", "assignments", "permissions":
 			l.decodePermissions(f, key, val) // permissions.go
+		case "access_tests":
+			l.decodeAccessTests(f, val) // access_tests.go
 		case "tenants":
 			l.tmpl.tenants = append(l.tmpl.tenants, tenantsOf(f, val)...) // template.go
 		}

@@ -207,6 +207,7 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	l.checkIgnore()
 	l.checkRenames()                                     // rename.go
 	l.checkPermissions(slices.Concat(srcs, l.tmpl.srcs)) // permissions.go
+	l.checkAccessTests()                                 // access_tests.go
 	for _, r := range l.envRefs {
 		if _, ok := l.envs[r.cloudName]; !ok {
 			l.unresolved(r.pos, r.path, "unknown environment %q: not defined under environments%s", r.cloudName, didYouMean(r.cloudName, slices.Sorted(maps.Keys(l.envs))))

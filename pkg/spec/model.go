@@ -48,6 +48,8 @@ type Config struct {
 	// Permissions is where the configuration says `permissions: true` or
 	// `false`; nil means on (see PermissionsOff).
 	Permissions *PermissionsSetting
+	// AccessTests are what must always hold (access_tests.go).
+	AccessTests []AccessTest `json:",omitempty"`
 	// Tenants are the template instantiations of the configuration
 	// (template.go); their objects are already in the lists above.
 	// Template is set when the file loaded is a template on its own.
