@@ -47,6 +47,9 @@ func load(path string, opts LoadOptions) (*Config, error) {
 	}
 	if !fi.IsDir() {
 		data, err := readCapped(path)
+		if nr := (*NotRegularError)(nil); errors.As(err, &nr) {
+			return nil, Errors{{Pos: Pos{File: path}, Message: nr.describe()}}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("load configuration: %w", err)
 		}
@@ -57,6 +60,7 @@ func load(path string, opts LoadOptions) (*Config, error) {
 		return nil, fmt.Errorf("load configuration: %w", err)
 	}
 	var srcs []source
+	var unread Errors // files that are not regular, refused unread
 	for _, e := range entries { // ReadDir sorts by name
 		name := e.Name()
 		if strings.HasPrefix(name, ".") || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
@@ -67,10 +71,19 @@ func load(path string, opts LoadOptions) (*Config, error) {
 		}
 		file := filepath.Join(path, name)
 		data, err := readCapped(file)
+		if nr := (*NotRegularError)(nil); errors.As(err, &nr) {
+			if !nr.Mode.IsDir() { // a link to a directory is skipped like one
+				unread = append(unread, Error{Pos: Pos{File: file}, Message: nr.describe()})
+			}
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("load configuration: %w", err)
 		}
 		srcs = append(srcs, source{name: file, data: data})
+	}
+	if len(unread) > 0 {
+		return nil, unread
 	}
 	if len(srcs) == 0 {
 		return nil, Errors{{Pos: Pos{File: path}, Message: "no *.yaml or *.yml files in directory"}}

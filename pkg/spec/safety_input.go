@@ -3,9 +3,11 @@ package spec
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"regexp"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -16,14 +18,54 @@ import (
 var maxFileSize int64 = 4 << 20
 
 // readCapped reads a file, but at most maxFileSize+1 bytes: enough for
-// checkInput to tell that it is too large.
+// checkInput to tell that it is too large. It reads regular files only: a
+// named pipe would block the read forever, and a device (/dev/zero) never
+// ends. The mode is checked before opening, since opening a pipe blocks
+// until a writer comes, and again on the open file (opened non-blocking),
+// in case the name was replaced in between.
 func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &NotRegularError{Path: path, Mode: fi.Mode()}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, &NotRegularError{Path: path, Mode: fi.Mode()}
+	}
 	return io.ReadAll(io.LimitReader(f, maxFileSize+1))
+}
+
+// NotRegularError is a path to read that is not a regular file.
+type NotRegularError struct {
+	Path string
+	Mode fs.FileMode
+}
+
+func (e *NotRegularError) Error() string { return e.Path + " " + e.describe() }
+
+// describe says what the file is, without its path.
+func (e *NotRegularError) describe() string {
+	what := "not a regular file"
+	switch m := e.Mode; {
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO), not a regular file"
+	case m&fs.ModeSocket != 0:
+		what = "a socket, not a regular file"
+	case m&fs.ModeDevice != 0:
+		what = "a device, not a regular file"
+	case m.IsDir():
+		what = "a directory, not a regular file"
+	}
+	return fmt.Sprintf("is %s: cldsync reads only regular files", what)
 }
 
 // checkInput rejects, before any parsing, a file over the size cap and a

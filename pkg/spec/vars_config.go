@@ -122,7 +122,7 @@ func (s *scope) varFile(path string) {
 	at := Pos{File: path}
 	data, err := readCapped(path)
 	if err != nil {
-		s.errorf(at, "", "read variables file: %v", err)
+		s.errorf(at, "", "read variables file: %v", unwrapPathError(err))
 		return
 	}
 	if e := checkInput(source{name: path, data: data}); e != nil {

@@ -117,7 +117,7 @@ func TestVarErrors(t *testing.T) {
 			name:  "--var-file missing",
 			files: map[string]string{"c.yaml": cfg},
 			opts:  LoadOptions{VarFiles: []string{"nope.yaml"}},
-			want:  "nope.yaml: read variables file: open nope.yaml: no such file or directory",
+			want:  "nope.yaml: read variables file: nope.yaml: no such file or directory",
 		},
 		{
 			name: "a variable defined in two files",
