@@ -60,7 +60,7 @@ func load(path string, opts LoadOptions) (*Config, error) {
 		return nil, fmt.Errorf("load configuration: %w", err)
 	}
 	var srcs []source
-	var unread Errors // files that are not regular, refused unread
+	var unread Errors           // files that are not regular, refused unread
 	for _, e := range entries { // ReadDir sorts by name
 		name := e.Name()
 		if strings.HasPrefix(name, ".") || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
