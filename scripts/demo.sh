@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: start the emulator seeded with a small existing account, then run
-# the whole job on examples/: validate, plan, apply, plan again.
+# the whole job on examples/: validate, access tests, plan, apply, plan again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=./bin/cldsync
@@ -15,6 +15,7 @@ export CLOUDINARY_ACCOUNT_URL=account://demo-key:demo-secret@demo
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 step "$bin" validate examples/
+step "$bin" test examples/
 step "$bin" plan examples/
 step "$bin" apply --auto-approve examples/
 step "$bin" plan examples/

@@ -73,8 +73,14 @@ func newAccount(cat *spec.Catalog) *Account {
 // them); so are users whose enabled is not set, and policies likewise.
 func FromConfig(cfg *spec.Config) *Account {
 	a := newAccount(nil)
+	keys := map[string]bool{}
 	for _, e := range cfg.Environments {
 		a.Environments = append(a.Environments, e.CloudName)
+		for _, k := range e.AccessKeys {
+			if k.EnabledOrDefault() {
+				keys[spec.AccessKeyName(e.CloudName, k.Name)] = true
+			}
+		}
 	}
 	for _, u := range cfg.Users {
 		a.Users[u.Email] = User{Email: u.Email, Enabled: u.Enabled == nil || *u.Enabled}
@@ -90,7 +96,6 @@ func FromConfig(cfg *spec.Config) *Account {
 	for _, r := range cfg.Roles {
 		a.Roles[r.ID] = Role{Name: r.Name, Policies: slices.Clone(r.SystemPolicies)}
 	}
-	keys := map[string]bool{}
 	for _, as := range cfg.Assignments {
 		a.assign(Assignment{as.Principal, as.Role, as.Scope, as.FolderID, as.CollectionID}, keys)
 	}

@@ -160,6 +160,8 @@ func (l *loader) checkAccessTests() {
 			if _, ok := l.users[t.Who.Name]; !ok && !members[t.Who.Name] {
 				l.errorf(t.WhoPos, path+".who", "unknown user %q: not defined under users nor a member of a group", t.Who.Name)
 			}
+		case PrincipalAPIKey:
+			l.checkTestKey(t, path)
 		case PrincipalGroup:
 			if _, ok := l.groups[t.Who.Name]; !ok {
 				l.errorf(t.WhoPos, path+".who", "unknown group %q: not defined under groups%s", t.Who.Name, didYouMean(t.Who.Name, slices.Sorted(maps.Keys(l.groups))))
@@ -176,6 +178,25 @@ func (l *loader) checkAccessTests() {
 				l.checkAccessCheck(c, fmt.Sprintf("%s.%s[%d]", path, list.key, j), t.In, roles)
 			}
 		}
+	}
+}
+
+// checkTestKey checks an api_key principal against its environment's
+// access_keys, when the configuration lists them.
+func (l *loader) checkTestKey(t *AccessTest, path string) {
+	env, name := SplitAPIKey(t.Who.Name)
+	for _, e := range l.cfg.Environments {
+		if e.CloudName != env || e.AccessKeys == nil {
+			continue
+		}
+		var names []string
+		for _, k := range e.AccessKeys {
+			if k.Name == name {
+				return
+			}
+			names = append(names, k.Name)
+		}
+		l.errorf(t.WhoPos, path+".who", "unknown access key %q of %s: not listed under its access_keys%s", name, env, didYouMean(name, names))
 	}
 }
 
