@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 )
@@ -39,6 +40,10 @@ func (c *validateCmd) Run(s streams) error {
 	}
 	if t := cfg.Template; t != nil {
 		where += fmt.Sprintf(", a template with %s, counted for one instantiation", count(len(t.Params), "parameter", "parameters"))
+		if n := len(t.Placeholders); n > 0 {
+			where += fmt.Sprintf("; %s %s no value, default or example, so the values made with %s were checked for their type only",
+				strings.Join(t.Placeholders, ", "), map[bool]string{true: "has", false: "have"}[n == 1], map[bool]string{true: "it", false: "them"}[n == 1])
+		}
 	}
 	_, err = fmt.Fprintf(s.Stdout, "OK: %s, %s, %s%s (%s)\n",
 		count(len(cfg.Environments), "environment", "environments"),

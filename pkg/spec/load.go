@@ -229,7 +229,8 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	if !l.versionSeen && l.mappings > 0 && !l.unreadable {
 		l.errorf(Pos{File: srcs[0].name, Line: 1, Col: 1}, "", `missing required key "version" (add version: 1)`)
 	}
-	l.dropUnexpanded() // vars.go
+	l.dropUnexpanded()  // vars.go
+	l.dropUnknownForm() // template.go
 	if len(l.errs) > 0 {
 		return nil, l.errs.sorted()
 	}

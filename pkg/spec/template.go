@@ -37,9 +37,13 @@ package spec
 // A template file loaded on its own (spec.Load of the file, so `cldsync
 // validate templates/tenant.yaml`) is instantiated once with the values of
 // --var and --var-file and, for the parameters left, their default, their
-// example, or a placeholder (the parameter's name, 1, true): that is how a
-// template is checked without a configuration. Instantiate, for `cldsync
-// init`, requires a value for every parameter without a default.
+// example, or a placeholder of the parameter's type (the parameter's name,
+// 1, true): that is how a template is checked without a configuration. A
+// placeholder stands for a value not known yet, as Terraform's unknown
+// values do: the values made with it are checked for their type, not for
+// their form (a placeholder "lead" used as an email is not an invalid
+// email). Instantiate, for `cldsync init`, requires a value for every
+// parameter without a default.
 
 import (
 	"bytes"
@@ -59,6 +63,9 @@ type TemplateRef struct {
 	Params      []Param
 	// Vars are the parameters' values of the instantiation, as text.
 	Vars map[string]string
+	// Placeholders are the parameters that had no value, default or
+	// example: the values made with them were checked for type only.
+	Placeholders []string
 	// doc is the expanded document, template: block removed, that
 	// Instantiate writes.
 	doc *yaml.Node
@@ -103,6 +110,9 @@ type templateState struct {
 	// unexpanded are the values left as written because a reference in
 	// them failed (vars.go).
 	unexpanded map[Pos]int // position → len(errs) when it was reported
+	// placeholderUses are the values of a template loaded alone made with
+	// a placeholder (dropUnknownForm).
+	placeholderUses map[Pos]bool
 }
 
 // tenantEntry is one item of a configuration's tenants: list.
@@ -222,8 +232,8 @@ func (l *loader) templateScope(f *file, h header, report bool) *scope {
 }
 
 // examples gives each parameter still without a value its example or a
-// placeholder.
-func examples(f *file, h header, s *scope) {
+// placeholder; it returns the names of those given a placeholder.
+func examples(f *file, h header, s *scope) (placeholders []string) {
 	for _, d := range h.params {
 		v := s.vars[d.name]
 		if v == nil || v.val != nil {
@@ -233,6 +243,7 @@ func examples(f *file, h header, s *scope) {
 			v.val, v.valFile, v.path = d.example, f, d.path+".example"
 			continue
 		}
+		placeholders = append(placeholders, d.name)
 		ph := strings.ToLower(d.name)
 		switch d.typ {
 		case VarInt:
@@ -242,6 +253,57 @@ func examples(f *file, h header, s *scope) {
 		}
 		v.val, v.valFile, v.valPos, v.path = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ph}, nil, v.decl, d.path
 	}
+	return placeholders
+}
+
+// placeholderUses returns the positions of the values of f's body that
+// reference one of the names: values made with a placeholder.
+func placeholderUses(f *file, names []string) map[Pos]bool {
+	uses := map[Pos]bool{}
+	if len(names) == 0 {
+		return uses
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil {
+			return
+		}
+		if n.Kind == yaml.ScalarNode {
+			for _, m := range varRefRE.FindAllStringSubmatch(n.Value, -1) {
+				if slices.Contains(names, m[1]) {
+					uses[f.pos(n)] = true
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	for _, kv := range fields(f.root) {
+		if kv[0].Value != "template" {
+			walk(kv[1])
+		}
+	}
+	return uses
+}
+
+// dropUnknownForm drops the errors that judge the form of
+// a value made with a placeholder: the value is not known yet. Errors about
+// its type stay (a string parameter where a number belongs is wrong
+// whatever its value).
+func (l *loader) dropUnknownForm() {
+	uses := l.tmpl.placeholderUses
+	if len(uses) == 0 {
+		return
+	}
+	kept := l.errs[:0]
+	for _, e := range l.errs {
+		typeError := strings.Contains(e.Message, "expected ") && strings.Contains(e.Message, ", got ")
+		if !uses[e.Pos] || typeError {
+			kept = append(kept, e)
+		}
+	}
+	l.errs = kept
 }
 
 // finishScope resolves the variables, expands the template's body and
@@ -400,11 +462,14 @@ func (l *loader) loadTemplateAlone(f *file) {
 				s.errorf(v.decl, d.path, "missing variable %q: give it a value with --var %s=VALUE", d.name, d.name)
 			}
 		}
-	} else {
-		examples(f, h, s)
 	}
+	var placeholders []string
+	if !l.opts.strict {
+		placeholders = examples(f, h, s)
+	}
+	l.tmpl.placeholderUses = placeholderUses(f, placeholders) // parse drops what they cannot judge
 	s.finish(f)
-	ref := &TemplateRef{Path: f.name, Description: h.description, Vars: map[string]string{}}
+	ref := &TemplateRef{Path: f.name, Description: h.description, Vars: map[string]string{}, Placeholders: placeholders}
 	for name, v := range s.vars {
 		if v.ok {
 			ref.Vars[name] = v.text
