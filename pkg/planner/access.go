@@ -44,7 +44,7 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // AccessVerb says whether a principal gains or loses something. The zero
@@ -153,7 +153,7 @@ func scopePhrase(scope string) string {
 // configuration with `permissions: false`, and a live account whose
 // permissions were not read or are unavailable, give none. The result is
 // sorted by principal, then verb (gains first), scope, what and resource.
-func Access(desired *spec.Config, live *state.Account, plan *Plan) []AccessChange {
+func Access(desired *spec.Config, live *model.Account, plan *Plan) []AccessChange {
 	if live == nil || plan == nil || (desired != nil && desired.PermissionsOff()) {
 		return nil
 	}

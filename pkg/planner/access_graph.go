@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // AccessGraph is who may do what in one state of the account: users,
@@ -53,7 +53,7 @@ type AccessPolicy struct {
 }
 
 // LiveAccess is the live account's access graph.
-func LiveAccess(live *state.Account) *AccessGraph {
+func LiveAccess(live *model.Account) *AccessGraph {
 	g := &AccessGraph{
 		users: map[string]bool{}, groups: map[string]map[string]bool{}, roles: map[string]accessRole{},
 		assigns: map[accessAssign]bool{}, policies: map[string]AccessPolicy{}, cat: spec.BuiltinCatalog(),
@@ -95,7 +95,7 @@ func LiveAccess(live *state.Account) *AccessGraph {
 // additions, so the order of the plan's changes does not matter. Removals
 // are gathered and applied in one pass over the graph, so the cost is
 // linear in the sizes of the graph and the plan.
-func PlannedAccess(live *state.Account, plan *Plan) *AccessGraph {
+func PlannedAccess(live *model.Account, plan *Plan) *AccessGraph {
 	g := LiveAccess(live)
 	g.renames(plan)
 	r := removals{principals: map[spec.Principal]bool{}, roles: map[string]bool{}, scopes: map[string]bool{}, users: map[string]bool{}}
@@ -130,7 +130,7 @@ func PlannedAccess(live *state.Account, plan *Plan) *AccessGraph {
 // (`previously:`) are applied to the live graph too, so that a renamed
 // user or group is the same principal on both sides and gains or loses
 // nothing by the rename alone.
-func AccessGraphs(live *state.Account, plan *Plan) (before, after *AccessGraph) {
+func AccessGraphs(live *model.Account, plan *Plan) (before, after *AccessGraph) {
 	before = LiveAccess(live)
 	before.renames(plan)
 	return before, PlannedAccess(live, plan)

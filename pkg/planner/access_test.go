@@ -8,10 +8,10 @@ import (
 
 	"github.com/cldsync/cldsync/internal/plantest"
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
-func accessLive() *state.Account { return plantest.AccessLive() }
+func accessLive() *model.Account { return plantest.AccessLive() }
 func accessConfig() *spec.Config { return plantest.AccessConfig() }
 
 func user(email string) spec.Principal { return spec.Principal{Kind: spec.PrincipalUser, Name: email} }
@@ -193,7 +193,7 @@ func TestAccess(t *testing.T) {
 // membership changes.
 func TestAccessUnavailable(t *testing.T) {
 	live := accessLive()
-	live.Permissions = &state.Permissions{Unavailable: "GET roles answered 403 forbidden"}
+	live.Permissions = &model.Permissions{Unavailable: "GET roles answered 403 forbidden"}
 	cfg := accessConfig()
 	cfg.Roles, cfg.Policies, cfg.Assignments, cfg.Prune = nil, nil, nil, nil
 	cfg.Groups[0].Members = append(cfg.Groups[0].Members, "raj@acme.test")

@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // TestCustomAttributesResetNoted: an environment update PUTs the whole
@@ -24,18 +24,18 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 	warning := func(what string) string {
 		return "warning: " + what + " resets custom_attributes, which the configuration does not set: the API never returns them, so cldsync cannot send them back; set custom_attributes to keep them\n"
 	}
-	prod := state.Environment{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}
-	stage := state.Environment{ID: "e2", CloudName: "stage", Name: "Stage", Enabled: false}
+	prod := model.Environment{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}
+	stage := model.Environment{ID: "e2", CloudName: "stage", Name: "Stage", Enabled: false}
 	tests := []struct {
 		name    string
 		desired []spec.Environment
-		live    []state.Environment
+		live    []model.Environment
 		want    string
 	}{
 		{
 			name:    "rename of the display name, custom_attributes not set",
 			desired: []spec.Environment{{CloudName: "prod", Name: "Production"}},
-			live:    []state.Environment{prod},
+			live:    []model.Environment{prod},
 			want: `update environments/prod
   name: "Prod" → "Production"
 ` + reset + warning("environment prod: updating it"),
@@ -43,7 +43,7 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 		{
 			name:    "enable toggle, custom_attributes not set",
 			desired: []spec.Environment{{CloudName: "stage", Enabled: ptr(true)}},
-			live:    []state.Environment{stage},
+			live:    []model.Environment{stage},
 			want: `update environments/stage
   enabled: false → true
 ` + reset + warning("environment stage: updating it"),
@@ -51,7 +51,7 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 		{
 			name:    "custom_attributes set: sent again, no warning",
 			desired: []spec.Environment{{CloudName: "prod", Name: "Production", CustomAttributes: map[string]any{"team": "web"}}},
-			live:    []state.Environment{prod},
+			live:    []model.Environment{prod},
 			want: `update environments/prod
   name: "Prod" → "Production"
 ` + again,
@@ -59,7 +59,7 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 		{
 			name:    "custom_attributes set to none: sent as none, no warning",
 			desired: []spec.Environment{{CloudName: "prod", Name: "Production", CustomAttributes: map[string]any{}}},
-			live:    []state.Environment{prod},
+			live:    []model.Environment{prod},
 			want: `update environments/prod
   name: "Prod" → "Production"
 ` + again,
@@ -70,7 +70,7 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 				{CloudName: "prod", Name: "Production"},
 				{CloudName: "stage", Enabled: ptr(true)},
 			},
-			live: []state.Environment{prod, stage},
+			live: []model.Environment{prod, stage},
 			want: `update environments/prod
   name: "Prod" → "Production"
 ` + reset + `update environments/stage
@@ -80,7 +80,7 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 		{
 			name:    "cloud_name rename only",
 			desired: []spec.Environment{{CloudName: "production", Name: "Prod", Previously: prev("prod")}},
-			live:    []state.Environment{prod},
+			live:    []model.Environment{prod},
 			want: `update environments/production
   cloud_name: "prod" → "production"
   note: the cloud_name is in every delivery URL of the environment's assets, which change with it; the API refuses it for environments with 1000 or more images
@@ -89,7 +89,7 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 		{
 			name:    "no update: nothing is sent, nothing said",
 			desired: []spec.Environment{{CloudName: "prod", Name: "Prod"}},
-			live:    []state.Environment{prod},
+			live:    []model.Environment{prod},
 			want:    ``,
 		},
 		{
@@ -105,7 +105,7 @@ func TestCustomAttributesResetNoted(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := Diff(&spec.Config{Environments: tt.desired}, &state.Account{Environments: tt.live}, Options{})
+			p, err := Diff(&spec.Config{Environments: tt.desired}, &model.Account{Environments: tt.live}, Options{})
 			if err != nil {
 				t.Fatalf("Diff returned error %v, want nil", err)
 			}

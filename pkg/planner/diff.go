@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // roleMasterAdmin is the legacy role that may access every product
@@ -23,7 +23,7 @@ const roleMasterAdmin = "master_admin"
 //
 // Diff reads desired and live but never modifies them, and keeps no
 // reference into them except CustomAttributes maps (shallow copies).
-func Diff(desired *spec.Config, live *state.Account, opts Options) (*Plan, error) {
+func Diff(desired *spec.Config, live *model.Account, opts Options) (*Plan, error) {
 	if desired == nil {
 		return nil, errors.New("plan: nil configuration")
 	}
@@ -110,9 +110,9 @@ type differ struct {
 	dUsers  map[string]*spec.User
 	dGroups map[string]*spec.Group
 
-	lEnvs   map[string]*state.Environment
-	lUsers  map[string]*state.User
-	lGroups map[string]*state.Group
+	lEnvs   map[string]*model.Environment
+	lUsers  map[string]*model.User
+	lGroups map[string]*model.Group
 
 	// refused holds the refs of objects that the plan refuses (ambiguous
 	// live key or duplicate desired key), so that changes referring to them
@@ -181,17 +181,17 @@ func indexDesired[T any](items []T, key func(*T) string, pos func(*T) spec.Pos) 
 	return idx, dups
 }
 
-func (d *differ) index(desired *spec.Config, live *state.Account) {
+func (d *differ) index(desired *spec.Config, live *model.Account) {
 	var ambEnvs, ambUsers, ambGroups map[string][]string
 	d.lEnvs, ambEnvs = indexLive(live.Environments,
-		func(e *state.Environment) string { return e.CloudName },
-		func(e *state.Environment) string { return e.ID })
+		func(e *model.Environment) string { return e.CloudName },
+		func(e *model.Environment) string { return e.ID })
 	d.lUsers, ambUsers = indexLive(live.Users,
-		func(u *state.User) string { return normEmail(u.Email) },
-		func(u *state.User) string { return u.ID })
+		func(u *model.User) string { return normEmail(u.Email) },
+		func(u *model.User) string { return u.ID })
 	d.lGroups, ambGroups = indexLive(live.Groups,
-		func(g *state.Group) string { return g.Name },
-		func(g *state.Group) string { return g.ID })
+		func(g *model.Group) string { return g.Name },
+		func(g *model.Group) string { return g.ID })
 
 	var dupEnvs, dupUsers, dupGroups map[string][]spec.Pos
 	d.dEnvs, dupEnvs = indexDesired(desired.Environments,

@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
-func (d *differ) environments(desired *spec.Config, live *state.Account) {
+func (d *differ) environments(desired *spec.Config, live *model.Account) {
 	for i := range desired.Environments {
 		e := &desired.Environments[i]
 		ref := Ref{spec.KindEnvironment, e.CloudName}
@@ -44,7 +44,7 @@ func (d *differ) environments(desired *spec.Config, live *state.Account) {
 	}
 }
 
-func liveEnvironment(l *state.Environment) EnvironmentValue {
+func liveEnvironment(l *model.Environment) EnvironmentValue {
 	return EnvironmentValue{ID: l.ID, CloudName: l.CloudName, Name: l.Name, Enabled: l.Enabled}
 }
 
@@ -86,7 +86,7 @@ func (d *differ) createEnvironment(ref Ref, e *spec.Environment) {
 	d.add(c)
 }
 
-func (d *differ) updateEnvironment(ref Ref, e *spec.Environment, l *state.Environment) {
+func (d *differ) updateEnvironment(ref Ref, e *spec.Environment, l *model.Environment) {
 	before := liveEnvironment(l)
 	after := before
 	var fields []FieldDiff

@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
-func (d *differ) groups(desired *spec.Config, live *state.Account) {
+func (d *differ) groups(desired *spec.Config, live *model.Account) {
 	for i := range desired.Groups {
 		g := &desired.Groups[i]
 		ref := Ref{spec.KindGroup, g.Name}
@@ -59,7 +59,7 @@ func (d *differ) groups(desired *spec.Config, live *state.Account) {
 
 // memberships plans the membership changes of a desired group whose
 // members are managed; l is the live group, or nil when it is created.
-func (d *differ) memberships(g *spec.Group, l *state.Group) {
+func (d *differ) memberships(g *spec.Group, l *model.Group) {
 	groupCreated := l == nil
 	groupID := ""
 	live := map[string]bool{}

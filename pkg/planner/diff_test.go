@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -59,7 +59,7 @@ func TestDiff(t *testing.T) {
 	tests := []struct {
 		name    string
 		desired spec.Config
-		live    state.Account
+		live    model.Account
 		opts    Options
 		want    string
 	}{
@@ -125,10 +125,10 @@ create memberships/ops / bo@acme.test after groups/ops, users/bo@acme.test
 				},
 				Groups: []spec.Group{{Name: "ops", Members: []string{"ana@acme.test"}, MembersManaged: true}},
 			},
-			live: state.Account{
-				Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}},
-				Users:        []state.User{{ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "admin", Enabled: true, Environments: []string{"prod"}}},
-				Groups:       []state.Group{{ID: "g1", Name: "ops"}},
+			live: model.Account{
+				Environments: []model.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}},
+				Users:        []model.User{{ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "admin", Enabled: true, Environments: []string{"prod"}}},
+				Groups:       []model.Group{{ID: "g1", Name: "ops"}},
 			},
 			want: `create environments/dev
   name: "Dev"
@@ -147,9 +147,9 @@ create memberships/ops / ana@acme.test
 					{Email: "sam@acme.test", Environments: &spec.EnvironmentAccess{CloudNames: []string{}}},
 				},
 			},
-			live: state.Account{
-				Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: false}},
-				Users: []state.User{
+			live: model.Account{
+				Environments: []model.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: false}},
+				Users: []model.User{
 					{ID: "u1", Email: "raj@acme.test", Name: "Raj", Role: "admin", Enabled: true, Environments: []string{"prod"}},
 					{ID: "u2", Email: "sam@acme.test", Name: "Sam", Role: "admin", AllEnvironments: true},
 				},
@@ -175,10 +175,10 @@ warning: environment prod: updating it resets custom_attributes, which the confi
 				Users:        []spec.User{{Email: "raj@acme.test"}},
 				Groups:       []spec.Group{{Name: "ops"}},
 			},
-			live: state.Account{
-				Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Whatever", Enabled: false}},
-				Users:        []state.User{{ID: "u1", Email: "raj@acme.test", Name: "Raj", Role: "billing", Enabled: false, Environments: []string{"x"}}},
-				Groups:       []state.Group{{ID: "g1", Name: "ops", Members: []string{"raj@acme.test", "zed@acme.test"}}},
+			live: model.Account{
+				Environments: []model.Environment{{ID: "e1", CloudName: "prod", Name: "Whatever", Enabled: false}},
+				Users:        []model.User{{ID: "u1", Email: "raj@acme.test", Name: "Raj", Role: "billing", Enabled: false, Environments: []string{"x"}}},
+				Groups:       []model.Group{{ID: "g1", Name: "ops", Members: []string{"raj@acme.test", "zed@acme.test"}}},
 			},
 			want: `unmanaged memberships: 2
 `,
@@ -188,7 +188,7 @@ warning: environment prod: updating it resets custom_attributes, which the confi
 			desired: spec.Config{
 				Environments: []spec.Environment{{CloudName: "prod", Name: "Prod", CustomAttributes: map[string]any{"a": 1}}},
 			},
-			live: state.Account{Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}}},
+			live: model.Account{Environments: []model.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}}},
 			want: ``,
 		},
 		{
@@ -196,7 +196,7 @@ warning: environment prod: updating it resets custom_attributes, which the confi
 			desired: spec.Config{
 				Environments: []spec.Environment{{CloudName: "prod", Name: "Prod", Enabled: ptr(false), CustomAttributes: map[string]any{"a": 1}}},
 			},
-			live: state.Account{Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}}},
+			live: model.Account{Environments: []model.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}}},
 			want: `update environments/prod
   enabled: true → false
   note: custom_attributes is sent again: the API never returns it, so it is not compared
@@ -207,10 +207,10 @@ warning: environment prod: updating it resets custom_attributes, which the confi
 			desired: spec.Config{
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"ana@acme.test"}}},
 			},
-			live: state.Account{
-				Environments: []state.Environment{{ID: "e1", CloudName: "a"}, {ID: "e2", CloudName: "b"}},
-				Users:        []state.User{{ID: "u1", Email: "ana@acme.test"}, {ID: "u2", Email: "bo@acme.test"}},
-				Groups: []state.Group{
+			live: model.Account{
+				Environments: []model.Environment{{ID: "e1", CloudName: "a"}, {ID: "e2", CloudName: "b"}},
+				Users:        []model.User{{ID: "u1", Email: "ana@acme.test"}, {ID: "u2", Email: "bo@acme.test"}},
+				Groups: []model.Group{
 					{ID: "g1", Name: "ops", Members: []string{"ana@acme.test"}},
 					{ID: "g2", Name: "other", Members: []string{"ana@acme.test", "bo@acme.test"}},
 				},
@@ -230,14 +230,14 @@ unmanaged memberships: 2
 				},
 				Prune: []spec.Kind{spec.KindEnvironment, spec.KindUser, spec.KindGroup},
 			},
-			live: state.Account{
-				Environments: []state.Environment{{ID: "e1", CloudName: "old-env", Name: "Old"}},
-				Users: []state.User{
+			live: model.Account{
+				Environments: []model.Environment{{ID: "e1", CloudName: "old-env", Name: "Old"}},
+				Users: []model.User{
 					{ID: "u1", Email: "ana@acme.test"},
 					{ID: "u2", Email: "bo@acme.test"},
 					{ID: "u3", Email: "cy@acme.test"},
 				},
-				Groups: []state.Group{
+				Groups: []model.Group{
 					{ID: "g1", Name: "ops", Members: []string{"ana@acme.test", "bo@acme.test", "cy@acme.test"}},
 					{ID: "g2", Name: "old", Members: []string{"bo@acme.test"}},
 				},
@@ -262,9 +262,9 @@ delete environments/old-env
 			desired: spec.Config{
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{}}},
 			},
-			live: state.Account{
-				Users:  []state.User{{ID: "u1", Email: "ana@acme.test"}},
-				Groups: []state.Group{{ID: "g1", Name: "ops", Members: []string{"ana@acme.test", "ghost@acme.test"}}},
+			live: model.Account{
+				Users:  []model.User{{ID: "u1", Email: "ana@acme.test"}},
+				Groups: []model.Group{{ID: "g1", Name: "ops", Members: []string{"ana@acme.test", "ghost@acme.test"}}},
 			},
 			want: `delete memberships/ops / ana@acme.test
   reason: not in the members of group "ops"
@@ -278,7 +278,7 @@ unmanaged users: 1
 			desired: spec.Config{
 				Prune: []spec.Kind{spec.KindGroup},
 			},
-			live: state.Account{Groups: []state.Group{{ID: "g1", Name: "old"}}},
+			live: model.Account{Groups: []model.Group{{ID: "g1", Name: "old"}}},
 			opts: Options{Prune: []spec.Kind{}},
 			want: `unmanaged groups: 1
 `,
@@ -286,7 +286,7 @@ unmanaged users: 1
 		{
 			name:    "Options.Prune adds kinds to prune",
 			desired: spec.Config{},
-			live:    state.Account{Groups: []state.Group{{ID: "g1", Name: "old"}}},
+			live:    model.Account{Groups: []model.Group{{ID: "g1", Name: "old"}}},
 			opts:    Options{Prune: []spec.Kind{spec.KindGroup}},
 			want: `delete groups/old
   reason: not in the configuration, and groups are pruned
@@ -299,10 +299,10 @@ unmanaged users: 1
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true}},
 				Prune:  []spec.Kind{spec.KindUser, spec.KindGroup, spec.KindEnvironment},
 			},
-			live: state.Account{
-				Environments: []state.Environment{{ID: "e1", CloudName: "old-env"}},
-				Users:        []state.User{{ID: "u1", Email: "bo@acme.test"}},
-				Groups: []state.Group{
+			live: model.Account{
+				Environments: []model.Environment{{ID: "e1", CloudName: "old-env"}},
+				Users:        []model.User{{ID: "u1", Email: "bo@acme.test"}},
+				Groups: []model.Group{
 					{ID: "g1", Name: "ops", Members: []string{"bo@acme.test"}},
 					{ID: "g2", Name: "old"},
 				},
@@ -322,8 +322,8 @@ warning: groups: the live listing is incomplete (timeout): no groups are deleted
 			desired: spec.Config{
 				Prune: []spec.Kind{spec.KindUser},
 			},
-			live: state.Account{
-				Users: []state.User{{ID: "u0", Email: "owner@acme.test", Root: true}, {ID: "u1", Email: "bo@acme.test"}},
+			live: model.Account{
+				Users: []model.User{{ID: "u0", Email: "owner@acme.test", Root: true}, {ID: "u1", Email: "bo@acme.test"}},
 			},
 			want: `delete users/bo@acme.test
   reason: not in the configuration, and users are pruned
@@ -337,9 +337,9 @@ warning: user owner@acme.test: the account's root user is never deleted, though 
 				Users:  []spec.User{{Email: "ana@acme.test", Name: ptr("Ana")}},
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"ana@acme.test"}}, {Name: "web", MembersManaged: true, Members: []string{"ana@acme.test"}}},
 			},
-			live: state.Account{
-				Users: []state.User{{ID: "u1", Email: "ana@acme.test", Name: "A"}, {ID: "u2", Email: "ANA@acme.test", Name: "B"}},
-				Groups: []state.Group{
+			live: model.Account{
+				Users: []model.User{{ID: "u1", Email: "ana@acme.test", Name: "A"}, {ID: "u2", Email: "ANA@acme.test", Name: "B"}},
+				Groups: []model.Group{
 					{ID: "g2", Name: "ops"}, {ID: "g1", Name: "ops"},
 					{ID: "g3", Name: "same"}, {ID: "g4", Name: "same"},
 				},
@@ -357,9 +357,9 @@ error: memberships/web / ana@acme.test: user ana@acme.test matches 2 live users 
 			desired: spec.Config{
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"ana@acme.test"}}},
 			},
-			live: state.Account{
-				Users:  []state.User{{ID: "u1", Email: "ana@acme.test"}, {ID: "u2", Email: "ana@acme.test"}, {ID: "u3", Email: "bo@acme.test"}, {ID: "u4", Email: "bo@acme.test"}},
-				Groups: []state.Group{{ID: "g1", Name: "ops", Members: []string{"bo@acme.test"}}},
+			live: model.Account{
+				Users:  []model.User{{ID: "u1", Email: "ana@acme.test"}, {ID: "u2", Email: "ana@acme.test"}, {ID: "u3", Email: "bo@acme.test"}, {ID: "u4", Email: "bo@acme.test"}},
+				Groups: []model.Group{{ID: "g1", Name: "ops", Members: []string{"bo@acme.test"}}},
 			},
 			want: `unmanaged users: 4
 error: memberships/ops / ana@acme.test: user ana@acme.test matches 2 live users (ids u1, u2)
@@ -372,7 +372,7 @@ error: memberships/ops / bo@acme.test: user bo@acme.test matches 2 live users (i
 				Users:  []spec.User{{Email: "ana@acme.test"}, {Email: "ANA@acme.test"}},
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"ana@acme.test"}}},
 			},
-			live: state.Account{Groups: []state.Group{{ID: "g1", Name: "ops"}}},
+			live: model.Account{Groups: []model.Group{{ID: "g1", Name: "ops"}}},
 			want: `error: users/ana@acme.test: defined 2 times in the configuration (:0:0, :0:0); refusing to plan it
 error: memberships/ops / ana@acme.test: user ana@acme.test is refused by this plan (see its error)
 `,
@@ -380,7 +380,7 @@ error: memberships/ops / ana@acme.test: user ana@acme.test is refused by this pl
 		{
 			name:    "ambiguous keys of a pruned kind are refused, not deleted",
 			desired: spec.Config{Prune: []spec.Kind{spec.KindGroup}},
-			live:    state.Account{Groups: []state.Group{{ID: "g1", Name: "x"}, {ID: "g2", Name: "x"}, {ID: "g3", Name: "x"}}},
+			live:    model.Account{Groups: []model.Group{{ID: "g1", Name: "x"}, {ID: "g2", Name: "x"}, {ID: "g3", Name: "x"}}},
 			want: `unmanaged groups: 3
 error: groups/x: 3 live groups have this name (ids g1, g2, g3); refusing to plan it until all but one are renamed or deleted
 `,
@@ -404,9 +404,9 @@ error: groups/x: 3 live groups have this name (ids g1, g2, g3); refusing to plan
 					{Email: "new@acme.test", Role: ptr("master_admin"), Environments: &spec.EnvironmentAccess{CloudNames: []string{"prod"}}},
 				},
 			},
-			live: state.Account{
-				Environments: []state.Environment{{ID: "e1", CloudName: "prod"}},
-				Users: []state.User{
+			live: model.Account{
+				Environments: []model.Environment{{ID: "e1", CloudName: "prod"}},
+				Users: []model.User{
 					{ID: "u1", Email: "boss@acme.test", Role: "master_admin", AllEnvironments: true},
 					{ID: "u2", Email: "new@acme.test", Role: "admin", Environments: []string{"prod", "dev"}},
 				},
@@ -424,9 +424,9 @@ warning: user new@acme.test: environments is ignored: a master_admin may access 
 				Users:  []spec.User{{Email: "Raj@ACME.test", Name: ptr("Raj")}},
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"RAJ@acme.TEST"}}},
 			},
-			live: state.Account{
-				Users:  []state.User{{ID: "u1", Email: "raj@acme.test", Name: "Raj"}},
-				Groups: []state.Group{{ID: "g1", Name: "ops", Members: []string{"raj@acme.test"}}},
+			live: model.Account{
+				Users:  []model.User{{ID: "u1", Email: "raj@acme.test", Name: "Raj"}},
+				Groups: []model.Group{{ID: "g1", Name: "ops", Members: []string{"raj@acme.test"}}},
 			},
 			want: ``,
 		},
@@ -439,9 +439,9 @@ warning: user new@acme.test: environments is ignored: a master_admin may access 
 					{Name: "b-live", MembersManaged: true, Members: []string{"new@acme.test", "old@acme.test"}},
 				},
 			},
-			live: state.Account{
-				Users:  []state.User{{ID: "u1", Email: "old@acme.test"}, {ID: "u2", Email: "unmanaged@acme.test"}},
-				Groups: []state.Group{{ID: "g1", Name: "b-live"}},
+			live: model.Account{
+				Users:  []model.User{{ID: "u1", Email: "old@acme.test"}, {ID: "u2", Email: "unmanaged@acme.test"}},
+				Groups: []model.Group{{ID: "g1", Name: "b-live"}},
 			},
 			want: `create users/new@acme.test
   name: "New"
@@ -465,9 +465,9 @@ unmanaged users: 1
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"ghost@acme.test", "gone@acme.test"}}},
 				Prune:  []spec.Kind{spec.KindUser},
 			},
-			live: state.Account{
-				Users:  []state.User{{ID: "u1", Email: "gone@acme.test"}},
-				Groups: []state.Group{{ID: "g1", Name: "ops"}},
+			live: model.Account{
+				Users:  []model.User{{ID: "u1", Email: "gone@acme.test"}},
+				Groups: []model.Group{{ID: "g1", Name: "ops"}},
 			},
 			want: `delete users/gone@acme.test
   reason: not in the configuration, and users are pruned
@@ -480,8 +480,8 @@ error: memberships/ops / gone@acme.test: user gone@acme.test is deleted by this 
 			desired: spec.Config{
 				Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"ana@acme.test"}}},
 			},
-			live: state.Account{
-				Groups:     []state.Group{{ID: "g1", Name: "ops"}},
+			live: model.Account{
+				Groups:     []model.Group{{ID: "g1", Name: "ops"}},
 				Incomplete: map[spec.Kind]string{spec.KindUser: "page 2: 500"},
 			},
 			want: `warning: users: the live listing is incomplete (page 2: 500): no users are deleted, and objects missing from the listing may be planned as creates
@@ -501,7 +501,7 @@ error: memberships/ops / ana@acme.test: user ana@acme.test is not in the configu
 					{Email: "bo@acme.test", Environments: &spec.EnvironmentAccess{CloudNames: []string{"missing"}}},
 				},
 			},
-			live: state.Account{Users: []state.User{{ID: "u2", Email: "bo@acme.test"}}},
+			live: model.Account{Users: []model.User{{ID: "u2", Email: "bo@acme.test"}}},
 			want: `error: environments/new: base_environment: environment "nope" is neither in the configuration nor in the account
 error: environments/newer: depends on environments/new, which this plan refuses
 error: users/ana@acme.test: environments: environment "missing" is neither in the configuration nor in the account
@@ -515,8 +515,8 @@ error: users/cy@acme.test: depends on environments/newer, which this plan refuse
 				Groups: []spec.Group{{Name: "ops"}},
 				Prune:  []spec.Kind{spec.KindMembership},
 			},
-			live: state.Account{
-				Groups: []state.Group{{ID: "g1", Name: "ops", Members: []string{"a@x.test"}}, {ID: "g2", Name: "other", Members: []string{"b@x.test"}}},
+			live: model.Account{
+				Groups: []model.Group{{ID: "g1", Name: "ops", Members: []string{"a@x.test"}}, {ID: "g2", Name: "other", Members: []string{"b@x.test"}}},
 			},
 			want: `unmanaged groups: 1
 unmanaged memberships: 2
@@ -531,10 +531,10 @@ warning: memberships: pruning memberships has no effect: list a group's members 
 				Groups:       []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"ana@acme.test"}}},
 				Prune:        []spec.Kind{spec.KindEnvironment, spec.KindUser, spec.KindGroup},
 			},
-			live: state.Account{
-				Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}},
-				Users:        []state.User{{ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "admin", Enabled: true, Environments: []string{"prod"}}},
-				Groups:       []state.Group{{ID: "g1", Name: "ops", Members: []string{"ana@acme.test"}}},
+			live: model.Account{
+				Environments: []model.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}},
+				Users:        []model.User{{ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "admin", Enabled: true, Environments: []string{"prod"}}},
+				Groups:       []model.Group{{ID: "g1", Name: "ops", Members: []string{"ana@acme.test"}}},
 			},
 			want: ``,
 		},
@@ -573,13 +573,13 @@ func TestDiffValues(t *testing.T) {
 		Groups: []spec.Group{{Name: "ops", MembersManaged: true, Members: []string{"raj@acme.test"}}},
 		Prune:  []spec.Kind{spec.KindGroup},
 	}
-	live := state.Account{
-		Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: false}},
-		Users: []state.User{{
+	live := model.Account{
+		Environments: []model.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: false}},
+		Users: []model.User{{
 			ID: "u1", Email: "raj@acme.test", Name: "Raj", Role: "admin", Enabled: true, Pending: true,
 			Environments: []string{"prod"},
 		}},
-		Groups: []state.Group{
+		Groups: []model.Group{
 			{ID: "g1", Name: "ops", Members: []string{"zed@acme.test"}},
 			{ID: "g9", Name: "old", Members: []string{"raj@acme.test"}},
 		},
@@ -647,7 +647,7 @@ func TestDiffDoesNotModifyInputs(t *testing.T) {
 		Users:        []spec.User{{Email: "B@x.test", Environments: &spec.EnvironmentAccess{CloudNames: cloudNames}}, {Email: "a@x.test"}},
 		Groups:       []spec.Group{{Name: "g", Members: members, MembersManaged: true}},
 	}
-	live := state.Account{Groups: []state.Group{{ID: "g1", Name: "g", Members: []string{"c@x.test"}}}}
+	live := model.Account{Groups: []model.Group{{ID: "g1", Name: "g", Members: []string{"c@x.test"}}}}
 	if _, err := Diff(&desired, &live, Options{}); err != nil {
 		t.Fatalf("Diff returned error %v, want nil", err)
 	}
@@ -664,21 +664,21 @@ func TestDiffErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		desired *spec.Config
-		live    *state.Account
+		live    *model.Account
 		opts    Options
 		want    string
 	}{
-		{"nil config", nil, &state.Account{}, Options{}, "plan: nil configuration"},
+		{"nil config", nil, &model.Account{}, Options{}, "plan: nil configuration"},
 		{"nil account", &spec.Config{}, nil, Options{}, "plan: nil live account"},
-		{"unknown prune kind", &spec.Config{Prune: []spec.Kind{"widgets"}}, &state.Account{}, Options{}, `plan: prune: unknown kind "widgets"`},
-		{"unknown prune override", &spec.Config{}, &state.Account{}, Options{Prune: []spec.Kind{"nope"}}, `plan: prune: unknown kind "nope"`},
+		{"unknown prune kind", &spec.Config{Prune: []spec.Kind{"widgets"}}, &model.Account{}, Options{}, `plan: prune: unknown kind "widgets"`},
+		{"unknown prune override", &spec.Config{}, &model.Account{}, Options{Prune: []spec.Kind{"nope"}}, `plan: prune: unknown kind "nope"`},
 		{
 			"base environment cycle",
 			&spec.Config{Environments: []spec.Environment{
 				{CloudName: "a", BaseEnvironment: "b"},
 				{CloudName: "b", BaseEnvironment: "a"},
 			}},
-			&state.Account{}, Options{},
+			&model.Account{}, Options{},
 			"plan: dependency cycle through environments/a",
 		},
 	}
@@ -706,7 +706,7 @@ func TestOrderPutsDependenciesFirst(t *testing.T) {
 		{CloudName: "z"},
 		{CloudName: "b"},
 	}}
-	p, err := Diff(&desired, &state.Account{}, Options{})
+	p, err := Diff(&desired, &model.Account{}, Options{})
 	if err != nil {
 		t.Fatalf("Diff returned error %v, want nil", err)
 	}

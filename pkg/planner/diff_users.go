@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
-func (d *differ) users(desired *spec.Config, live *state.Account) {
+func (d *differ) users(desired *spec.Config, live *model.Account) {
 	for i := range desired.Users {
 		u := &desired.Users[i]
 		key := normEmail(u.Email)
@@ -83,7 +83,7 @@ func (d *differ) groupsOf(email string) []string {
 	return d.userGroups[email]
 }
 
-func liveUser(l *state.User) UserValue {
+func liveUser(l *model.User) UserValue {
 	return UserValue{
 		ID:              l.ID,
 		Email:           l.Email,
@@ -168,7 +168,7 @@ func (d *differ) createUser(ref Ref, u *spec.User, role string) {
 	d.add(c)
 }
 
-func (d *differ) updateUser(ref Ref, u *spec.User, l *state.User, role string) {
+func (d *differ) updateUser(ref Ref, u *spec.User, l *model.User, role string) {
 	before := liveUser(l)
 	after := liveUser(l)
 	var fields []FieldDiff

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // fuzzSeeds are (configuration YAML, live account JSON) pairs that reach
@@ -78,7 +78,7 @@ func FuzzDiff(f *testing.F) {
 		if err != nil {
 			return // the loader's own fuzz test covers bad configurations
 		}
-		var live state.Account
+		var live model.Account
 		dec := json.NewDecoder(bytes.NewReader(liveJSON))
 		if dec.Decode(&live) != nil {
 			return
@@ -109,7 +109,7 @@ func FuzzDiff(f *testing.F) {
 	})
 }
 
-func checkInvariants(t *testing.T, cfg *spec.Config, live *state.Account, opts Options, p *Plan) {
+func checkInvariants(t *testing.T, cfg *spec.Config, live *model.Account, opts Options, p *Plan) {
 	t.Helper()
 	limits := cfg.Safety.Limits()
 	seen := map[string]bool{}

@@ -39,11 +39,11 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // guard applies the guards to the planned changes.
-func (d *differ) guard(desired *spec.Config, live *state.Account, opts Options) {
+func (d *differ) guard(desired *spec.Config, live *model.Account, opts Options) {
 	limits := desired.Safety.Limits()
 	refused := map[int]string{} // index in d.plan.Changes → why
 	refuse := func(i int, msg string) {
@@ -187,7 +187,7 @@ func protectedRefs(desired *spec.Config) map[Ref]spec.Pos {
 // created, so the assignment is gone in between (or for good, should the
 // create fail). Both the role's replace and the assignment's re-add are
 // refused, each naming the other.
-func (d *differ) guardProtectedAssignments(live *state.Account, protected map[Ref]spec.Pos, refuse func(int, string)) {
+func (d *differ) guardProtectedAssignments(live *model.Account, protected map[Ref]spec.Pos, refuse func(int, string)) {
 	if live == nil || live.Permissions == nil {
 		return
 	}
@@ -228,7 +228,7 @@ func isMasterAdmin(u UserValue) bool {
 
 // guardMasterAdmins refuses the changes that would take the enabled
 // master_admins below minimum.
-func (d *differ) guardMasterAdmins(live *state.Account, minimum int, refuse func(int, string)) {
+func (d *differ) guardMasterAdmins(live *model.Account, minimum int, refuse func(int, string)) {
 	if minimum <= 0 {
 		return
 	}
@@ -291,7 +291,7 @@ func (d *differ) guardMasterAdmins(live *state.Account, minimum int, refuse func
 // liveCount is how many live objects of kind k the plan could delete from:
 // those the ignore rules do not keep out. Kinds it does not know count 0,
 // which turns the percentage limit off for them.
-func (d *differ) liveCount(live *state.Account, k spec.Kind) int {
+func (d *differ) liveCount(live *model.Account, k spec.Kind) int {
 	n := 0
 	switch k {
 	case spec.KindEnvironment:
@@ -350,7 +350,7 @@ const accountAdminRole = "cld::role::account::master_admin"
 // live principal, or a live user who can act added to a holder group that
 // would otherwise stop acting. Removals then wait for them, as for
 // promotions.
-func (d *differ) guardAccountAdmins(live *state.Account, minimum int, refuse func(int, string)) {
+func (d *differ) guardAccountAdmins(live *model.Account, minimum int, refuse func(int, string)) {
 	if minimum <= 0 || live.Permissions == nil || live.Permissions.Unavailable != "" {
 		return
 	}

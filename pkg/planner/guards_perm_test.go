@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // TestProtectPermissions: protect on roles, policies and assignments
@@ -21,7 +21,7 @@ func TestProtectPermissions(t *testing.T) {
 	tests := []struct {
 		name   string
 		config func(c *spec.Config)
-		live   func(a *state.Account)
+		live   func(a *model.Account)
 		want   []string
 	}{
 		{
@@ -141,7 +141,7 @@ func TestProtectPermissionsDeletes(t *testing.T) {
 		{Action: Delete, Ref: Ref{spec.KindRole, "reviewer"}, Before: RoleValue{ID: "reviewer", Force: true}},
 		{Action: Delete, Ref: Ref{spec.KindRole, "temp"}, Before: RoleValue{ID: "temp"}},
 	}}}
-	d.guard(desired, &state.Account{}, Options{AllowDeletes: true, AllowEnvironmentDeletes: true})
+	d.guard(desired, &model.Account{}, Options{AllowDeletes: true, AllowEnvironmentDeletes: true})
 	want := []string{
 		"delete " + other.Ref().String(),
 		"delete roles/temp",

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // outline is a plan as "action ref [after deps]" lines, then one
@@ -32,18 +32,18 @@ func outline(p *Plan) []string {
 	return out
 }
 
-func liveUsers(prefix string, n int) []state.User {
-	var out []state.User
+func liveUsers(prefix string, n int) []model.User {
+	var out []model.User
 	for i := range n {
-		out = append(out, state.User{ID: fmt.Sprintf("%s%d", prefix, i), Email: fmt.Sprintf("%s%02d@acme.test", prefix, i), Name: "x", Role: "admin", Enabled: true, AllEnvironments: true})
+		out = append(out, model.User{ID: fmt.Sprintf("%s%d", prefix, i), Email: fmt.Sprintf("%s%02d@acme.test", prefix, i), Name: "x", Role: "admin", Enabled: true, AllEnvironments: true})
 	}
 	return out
 }
 
-func liveGroups(n int) []state.Group {
-	var out []state.Group
+func liveGroups(n int) []model.Group {
+	var out []model.Group
 	for i := range n {
-		out = append(out, state.Group{ID: fmt.Sprintf("g%d", i), Name: fmt.Sprintf("g%02d", i)})
+		out = append(out, model.Group{ID: fmt.Sprintf("g%d", i), Name: fmt.Sprintf("g%02d", i)})
 	}
 	return out
 }
@@ -74,7 +74,7 @@ func groupDeletes(from, to int) []string {
 	return out
 }
 
-var root = state.User{ID: "root", Email: "root@acme.test", Name: "Root", Role: "master_admin", Enabled: true, Root: true, AllEnvironments: true}
+var root = model.User{ID: "root", Email: "root@acme.test", Name: "Root", Role: "master_admin", Enabled: true, Root: true, AllEnvironments: true}
 
 // TestDeleteThresholds: more than max_deletes, or more than
 // max_delete_percent of a kind with 20+ live objects, is refused without
@@ -85,20 +85,20 @@ func TestDeleteThresholds(t *testing.T) {
 	tests := []struct {
 		name    string
 		desired spec.Config
-		live    state.Account
+		live    model.Account
 		opts    Options
 		want    []string
 	}{
 		{
 			name:    "10 deletes pass the default limit",
 			desired: spec.Config{Groups: desiredGroups(groupNames(10, 15)...), Prune: []spec.Kind{spec.KindGroup}},
-			live:    state.Account{Groups: liveGroups(15)},
+			live:    model.Account{Groups: liveGroups(15)},
 			want:    groupDeletes(0, 10),
 		},
 		{
 			name:    "11 deletes are refused, each named",
 			desired: spec.Config{Users: []spec.User{{Email: "root@acme.test"}}, Prune: []spec.Kind{spec.KindUser}},
-			live:    state.Account{Users: append(liveUsers("u", 11), root)},
+			live:    model.Account{Users: append(liveUsers("u", 11), root)},
 			want: func() []string {
 				var out []string
 				for i := range 11 {
@@ -110,7 +110,7 @@ func TestDeleteThresholds(t *testing.T) {
 		{
 			name:    "11 deletes are planned with AllowDeletes",
 			desired: spec.Config{Users: []spec.User{{Email: "root@acme.test"}}, Prune: []spec.Kind{spec.KindUser}},
-			live:    state.Account{Users: append(liveUsers("u", 11), root)},
+			live:    model.Account{Users: append(liveUsers("u", 11), root)},
 			opts:    Options{AllowDeletes: true},
 			want: []string{
 				"delete users/u00@acme.test", "delete users/u01@acme.test", "delete users/u02@acme.test", "delete users/u03@acme.test",
@@ -124,7 +124,7 @@ func TestDeleteThresholds(t *testing.T) {
 				Groups: desiredGroups("g00"), Prune: []spec.Kind{spec.KindGroup},
 				Safety: spec.Safety{MaxDeletes: intp(1)},
 			},
-			live: state.Account{Groups: liveGroups(3)},
+			live: model.Account{Groups: liveGroups(3)},
 			want: []string{
 				"refused groups/g01: refusing to delete it: this plan deletes 2 objects, more than safety.max_deletes (1); check what would go and re-run with --allow-deletes",
 				"refused groups/g02: refusing to delete it: this plan deletes 2 objects, more than safety.max_deletes (1); check what would go and re-run with --allow-deletes",
@@ -136,7 +136,7 @@ func TestDeleteThresholds(t *testing.T) {
 				Groups: desiredGroups("g00"), Prune: []spec.Kind{spec.KindGroup},
 				Safety: spec.Safety{MaxDeletes: intp(0)},
 			},
-			live: state.Account{Groups: liveGroups(2)},
+			live: model.Account{Groups: liveGroups(2)},
 			want: []string{"refused groups/g01: refusing to delete it: this plan deletes 1 objects, more than safety.max_deletes (0); check what would go and re-run with --allow-deletes"},
 		},
 		{
@@ -145,7 +145,7 @@ func TestDeleteThresholds(t *testing.T) {
 				Groups: desiredGroups(groupNames(6, 20)...), Prune: []spec.Kind{spec.KindGroup},
 				Safety: spec.Safety{MaxDeletes: intp(100)},
 			},
-			live: state.Account{Groups: liveGroups(20)},
+			live: model.Account{Groups: liveGroups(20)},
 			want: func() []string {
 				var out []string
 				for i := range 6 {
@@ -160,7 +160,7 @@ func TestDeleteThresholds(t *testing.T) {
 				Groups: desiredGroups(groupNames(5, 20)...), Prune: []spec.Kind{spec.KindGroup},
 				Safety: spec.Safety{MaxDeletes: intp(100)},
 			},
-			live: state.Account{Groups: liveGroups(20)},
+			live: model.Account{Groups: liveGroups(20)},
 			want: groupDeletes(0, 5),
 		},
 		{
@@ -168,7 +168,7 @@ func TestDeleteThresholds(t *testing.T) {
 			desired: spec.Config{
 				Groups: desiredGroups(groupNames(9, 19)...), Prune: []spec.Kind{spec.KindGroup},
 			},
-			live: state.Account{Groups: liveGroups(19)},
+			live: model.Account{Groups: liveGroups(19)},
 			want: groupDeletes(0, 9),
 		},
 		{
@@ -177,7 +177,7 @@ func TestDeleteThresholds(t *testing.T) {
 				Groups: desiredGroups(groupNames(16, 20)...), Prune: []spec.Kind{spec.KindGroup},
 				Safety: spec.Safety{MaxDeletes: intp(100), MaxDeletePercent: ptr(50.0)},
 			},
-			live: state.Account{Groups: liveGroups(20)},
+			live: model.Account{Groups: liveGroups(20)},
 			opts: Options{AllowDeletes: true},
 			want: groupDeletes(0, 16),
 		},
@@ -187,7 +187,7 @@ func TestDeleteThresholds(t *testing.T) {
 				Groups: desiredGroups("new", "g00"), Prune: []spec.Kind{spec.KindGroup},
 				Safety: spec.Safety{MaxDeletes: intp(0)},
 			},
-			live: state.Account{Groups: liveGroups(2)},
+			live: model.Account{Groups: liveGroups(2)},
 			want: []string{
 				"create groups/new",
 				"refused groups/g01: refusing to delete it: this plan deletes 1 objects, more than safety.max_deletes (0); check what would go and re-run with --allow-deletes",
@@ -213,7 +213,7 @@ func TestDeleteThresholds(t *testing.T) {
 func TestEnvironmentDeletes(t *testing.T) {
 	t.Parallel()
 	desired := spec.Config{Environments: []spec.Environment{{CloudName: "prod", Name: "Prod"}}, Prune: []spec.Kind{spec.KindEnvironment}}
-	live := state.Account{Environments: []state.Environment{
+	live := model.Account{Environments: []model.Environment{
 		{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true},
 		{ID: "e2", CloudName: "old", Name: "Old", Enabled: true},
 	}}
@@ -242,7 +242,7 @@ func TestEnvironmentDeletes(t *testing.T) {
 func TestEnvironmentDeletesCountTowardsLimits(t *testing.T) {
 	t.Parallel()
 	desired := spec.Config{Prune: []spec.Kind{spec.KindEnvironment}, Safety: spec.Safety{MaxDeletes: intp(1)}}
-	live := state.Account{Environments: []state.Environment{{ID: "e1", CloudName: "a", Name: "A"}, {ID: "e2", CloudName: "b", Name: "B"}}}
+	live := model.Account{Environments: []model.Environment{{ID: "e1", CloudName: "a", Name: "A"}, {ID: "e2", CloudName: "b", Name: "B"}}}
 	p, err := Diff(&desired, &live, Options{AllowEnvironmentDeletes: true})
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +279,7 @@ func TestProtect(t *testing.T) {
 		{Action: Delete, Ref: Ref{spec.KindGroup, "tmp"}, Before: GroupValue{ID: "g2", Name: "tmp"}},
 		{Action: Update, Ref: Ref{spec.KindGroup, "ops"}, Before: GroupValue{ID: "g1", Name: "ops"}, After: GroupValue{ID: "g1", Name: "ops"}},
 	}}}
-	d.guard(desired, &state.Account{}, Options{AllowDeletes: true, AllowEnvironmentDeletes: true})
+	d.guard(desired, &model.Account{}, Options{AllowDeletes: true, AllowEnvironmentDeletes: true})
 	want := []string{
 		"create users/ana@acme.test",
 		"delete groups/tmp",
@@ -302,9 +302,9 @@ func TestProtectEndToEnd(t *testing.T) {
 		Groups: []spec.Group{{Name: "ops", Protect: true}},
 		Prune:  []spec.Kind{spec.KindUser, spec.KindGroup},
 	}
-	live := state.Account{
-		Users:  []state.User{root, {ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "admin", Enabled: true, AllEnvironments: true}, {ID: "u2", Email: "old@acme.test", Name: "Old", Role: "admin", Enabled: true}},
-		Groups: []state.Group{{ID: "g1", Name: "ops"}},
+	live := model.Account{
+		Users:  []model.User{root, {ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "admin", Enabled: true, AllEnvironments: true}, {ID: "u2", Email: "old@acme.test", Name: "Old", Role: "admin", Enabled: true}},
+		Groups: []model.Group{{ID: "g1", Name: "ops"}},
 	}
 	p, err := Diff(&desired, &live, Options{})
 	if err != nil {
@@ -315,8 +315,8 @@ func TestProtectEndToEnd(t *testing.T) {
 	}
 }
 
-func masterAdmin(id, email string) state.User {
-	return state.User{ID: id, Email: email, Name: email, Role: "master_admin", Enabled: true, AllEnvironments: true}
+func masterAdmin(id, email string) model.User {
+	return model.User{ID: id, Email: email, Name: email, Role: "master_admin", Enabled: true, AllEnvironments: true}
 }
 
 // TestLockout: no plan takes the enabled master_admins below
@@ -327,7 +327,7 @@ func TestLockout(t *testing.T) {
 	ana := masterAdmin("u1", "ana@acme.test")
 	bo := masterAdmin("u2", "bo@acme.test")
 	cy := masterAdmin("u3", "cy@acme.test")
-	raj := state.User{ID: "u4", Email: "raj@acme.test", Name: "Raj", Role: "admin", Enabled: true, AllEnvironments: true}
+	raj := model.User{ID: "u4", Email: "raj@acme.test", Name: "Raj", Role: "admin", Enabled: true, AllEnvironments: true}
 	lockout := func(verb, email string, had, left, min int) string {
 		users := "users"
 		if had == 1 {
@@ -340,41 +340,41 @@ func TestLockout(t *testing.T) {
 	tests := []struct {
 		name    string
 		desired spec.Config
-		live    []state.User
+		live    []model.User
 		opts    Options
 		want    []string
 	}{
 		{
 			name:    "disabling the last master_admin",
 			desired: spec.Config{Users: []spec.User{{Email: "ana@acme.test", Enabled: ptr(false)}}},
-			live:    []state.User{ana, raj},
+			live:    []model.User{ana, raj},
 			opts:    all,
 			want:    []string{lockout("disable", "ana@acme.test", 1, 0, 1)},
 		},
 		{
 			name:    "downgrading the last master_admin",
 			desired: spec.Config{Users: []spec.User{{Email: "ana@acme.test", Role: ptr("admin")}}},
-			live:    []state.User{ana, raj},
+			live:    []model.User{ana, raj},
 			opts:    all,
 			want:    []string{lockout("downgrade", "ana@acme.test", 1, 0, 1)},
 		},
 		{
 			name:    "deleting the last master_admin",
 			desired: spec.Config{Users: []spec.User{{Email: "raj@acme.test"}}, Prune: []spec.Kind{spec.KindUser}},
-			live:    []state.User{ana, raj},
+			live:    []model.User{ana, raj},
 			opts:    all,
 			want:    []string{lockout("delete", "ana@acme.test", 1, 0, 1)},
 		},
 		{
 			name:    "deleting one of two passes",
 			desired: spec.Config{Users: []spec.User{{Email: "bo@acme.test"}}, Prune: []spec.Kind{spec.KindUser}},
-			live:    []state.User{ana, bo},
+			live:    []model.User{ana, bo},
 			want:    []string{"delete users/ana@acme.test"},
 		},
 		{
 			name:    "deleting both of two: both refused",
 			desired: spec.Config{Users: []spec.User{{Email: "raj@acme.test"}}, Prune: []spec.Kind{spec.KindUser}},
-			live:    []state.User{ana, bo, raj},
+			live:    []model.User{ana, bo, raj},
 			opts:    all,
 			want:    []string{lockout("delete", "ana@acme.test", 2, 0, 1), lockout("delete", "bo@acme.test", 2, 0, 1)},
 		},
@@ -384,7 +384,7 @@ func TestLockout(t *testing.T) {
 				Users:  []spec.User{{Email: "ana@acme.test", Enabled: ptr(false)}, {Email: "bo@acme.test"}, {Email: "cy@acme.test"}},
 				Safety: spec.Safety{MinMasterAdmins: intp(2)},
 			},
-			live: []state.User{ana, bo, cy},
+			live: []model.User{ana, bo, cy},
 			want: []string{"update users/ana@acme.test"},
 		},
 		{
@@ -393,7 +393,7 @@ func TestLockout(t *testing.T) {
 				Users:  []spec.User{{Email: "ana@acme.test", Enabled: ptr(false)}, {Email: "bo@acme.test", Role: ptr("billing")}, {Email: "cy@acme.test"}},
 				Safety: spec.Safety{MinMasterAdmins: intp(2)},
 			},
-			live: []state.User{ana, bo, cy},
+			live: []model.User{ana, bo, cy},
 			want: []string{lockout("disable", "ana@acme.test", 3, 1, 2), lockout("downgrade", "bo@acme.test", 3, 1, 2)},
 		},
 		{
@@ -402,19 +402,19 @@ func TestLockout(t *testing.T) {
 				Users:  []spec.User{{Email: "ana@acme.test", Enabled: ptr(false)}},
 				Safety: spec.Safety{MinMasterAdmins: intp(0)},
 			},
-			live: []state.User{ana},
+			live: []model.User{ana},
 			want: []string{"update users/ana@acme.test"},
 		},
 		{
 			name:    "an account below the minimum can still be planned",
 			desired: spec.Config{Users: []spec.User{{Email: "raj@acme.test", Name: ptr("Raj P")}, {Email: "new@acme.test"}}, Prune: []spec.Kind{spec.KindUser}},
-			live:    []state.User{{ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "master_admin", Enabled: false, AllEnvironments: true}, raj},
+			live:    []model.User{{ID: "u1", Email: "ana@acme.test", Name: "Ana", Role: "master_admin", Enabled: false, AllEnvironments: true}, raj},
 			want:    []string{"create users/new@acme.test", "update users/raj@acme.test", "delete users/ana@acme.test"},
 		},
 		{
 			name:    "a pending master_admin does not count",
 			desired: spec.Config{Users: []spec.User{{Email: "pat@acme.test"}}, Prune: []spec.Kind{spec.KindUser}},
-			live:    []state.User{ana, {ID: "u5", Email: "pat@acme.test", Name: "Pat", Role: "master_admin", Enabled: true, Pending: true, AllEnvironments: true}},
+			live:    []model.User{ana, {ID: "u5", Email: "pat@acme.test", Name: "Pat", Role: "master_admin", Enabled: true, Pending: true, AllEnvironments: true}},
 			want:    []string{lockout("delete", "ana@acme.test", 1, 0, 1)},
 		},
 		{
@@ -422,7 +422,7 @@ func TestLockout(t *testing.T) {
 			desired: spec.Config{
 				Users: []spec.User{{Email: "ana@acme.test", Role: ptr("admin")}, {Email: "new@acme.test", Role: ptr("master_admin")}},
 			},
-			live: []state.User{ana},
+			live: []model.User{ana},
 			want: []string{"create users/new@acme.test", lockout("downgrade", "ana@acme.test", 1, 0, 1)},
 		},
 		{
@@ -430,14 +430,14 @@ func TestLockout(t *testing.T) {
 			desired: spec.Config{
 				Users: []spec.User{{Email: "ana@acme.test", Role: ptr("admin")}, {Email: "raj@acme.test", Role: ptr("master_admin")}},
 			},
-			live: []state.User{ana, raj},
+			live: []model.User{ana, raj},
 			want: []string{"update users/raj@acme.test", "update users/ana@acme.test after users/raj@acme.test"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := Diff(&tt.desired, &state.Account{Users: tt.live}, tt.opts)
+			p, err := Diff(&tt.desired, &model.Account{Users: tt.live}, tt.opts)
 			if err != nil {
 				t.Fatalf("Diff returned error %v", err)
 			}
@@ -453,8 +453,8 @@ func TestLockout(t *testing.T) {
 // scope than min_master_admins, whatever the flags.
 func TestLockoutPermissions(t *testing.T) {
 	t.Parallel()
-	holder := func(id string, p spec.Principal) state.Assignment {
-		return state.Assignment{PrincipalType: "user", PrincipalID: id, Principal: p, Role: accountAdminRole, Scope: spec.ScopeAccount}
+	holder := func(id string, p spec.Principal) model.Assignment {
+		return model.Assignment{PrincipalType: "user", PrincipalID: id, Principal: p, Role: accountAdminRole, Scope: spec.ScopeAccount}
 	}
 	ana := spec.Principal{Kind: spec.PrincipalUser, Name: "ana@acme.test"}
 	raj := spec.Principal{Kind: spec.PrincipalUser, Name: "raj@acme.test"}
@@ -470,10 +470,10 @@ func TestLockoutPermissions(t *testing.T) {
 	}
 	all := Options{AllowDeletes: true, AllowEnvironmentDeletes: true}
 	// designersHold makes group designers, with these members, the holder.
-	designersHold := func(members ...string) func(a *state.Account) {
-		return func(a *state.Account) {
+	designersHold := func(members ...string) func(a *model.Account) {
+		return func(a *model.Account) {
 			a.Groups[0].Members = members
-			a.Permissions.Assignments = append(a.Permissions.Assignments, state.Assignment{
+			a.Permissions.Assignments = append(a.Permissions.Assignments, model.Assignment{
 				PrincipalType: "group", PrincipalID: "g1", Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "designers"},
 				Role: accountAdminRole, Scope: spec.ScopeAccount,
 			})
@@ -488,14 +488,14 @@ func TestLockoutPermissions(t *testing.T) {
 	tests := []struct {
 		name   string
 		config func(c *spec.Config)
-		live   func(a *state.Account)
+		live   func(a *model.Account)
 		opts   Options
 		want   []string
 	}{
 		{
 			name:   "pruning the only holder's assignment",
 			config: func(c *spec.Config) { c.Prune = []spec.Kind{spec.KindAssignment} },
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana))
 			},
 			opts: all,
@@ -504,7 +504,7 @@ func TestLockoutPermissions(t *testing.T) {
 		{
 			name:   "deleting the only holder",
 			config: func(c *spec.Config) { c.Users = nil; c.Prune = []spec.Kind{spec.KindUser} },
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana))
 			},
 			opts: all,
@@ -513,7 +513,7 @@ func TestLockoutPermissions(t *testing.T) {
 		{
 			name:   "disabling the only holder",
 			config: func(c *spec.Config) { c.Users[0].Enabled = ptr(false) },
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana))
 			},
 			want: []string{refusal("disable", "users/ana@acme.test", 1, 0)},
@@ -525,8 +525,8 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Assignments = append(c.Assignments, spec.Assignment{Principal: raj, Role: accountAdminRole, Scope: spec.ScopeAccount})
 				c.Prune = []spec.Kind{spec.KindAssignment}
 			},
-			live: func(a *state.Account) {
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+			live: func(a *model.Account) {
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana), holder("u2", raj))
 			},
 			want: []string{"delete " + anaAdmin},
@@ -538,8 +538,8 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Assignments = append(c.Assignments, spec.Assignment{Principal: raj, Role: accountAdminRole, Scope: spec.ScopeAccount})
 				c.Prune = []spec.Kind{spec.KindAssignment}
 			},
-			live: func(a *state.Account) {
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+			live: func(a *model.Account) {
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana))
 			},
 			want: []string{"create " + rajAdmin, "delete " + anaAdmin + " after " + rajAdmin},
@@ -551,8 +551,8 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Prune = []spec.Kind{spec.KindAssignment}
 				c.Assignments = append(c.Assignments, spec.Assignment{Principal: raj, Role: accountAdminRole, Scope: spec.ScopeAccount})
 			},
-			live: func(a *state.Account) {
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: false, AllEnvironments: true})
+			live: func(a *model.Account) {
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Enabled: false, AllEnvironments: true})
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana), holder("u2", raj))
 			},
 			want: []string{refusal("delete", anaAdmin, 1, 0)},
@@ -596,9 +596,9 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Users = []spec.User{{Email: "raj@acme.test"}}
 				c.Prune = []spec.Kind{spec.KindUser}
 			},
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				designersHold("ana@acme.test", "raj@acme.test")(a)
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
 			},
 			opts: all,
 			want: []string{"delete users/ana@acme.test"},
@@ -609,9 +609,9 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Users = []spec.User{{Email: "raj@acme.test", Enabled: ptr(false)}}
 				c.Prune = []spec.Kind{spec.KindUser}
 			},
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				designersHold("ana@acme.test", "raj@acme.test")(a)
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: false, AllEnvironments: true})
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Enabled: false, AllEnvironments: true})
 			},
 			opts: all,
 			want: []string{viaDesigners(refusal("delete", "users/ana@acme.test", 1, 0))},
@@ -623,9 +623,9 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Groups[0].MembersManaged = true
 				c.Groups[0].Members = []string{"raj@acme.test"}
 			},
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				designersHold("ana@acme.test")(a)
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
 			},
 			want: []string{
 				"create " + rajInDesigners,
@@ -640,9 +640,9 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Groups[0].MembersManaged = true
 				c.Groups[0].Members = []string{"raj@acme.test"}
 			},
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				designersHold("ana@acme.test")(a)
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
 			},
 			opts: all,
 			want: []string{
@@ -670,9 +670,9 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Users = append(c.Users, spec.User{Email: "raj@acme.test"})
 				c.Groups[0].MembersManaged = true
 			},
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				designersHold("ana@acme.test")(a)
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Enabled: true, AllEnvironments: true})
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u2", raj))
 			},
 			want: []string{"delete " + anaInDesigners},
@@ -688,7 +688,7 @@ func TestLockoutPermissions(t *testing.T) {
 				c.Prune = []spec.Kind{spec.KindAssignment}
 				c.Safety.MinMasterAdmins = intp(0)
 			},
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana))
 			},
 			want: []string{"delete " + anaAdmin},
@@ -696,7 +696,7 @@ func TestLockoutPermissions(t *testing.T) {
 		{
 			name:   "no Permissions API: no guard",
 			config: func(c *spec.Config) { c.Users[0].Enabled = ptr(false) },
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana))
 				a.Permissions.Unavailable = "GET roles answered 403 forbidden"
 			},

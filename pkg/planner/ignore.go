@@ -31,7 +31,7 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // isIgnored reports whether the live object of kind k with this natural
@@ -46,7 +46,7 @@ func (d *differ) isIgnored(k spec.Kind, key string) bool {
 
 // countIgnored counts the live objects the ignore rules keep out of the
 // plan, and says so in a warning.
-func (d *differ) countIgnored(live *state.Account) {
+func (d *differ) countIgnored(live *model.Account) {
 	if len(d.ignore) == 0 {
 		return
 	}
@@ -106,7 +106,7 @@ func (d *differ) scopeIgnored(scope string) bool {
 // assignment out of the plan: its principal is an ignored user or group
 // or an API key of an ignored environment, or its scope is an ignored
 // environment.
-func (d *differ) assignmentIgnored(a *state.Assignment) bool {
+func (d *differ) assignmentIgnored(a *model.Assignment) bool {
 	switch a.Principal.Kind {
 	case spec.PrincipalUser:
 		if d.isIgnored(spec.KindUser, normEmail(a.Principal.Name)) {
@@ -126,7 +126,7 @@ func (d *differ) assignmentIgnored(a *state.Assignment) bool {
 
 // withIgnoredAccess adds to a desired list of cloud names the ignored
 // environments the live user may access, so that an update keeps them.
-func (d *differ) withIgnoredAccess(list []string, l *state.User) []string {
+func (d *differ) withIgnoredAccess(list []string, l *model.User) []string {
 	if len(d.ignore[spec.KindEnvironment]) == 0 {
 		return list
 	}

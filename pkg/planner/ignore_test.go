@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // TestIgnore: live objects matching an ignore rule are kept out of the plan
@@ -18,13 +18,13 @@ func TestIgnore(t *testing.T) {
 		spec.KindEnvironment: {{Pattern: "other-team-*"}},
 		spec.KindGroup:       {{Pattern: "their-group"}},
 	}
-	live := state.Account{
-		Environments: []state.Environment{
+	live := model.Account{
+		Environments: []model.Environment{
 			{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true},
 			{ID: "e2", CloudName: "other-team-prod", Name: "Theirs", Enabled: true},
 			{ID: "e3", CloudName: "other-team-dev", Name: "Theirs too", Enabled: true},
 		},
-		Users: []state.User{
+		Users: []model.User{
 			{ID: "u1", Email: "raj@acme.test", Name: "Raj", Role: "admin", Enabled: true, Environments: []string{"other-team-prod", "prod"}},
 			{ID: "u2", Email: "SVC-CI@acme.test", Name: "CI", Role: "admin", Enabled: true, AllEnvironments: true},
 			{ID: "u3", Email: "svc-deploy@acme.test", Name: "Deploy", Role: "master_admin", Enabled: true, AllEnvironments: true},
@@ -32,7 +32,7 @@ func TestIgnore(t *testing.T) {
 			{ID: "u5", Email: "all@acme.test", Name: "All", Role: "admin", Enabled: true, AllEnvironments: true},
 			root,
 		},
-		Groups: []state.Group{
+		Groups: []model.Group{
 			{ID: "g1", Name: "ops", Members: []string{"old@acme.test", "raj@acme.test", "svc-ci@acme.test"}},
 			{ID: "g2", Name: "their-group", Members: []string{"svc-ci@acme.test"}},
 			{ID: "g3", Name: "stale"},
@@ -102,7 +102,7 @@ warning: ignore: 2 environments, 2 users, 1 group match ignore rules and are lef
 func TestIgnoreNotPruned(t *testing.T) {
 	t.Parallel()
 	desired := spec.Config{Ignore: spec.Ignore{spec.KindUser: {{Pattern: "svc-*"}}}}
-	live := state.Account{Users: []state.User{
+	live := model.Account{Users: []model.User{
 		{ID: "u1", Email: "svc-a@acme.test", Enabled: true},
 		{ID: "u2", Email: "ana@acme.test", Enabled: true},
 	}}
@@ -122,7 +122,7 @@ func TestIgnoreNotPruned(t *testing.T) {
 // percentage limit's live total nor towards the master_admins.
 func TestIgnoredDoNotCount(t *testing.T) {
 	t.Parallel()
-	live := state.Account{Users: append(liveUsers("svc", 30), liveUsers("u", 4)...)}
+	live := model.Account{Users: append(liveUsers("svc", 30), liveUsers("u", 4)...)}
 	live.Users = append(live.Users, masterAdmin("m1", "svc-admin@acme.test"), masterAdmin("m2", "boss@acme.test"))
 	desired := spec.Config{
 		Users:  []spec.User{{Email: "u00@acme.test"}, {Email: "u01@acme.test"}, {Email: "u02@acme.test"}, {Email: "boss@acme.test", Enabled: ptr(false)}},

@@ -37,7 +37,7 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // RoleValue is a custom role.
@@ -147,11 +147,11 @@ var permissionsRef = Ref{Kind: "permissions", Name: "sections"}
 type permDiffer struct {
 	*differ
 	desired *spec.Config
-	live    *state.Account
-	lp      *state.Permissions
+	live    *model.Account
+	lp      *model.Permissions
 	cat     *spec.Catalog
 
-	lRoles map[string]*state.Role
+	lRoles map[string]*model.Role
 	dRoles map[string]*spec.Role
 	// goneRoles are the live roles this plan deletes or replaces (their
 	// assignments go with them); replacedRoles those it creates again.
@@ -166,7 +166,7 @@ type permDiffer struct {
 
 // permissions plans roles, policies and assignments; it runs after the
 // provisioning kinds, whose changes it reads.
-func (d *differ) permissions(desired *spec.Config, live *state.Account) {
+func (d *differ) permissions(desired *spec.Config, live *model.Account) {
 	if desired.PermissionsOff() {
 		return
 	}
@@ -186,7 +186,7 @@ func (d *differ) permissions(desired *spec.Config, live *state.Account) {
 	}
 	p := &permDiffer{
 		differ: d, desired: desired, live: live, lp: lp, cat: lp.Catalog,
-		lRoles: map[string]*state.Role{}, dRoles: map[string]*spec.Role{},
+		lRoles: map[string]*model.Role{}, dRoles: map[string]*spec.Role{},
 		goneRoles: map[string]bool{}, replacedRoles: map[string]bool{},
 		goneGroups: map[string]bool{}, goneEnvs: map[string]bool{},
 		apiKeys: map[string]string{},

@@ -9,11 +9,11 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 func (p *permDiffer) assignments() {
-	live := map[string]*state.Assignment{}
+	live := map[string]*model.Assignment{}
 	for i := range p.lp.Assignments {
 		a := &p.lp.Assignments[i]
 		live[liveAssignmentKey(a)] = a
@@ -80,11 +80,11 @@ func (p *permDiffer) assignments() {
 
 // liveAssignmentKey is a live assignment's key in the form of
 // spec.AssignmentKey; principals without a name never match.
-func liveAssignmentKey(a *state.Assignment) string {
+func liveAssignmentKey(a *model.Assignment) string {
 	return strings.Join([]string{a.PrincipalName(), a.Role, a.Scope, a.FolderID, a.CollectionID}, "\x00")
 }
 
-func liveAssignment(a *state.Assignment) AssignmentValue {
+func liveAssignment(a *model.Assignment) AssignmentValue {
 	name := a.Principal.Name
 	if a.Principal.Kind == "" {
 		name = a.PrincipalID

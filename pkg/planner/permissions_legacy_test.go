@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // TestWarnLegacyRolesUnmanaged checks the api/NOTES.md P19 warning on an
@@ -18,11 +18,11 @@ import (
 func TestWarnLegacyRolesUnmanaged(t *testing.T) {
 	t.Parallel()
 	const n = 500
-	live := &state.Account{Permissions: &state.Permissions{Catalog: spec.BuiltinCatalog()}}
+	live := &model.Account{Permissions: &model.Permissions{Catalog: spec.BuiltinCatalog()}}
 	for i := range n {
 		email := fmt.Sprintf("u%03d@acme.test", i)
-		live.Users = append(live.Users, state.User{ID: fmt.Sprint("u", i), Email: email, Role: "media_library_user", Enabled: true, AllEnvironments: true})
-		live.Permissions.Assignments = append(live.Permissions.Assignments, state.Assignment{
+		live.Users = append(live.Users, model.User{ID: fmt.Sprint("u", i), Email: email, Role: "media_library_user", Enabled: true, AllEnvironments: true})
+		live.Permissions.Assignments = append(live.Permissions.Assignments, model.Assignment{
 			PrincipalType: "user", PrincipalID: fmt.Sprint("u", i), Principal: spec.Principal{Kind: spec.PrincipalUser, Name: email},
 			Role: "cld::role::account::admin", Scope: "account",
 		})
@@ -70,7 +70,7 @@ func TestWarnLegacyRolesUnmanaged(t *testing.T) {
 	}
 
 	// One unmanaged user: singular, no "more".
-	one := &state.Account{Users: live.Users[:1], Permissions: &state.Permissions{
+	one := &model.Account{Users: live.Users[:1], Permissions: &model.Permissions{
 		Catalog: spec.BuiltinCatalog(), Assignments: live.Permissions.Assignments[:1],
 	}}
 	p, err := Diff(&spec.Config{Version: 1}, one, Options{})

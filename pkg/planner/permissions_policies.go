@@ -9,12 +9,12 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 func (p *permDiffer) policies() {
 	type liveKey = string
-	lByKey := map[liveKey][]*state.Policy{}
+	lByKey := map[liveKey][]*model.Policy{}
 	for i := range p.lp.Policies {
 		l := &p.lp.Policies[i]
 		k := spec.PolicyKey(l.Scope, l.Name)
@@ -23,7 +23,7 @@ func (p *permDiffer) policies() {
 	matched := map[string]bool{} // live ids planned or kept
 	dKeys := map[string]bool{}
 	// Live policies of one scope by canonical statement, to find renames.
-	byStatement := map[string]*state.Policy{}
+	byStatement := map[string]*model.Policy{}
 	for i := range p.lp.Policies {
 		l := &p.lp.Policies[i]
 		byStatement[l.Scope+"\x00"+spec.CanonicalCedar(l.Statement)] = l
@@ -102,14 +102,14 @@ func (p *permDiffer) policies() {
 	}
 }
 
-func (p *permDiffer) livePolicy(l *state.Policy) PolicyValue {
+func (p *permDiffer) livePolicy(l *model.Policy) PolicyValue {
 	return PolicyValue{
 		ID: l.ID, Name: l.Name, Scope: l.Scope, ScopeID: l.ScopeID, Description: l.Description,
 		Statement: p.lp.Unresolve(p.live, l.Statement), Enabled: l.Enabled,
 	}
 }
 
-func (p *permDiffer) updatePolicy(ref Ref, dp *spec.Policy, l *state.Policy) {
+func (p *permDiffer) updatePolicy(ref Ref, dp *spec.Policy, l *model.Policy) {
 	after, deps, resolved, msg := p.desiredPolicy(dp, l)
 	if msg != "" {
 		p.errorf(ref, "%s", msg)
@@ -142,7 +142,7 @@ func (p *permDiffer) updatePolicy(ref Ref, dp *spec.Policy, l *state.Policy) {
 // desiredPolicy is the policy to send, the creates it depends on, and its
 // statement resolved with live ids ("" when a reference names an object
 // this plan creates); msg says why it cannot be planned.
-func (p *permDiffer) desiredPolicy(dp *spec.Policy, l *state.Policy) (v PolicyValue, deps []Ref, resolved, msg string) {
+func (p *permDiffer) desiredPolicy(dp *spec.Policy, l *model.Policy) (v PolicyValue, deps []Ref, resolved, msg string) {
 	v = PolicyValue{Name: dp.Name, Scope: dp.Scope, Statement: dp.Statement, Enabled: true}
 	if l != nil {
 		v.ID, v.Description, v.Enabled = l.ID, l.Description, l.Enabled

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 func (p *permDiffer) roles() {
@@ -85,7 +85,7 @@ func (p *permDiffer) checkRolePolicies(r *spec.Role) string {
 	return ""
 }
 
-func liveRole(l *state.Role) RoleValue {
+func liveRole(l *model.Role) RoleValue {
 	return RoleValue{
 		ID: l.ID, Name: l.Name, Description: l.Description,
 		PermissionType: l.PermissionType, ScopeType: l.ScopeType,
@@ -95,7 +95,7 @@ func liveRole(l *state.Role) RoleValue {
 
 // desiredRole is the role to send: the configuration's values, and the
 // live ones (l, when set) for what it does not manage.
-func (p *permDiffer) desiredRole(r *spec.Role, l *state.Role) RoleValue {
+func (p *permDiffer) desiredRole(r *spec.Role, l *model.Role) RoleValue {
 	v := RoleValue{ID: r.ID, Name: r.Name, PermissionType: r.PermissionType, ScopeType: r.ScopeType, SystemPolicies: []string{}}
 	if l != nil {
 		v.Description = l.Description

@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // TestUnnamedAssignmentsAreNotDeleted: a live assignment whose principal
@@ -18,8 +18,8 @@ import (
 func TestUnnamedAssignmentsAreNotDeleted(t *testing.T) {
 	t.Parallel()
 	raj := spec.Principal{Kind: spec.PrincipalUser, Name: "raj@acme.test"}
-	unnamed := func(ptype, id string) state.Assignment {
-		a := state.Assignment{PrincipalType: "user", PrincipalID: id, Role: "cld::role::account::admin", Scope: spec.ScopeAccount}
+	unnamed := func(ptype, id string) model.Assignment {
+		a := model.Assignment{PrincipalType: "user", PrincipalID: id, Role: "cld::role::account::admin", Scope: spec.ScopeAccount}
 		if ptype == "group" {
 			a.PrincipalType = "group"
 		}
@@ -28,7 +28,7 @@ func TestUnnamedAssignmentsAreNotDeleted(t *testing.T) {
 	tests := []struct {
 		name   string
 		config func(c *spec.Config)
-		live   func(a *state.Account)
+		live   func(a *model.Account)
 		want   string
 	}{
 		{
@@ -38,7 +38,7 @@ func TestUnnamedAssignmentsAreNotDeleted(t *testing.T) {
 				c.Assignments = append(c.Assignments, spec.Assignment{Principal: raj, Role: "cld::role::account::admin", Scope: spec.ScopeAccount})
 				c.Prune = []spec.Kind{spec.KindAssignment}
 			},
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				a.Permissions.Assignments = append(a.Permissions.Assignments, unnamed("user", "u7"))
 			},
 			want: `create users/raj@acme.test
@@ -59,7 +59,7 @@ warning: assignments: 1 live assignment belongs to principals that no live listi
 		{
 			name:   "several, named a few at a time",
 			config: func(c *spec.Config) { c.Prune = []spec.Kind{spec.KindAssignment} },
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				a.Permissions.Assignments = append(a.Permissions.Assignments,
 					unnamed("user", "u7"), unnamed("user", "u8"), unnamed("user", "u9"), unnamed("group", "g9"))
 				u7 := unnamed("user", "u7")
@@ -73,7 +73,7 @@ warning: assignments: 5 live assignments belong to principals that no live listi
 		{
 			name:   "an incomplete assignment listing deletes nothing",
 			config: func(c *spec.Config) { c.Assignments = nil; c.Prune = []spec.Kind{spec.KindAssignment} },
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				a.Incomplete = map[spec.Kind]string{spec.KindAssignment: "principals missing from the incomplete users listing cannot be named: page 2 repeats page 1"}
 			},
 			want: `unmanaged assignments: 2
@@ -123,25 +123,25 @@ func TestIgnorePermissions(t *testing.T) {
 		spec.KindGroup:       {{Pattern: "their-*"}},
 		spec.KindEnvironment: {{Pattern: "other-*"}},
 	}
-	live.Environments = append(live.Environments, state.Environment{ID: "e9", CloudName: "other-prod", Enabled: true})
-	live.Users = append(live.Users, state.User{ID: "u9", Email: "ext@other.test", Role: "admin", Enabled: true, AllEnvironments: true})
-	live.Groups = append(live.Groups, state.Group{ID: "g9", Name: "their-team"})
+	live.Environments = append(live.Environments, model.Environment{ID: "e9", CloudName: "other-prod", Enabled: true})
+	live.Users = append(live.Users, model.User{ID: "u9", Email: "ext@other.test", Role: "admin", Enabled: true, AllEnvironments: true})
+	live.Groups = append(live.Groups, model.Group{ID: "g9", Name: "their-team"})
 	ext := spec.Principal{Kind: spec.PrincipalUser, Name: "ext@other.test"}
 	ana := spec.Principal{Kind: spec.PrincipalUser, Name: "ana@acme.test"}
 	lp := live.Permissions
-	lp.APIKeys = append(lp.APIKeys, state.APIKey{Environment: "other-prod", Name: "deploy", Key: "999"})
+	lp.APIKeys = append(lp.APIKeys, model.APIKey{Environment: "other-prod", Name: "deploy", Key: "999"})
 	lp.Assignments = append(lp.Assignments,
 		// ignored: by principal, by scope, by the API key's environment
-		state.Assignment{PrincipalType: "user", PrincipalID: "u9", Principal: ext, Role: "cld::role::account::admin", Scope: spec.ScopeAccount},
-		state.Assignment{PrincipalType: "group", PrincipalID: "g9", Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "their-team"}, Role: "reviewer", Scope: "acme-prod", ScopeID: "e1"},
-		state.Assignment{PrincipalType: "user", PrincipalID: "u1", Principal: ana, Role: "reviewer", Scope: "other-prod", ScopeID: "e9"},
-		state.Assignment{PrincipalType: "apiKey", PrincipalID: "999", Principal: spec.Principal{Kind: spec.PrincipalAPIKey, Name: "other-prod/deploy"}, Role: "cld::role::prodenv::ml_user", Scope: "all", ScopeID: "all"},
+		model.Assignment{PrincipalType: "user", PrincipalID: "u9", Principal: ext, Role: "cld::role::account::admin", Scope: spec.ScopeAccount},
+		model.Assignment{PrincipalType: "group", PrincipalID: "g9", Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "their-team"}, Role: "reviewer", Scope: "acme-prod", ScopeID: "e1"},
+		model.Assignment{PrincipalType: "user", PrincipalID: "u1", Principal: ana, Role: "reviewer", Scope: "other-prod", ScopeID: "e9"},
+		model.Assignment{PrincipalType: "apiKey", PrincipalID: "999", Principal: spec.Principal{Kind: spec.PrincipalAPIKey, Name: "other-prod/deploy"}, Role: "cld::role::prodenv::ml_user", Scope: "all", ScopeID: "all"},
 		// not ignored: ana's, at account scope
-		state.Assignment{PrincipalType: "user", PrincipalID: "u1", Principal: ana, Role: "cld::role::account::reports", Scope: spec.ScopeAccount},
+		model.Assignment{PrincipalType: "user", PrincipalID: "u1", Principal: ana, Role: "cld::role::account::reports", Scope: spec.ScopeAccount},
 	)
 	lp.Policies = append(lp.Policies,
-		state.Policy{ID: "p9", Name: "theirs", Scope: "other-prod", ScopeID: "e9", Enabled: true, Statement: `permit(principal, action, resource);`},
-		state.Policy{ID: "p8", Name: "stale", Scope: "acme-prod", ScopeID: "e1", Enabled: true, Statement: `forbid(principal, action, resource);`},
+		model.Policy{ID: "p9", Name: "theirs", Scope: "other-prod", ScopeID: "e9", Enabled: true, Statement: `permit(principal, action, resource);`},
+		model.Policy{ID: "p8", Name: "stale", Scope: "acme-prod", ScopeID: "e1", Enabled: true, Statement: `forbid(principal, action, resource);`},
 	)
 	p, err := Diff(cfg, live, Options{AllowDeletes: true})
 	if err != nil {

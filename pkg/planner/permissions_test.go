@@ -11,28 +11,28 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // permLive is an account with two environments, a user, a group, an API
 // key, a custom role, a policy and assignments, including one of an
 // account API key.
-func permLive() *state.Account {
-	return &state.Account{
-		Environments: []state.Environment{{ID: "e1", CloudName: "acme-prod", Enabled: true}, {ID: "e2", CloudName: "acme-staging", Enabled: true}},
-		Users:        []state.User{{ID: "u1", Email: "ana@acme.test", Role: "admin", Enabled: true, AllEnvironments: true}},
-		Groups:       []state.Group{{ID: "g1", Name: "designers"}},
-		Permissions: &state.Permissions{
+func permLive() *model.Account {
+	return &model.Account{
+		Environments: []model.Environment{{ID: "e1", CloudName: "acme-prod", Enabled: true}, {ID: "e2", CloudName: "acme-staging", Enabled: true}},
+		Users:        []model.User{{ID: "u1", Email: "ana@acme.test", Role: "admin", Enabled: true, AllEnvironments: true}},
+		Groups:       []model.Group{{ID: "g1", Name: "designers"}},
+		Permissions: &model.Permissions{
 			Catalog: spec.BuiltinCatalog(),
-			Roles: []state.Role{{ID: "reviewer", Name: "Reviewer", Description: "Reviews", PermissionType: "global", ScopeType: "prodenv",
+			Roles: []model.Role{{ID: "reviewer", Name: "Reviewer", Description: "Reviews", PermissionType: "global", ScopeType: "prodenv",
 				SystemPolicies: []string{"cld::policy::global::assets::moderate"}}},
-			Policies: []state.Policy{{ID: "p1", Name: "upload", Scope: "acme-staging", ScopeID: "e2", Enabled: true,
+			Policies: []model.Policy{{ID: "p1", Name: "upload", Scope: "acme-staging", ScopeID: "e2", Enabled: true,
 				Statement: "permit (\n    principal == Cloudinary::Group::\"g1\",\n    action == Cloudinary::Action::\"create\",\n    resource is Cloudinary::Asset\n);"}},
-			Assignments: []state.Assignment{
+			Assignments: []model.Assignment{
 				{PrincipalType: "group", PrincipalID: "g1", Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "designers"}, Role: "reviewer", Scope: "acme-staging", ScopeID: "e2"},
 				{PrincipalType: "provisioningKey", PrincipalID: "pk1", Role: "cld::role::account::admin", Scope: "account"},
 			},
-			APIKeys: []state.APIKey{{Environment: "acme-prod", Name: "ci", Key: "123456789012345"}},
+			APIKeys: []model.APIKey{{Environment: "acme-prod", Name: "ci", Key: "123456789012345"}},
 		},
 	}
 }
@@ -56,7 +56,7 @@ func TestDiffPermissions(t *testing.T) {
 	tests := []struct {
 		name   string
 		config func(c *spec.Config)
-		live   func(a *state.Account)
+		live   func(a *model.Account)
 		opts   Options
 		want   string
 	}{
@@ -116,12 +116,12 @@ unmanaged assignments: 1
 			config: func(c *spec.Config) {
 				c.Prune = []spec.Kind{spec.KindAssignment, spec.KindPolicy, spec.KindRole}
 			},
-			live: func(a *state.Account) {
+			live: func(a *model.Account) {
 				p := a.Permissions
 				p.Policies[0].Statement = `permit(principal == Cloudinary::Group::"g1", action, resource);`
-				p.Policies = append(p.Policies, state.Policy{ID: "p2", Name: "extra", Scope: "account", Statement: "forbid(principal, action, resource);", Enabled: true})
+				p.Policies = append(p.Policies, model.Policy{ID: "p2", Name: "extra", Scope: "account", Statement: "forbid(principal, action, resource);", Enabled: true})
 				p.Roles[0].SystemPolicies = append(p.Roles[0].SystemPolicies, "cld::policy::global::ml::access")
-				p.Assignments = append(p.Assignments, state.Assignment{PrincipalType: "user", PrincipalID: "u1", Principal: spec.Principal{Kind: spec.PrincipalUser, Name: "ana@acme.test"}, Role: "reviewer", Scope: "all", ScopeID: "all"})
+				p.Assignments = append(p.Assignments, model.Assignment{PrincipalType: "user", PrincipalID: "u1", Principal: spec.Principal{Kind: spec.PrincipalUser, Name: "ana@acme.test"}, Role: "reviewer", Scope: "all", ScopeID: "all"})
 			},
 			want: `update roles/reviewer
   system_policies: ["cld::policy::global::assets::moderate", "cld::policy::global::ml::access"] → ["cld::policy::global::assets::moderate"]
@@ -225,8 +225,8 @@ error: assignments/group:designers / cld::role::prodenv::gone / acme-staging: ro
 			config: func(c *spec.Config) {
 				c.Users = append(c.Users, spec.User{Email: "raj@acme.test", Name: ptr("Raj")})
 			},
-			live: func(a *state.Account) {
-				a.Permissions = &state.Permissions{Unavailable: "GET roles answered 403 forbidden"}
+			live: func(a *model.Account) {
+				a.Permissions = &model.Permissions{Unavailable: "GET roles answered 403 forbidden"}
 			},
 			want: `create users/raj@acme.test
   name: "Raj"
@@ -244,7 +244,7 @@ error: permissions/sections: refusing the roles, policies and assignments of the
 				c.Roles, c.Policies, c.Assignments = nil, nil, nil
 				c.Permissions = &spec.PermissionsSetting{Enabled: false}
 			},
-			live: func(a *state.Account) { a.Permissions = nil },
+			live: func(a *model.Account) { a.Permissions = nil },
 			want: "",
 		},
 	}

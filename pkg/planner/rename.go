@@ -28,7 +28,7 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // RenamedFrom returns the live key that an Update renames the object from,
@@ -129,7 +129,7 @@ func (d *differ) matchRenames(k spec.Kind, cands []renameCandidate, liveKeys, id
 // renameLive matches renames and returns the view of live in which they
 // are done (see the file comment). live itself is not modified; without
 // renames it is returned as is.
-func (d *differ) renameLive(desired *spec.Config, live *state.Account) *state.Account {
+func (d *differ) renameLive(desired *spec.Config, live *model.Account) *model.Account {
 	d.renames = map[Ref]string{}
 	var cands []renameCandidate
 	var keys, ids []string
@@ -168,7 +168,7 @@ func (d *differ) renameLive(desired *spec.Config, live *state.Account) *state.Ac
 
 // renamedView copies live with the renames done; each map is old key →
 // new key.
-func renamedView(live *state.Account, envs, users, groups map[string]string) *state.Account {
+func renamedView(live *model.Account, envs, users, groups map[string]string) *model.Account {
 	rn := func(m map[string]string, key string) string {
 		if to, ok := m[key]; ok {
 			return to
@@ -191,7 +191,7 @@ func renamedView(live *state.Account, envs, users, groups map[string]string) *st
 	for i := range v.Environments {
 		v.Environments[i].CloudName = rn(envs, v.Environments[i].CloudName)
 	}
-	slices.SortFunc(v.Environments, func(a, b state.Environment) int { return strings.Compare(a.CloudName, b.CloudName) })
+	slices.SortFunc(v.Environments, func(a, b model.Environment) int { return strings.Compare(a.CloudName, b.CloudName) })
 	v.Users = slices.Clone(live.Users)
 	for i := range v.Users {
 		u := &v.Users[i]
@@ -200,7 +200,7 @@ func renamedView(live *state.Account, envs, users, groups map[string]string) *st
 		}
 		u.Environments = rnList(envs, u.Environments)
 	}
-	slices.SortFunc(v.Users, func(a, b state.User) int {
+	slices.SortFunc(v.Users, func(a, b model.User) int {
 		return cmpJoin(strings.Compare(a.Email, b.Email), strings.Compare(a.ID, b.ID))
 	})
 	v.Groups = slices.Clone(live.Groups)
@@ -214,7 +214,7 @@ func renamedView(live *state.Account, envs, users, groups map[string]string) *st
 		slices.Sort(members)
 		g.Members = members
 	}
-	slices.SortFunc(v.Groups, func(a, b state.Group) int {
+	slices.SortFunc(v.Groups, func(a, b model.Group) int {
 		return cmpJoin(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
 	if live.Permissions == nil {

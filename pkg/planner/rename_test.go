@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 func prev(names ...string) []spec.Previous {
@@ -20,13 +20,13 @@ func prev(names ...string) []spec.Previous {
 
 // renameLive is permLive (permissions_test.go) with a member in the group
 // and a user restricted to acme-staging.
-func renameLiveAccount() *state.Account {
+func renameLiveAccount() *model.Account {
 	a := permLive()
-	a.Users = append(a.Users, state.User{ID: "u2", Email: "raj@acme.test", Name: "Raj", Role: "admin", Enabled: true, Environments: []string{"acme-staging"}})
+	a.Users = append(a.Users, model.User{ID: "u2", Email: "raj@acme.test", Name: "Raj", Role: "admin", Enabled: true, Environments: []string{"acme-staging"}})
 	a.Groups[0].Members = []string{"ana@acme.test", "raj@acme.test"}
 	a.Permissions.Assignments = append(a.Permissions.Assignments,
-		state.Assignment{PrincipalType: "user", PrincipalID: "u2", Principal: spec.Principal{Kind: spec.PrincipalUser, Name: "raj@acme.test"}, Role: "reviewer", Scope: "acme-staging", ScopeID: "e2"},
-		state.Assignment{PrincipalType: "apiKey", PrincipalID: "123456789012345", Principal: spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/ci"}, Role: "reviewer", Scope: "acme-prod", ScopeID: "e1"})
+		model.Assignment{PrincipalType: "user", PrincipalID: "u2", Principal: spec.Principal{Kind: spec.PrincipalUser, Name: "raj@acme.test"}, Role: "reviewer", Scope: "acme-staging", ScopeID: "e2"},
+		model.Assignment{PrincipalType: "apiKey", PrincipalID: "123456789012345", Principal: spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/ci"}, Role: "reviewer", Scope: "acme-prod", ScopeID: "e1"})
 	return a
 }
 
@@ -104,7 +104,7 @@ func TestDiffRenames(t *testing.T) {
 	tests := []struct {
 		name   string
 		config func(c *spec.Config)
-		live   func(a *state.Account)
+		live   func(a *model.Account)
 		opts   Options
 		want   string
 	}{
@@ -186,8 +186,8 @@ warning: environment acme-production: updating it resets custom_attributes, whic
 			config: func(c *spec.Config) {
 				c.Groups[0].Previously = prev("old-designers")
 			},
-			live: func(a *state.Account) {
-				a.Groups = append(a.Groups, state.Group{ID: "g2", Name: "old-designers", Members: []string{"ana@acme.test"}})
+			live: func(a *model.Account) {
+				a.Groups = append(a.Groups, model.Group{ID: "g2", Name: "old-designers", Members: []string{"ana@acme.test"}})
 			},
 			want: `unmanaged groups: 1
 unmanaged memberships: 1
@@ -201,8 +201,8 @@ warning: group designers: previously lists old-designers, but designers exists t
 				renameKey(c, spec.KindGroup, "designers", "brand")
 				c.Groups[0].Previously = prev("gone", "designers", "other")
 			},
-			live: func(a *state.Account) {
-				a.Groups = append(a.Groups, state.Group{ID: "g3", Name: "other"})
+			live: func(a *model.Account) {
+				a.Groups = append(a.Groups, model.Group{ID: "g3", Name: "other"})
 			},
 			want: `update groups/brand
   name: "designers" → "brand"
@@ -215,8 +215,8 @@ unmanaged assignments: 1
 			config: func(c *spec.Config) {
 				renameKey(c, spec.KindGroup, "designers", "brand")
 			},
-			live: func(a *state.Account) {
-				a.Groups = append(a.Groups, state.Group{ID: "g0", Name: "designers"})
+			live: func(a *model.Account) {
+				a.Groups = append(a.Groups, model.Group{ID: "g0", Name: "designers"})
 			},
 			want: `unmanaged groups: 2
 unmanaged memberships: 2
@@ -242,8 +242,8 @@ unmanaged assignments: 1
 				c.Groups = append(c.Groups, spec.Group{Name: "reviewers", Previously: prev("theirs")})
 				c.Ignore = spec.Ignore{spec.KindGroup: {{Pattern: "theirs"}}}
 			},
-			live: func(a *state.Account) {
-				a.Groups = append(a.Groups, state.Group{ID: "g9", Name: "theirs"})
+			live: func(a *model.Account) {
+				a.Groups = append(a.Groups, model.Group{ID: "g9", Name: "theirs"})
 			},
 			want: `create groups/reviewers
   name: "reviewers"

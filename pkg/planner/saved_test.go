@@ -9,7 +9,7 @@ import (
 
 	"github.com/cldsync/cldsync/internal/plantest"
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 func renderJSONString(t *testing.T, p *Plan) string {
@@ -152,18 +152,18 @@ func TestSavedCompare(t *testing.T) {
 		},
 		Groups: []spec.Group{{Name: "editors", Members: []string{"ana@x.test", "raj@x.test"}, MembersManaged: true}},
 	}
-	liveAt := func(edit func(*state.Account)) *state.Account {
-		a := &state.Account{
-			Environments: []state.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}},
-			Users:        []state.User{{ID: "u1", Email: "raj@x.test", Name: "Raj", Role: "admin", Enabled: true, AllEnvironments: true}},
-			Groups:       []state.Group{{ID: "g1", Name: "editors"}},
+	liveAt := func(edit func(*model.Account)) *model.Account {
+		a := &model.Account{
+			Environments: []model.Environment{{ID: "e1", CloudName: "prod", Name: "Prod", Enabled: true}},
+			Users:        []model.User{{ID: "u1", Email: "raj@x.test", Name: "Raj", Role: "admin", Enabled: true, AllEnvironments: true}},
+			Groups:       []model.Group{{ID: "g1", Name: "editors"}},
 		}
 		if edit != nil {
 			edit(a)
 		}
 		return a
 	}
-	plan := func(live *state.Account) *Plan {
+	plan := func(live *model.Account) *Plan {
 		p, err := Diff(desired, live, Options{})
 		if err != nil {
 			t.Fatalf("Diff returned error %v", err)
@@ -173,20 +173,20 @@ func TestSavedCompare(t *testing.T) {
 	saved := &Saved{Plan: plan(liveAt(nil))}
 	tests := []struct {
 		name      string
-		edit      func(*state.Account)
+		edit      func(*model.Account)
 		want      []string
 		untouched []Ref
 	}{
 		{name: "nothing moved"},
 		{
 			name: "role changed",
-			edit: func(a *state.Account) { a.Users[0].Role = "reports" },
+			edit: func(a *model.Account) { a.Users[0].Role = "reports" },
 			want: []string{`user raj@x.test: changed in the live account since the plan: role "admin" → "reports"`},
 		},
 		{
 			name: "created behind its back",
-			edit: func(a *state.Account) {
-				a.Users = append(a.Users, state.User{ID: "u2", Email: "ana@x.test", Name: "Ana", Role: "admin", Enabled: true, AllEnvironments: true})
+			edit: func(a *model.Account) {
+				a.Users = append(a.Users, model.User{ID: "u2", Email: "ana@x.test", Name: "Ana", Role: "admin", Enabled: true, AllEnvironments: true})
 			},
 			want: []string{
 				"user ana@x.test: was created in the live account since the plan",
@@ -195,7 +195,7 @@ func TestSavedCompare(t *testing.T) {
 		},
 		{
 			name: "deleted behind its back",
-			edit: func(a *state.Account) { a.Users = nil },
+			edit: func(a *model.Account) { a.Users = nil },
 			want: []string{
 				"user raj@x.test: was deleted from the live account since the plan",
 				"membership editors / raj@x.test: its change is different now: an object it refers to changed in the live account since the plan",
@@ -203,12 +203,12 @@ func TestSavedCompare(t *testing.T) {
 		},
 		{
 			name: "now needs no change",
-			edit: func(a *state.Account) { a.Groups[0].Members = []string{"raj@x.test"} },
+			edit: func(a *model.Account) { a.Groups[0].Members = []string{"raj@x.test"} },
 			want: []string{"membership editors / raj@x.test: was created in the live account since the plan"},
 		},
 		{
 			name:      "drift the plan does not touch",
-			edit:      func(a *state.Account) { a.Environments[0].Name = "Renamed" },
+			edit:      func(a *model.Account) { a.Environments[0].Name = "Renamed" },
 			untouched: []Ref{{spec.KindEnvironment, "prod"}},
 		},
 	}
@@ -247,8 +247,8 @@ func samplePlan(t *testing.T) *Plan {
 // noChangePlan changes nothing and leaves one group alone.
 func noChangePlan(t *testing.T) *Plan {
 	t.Helper()
-	p, err := Diff(&spec.Config{}, &state.Account{
-		Groups: []state.Group{{ID: "g1", Name: "ops", Members: []string{"a@x.test"}}},
+	p, err := Diff(&spec.Config{}, &model.Account{
+		Groups: []model.Group{{ID: "g1", Name: "ops", Members: []string{"a@x.test"}}},
 	}, Options{})
 	if err != nil {
 		t.Fatalf("Diff returned error %v, want nil", err)

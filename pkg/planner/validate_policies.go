@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // CedarValidator asks the service whether a Cedar statement is valid
@@ -25,7 +25,7 @@ type CedarValidator func(ctx context.Context, statement string) ([]string, error
 // starts with the statement's YAML position (the line the service names,
 // when it names one). References are resolved to the live
 // ids where they exist and to a placeholder otherwise.
-func ValidatePolicies(ctx context.Context, p *Plan, cfg *spec.Config, live *state.Account, validate CedarValidator) error {
+func ValidatePolicies(ctx context.Context, p *Plan, cfg *spec.Config, live *model.Account, validate CedarValidator) error {
 	policies := map[string]*spec.Policy{}
 	for i := range cfg.Policies {
 		policies[cfg.Policies[i].Key()] = &cfg.Policies[i]
@@ -86,7 +86,7 @@ func newStatement(c Change) bool {
 }
 
 // liveIDs maps "kind:name" of statement references to live ids.
-func liveIDs(live *state.Account) map[string]string {
+func liveIDs(live *model.Account) map[string]string {
 	ids := map[string]string{}
 	for _, u := range live.Users {
 		ids[spec.RefUser+":"+normEmail(u.Email)] = u.ID

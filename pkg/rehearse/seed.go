@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // Seed returns an emulator seed with the shape of acc: environments,
@@ -86,7 +86,7 @@ func Seed(acc *state.Account, rootID string) (emulator.Seed, error) {
 	for _, a := range p.Assignments {
 		sa := emulator.SeedAssignment{PrincipalType: string(a.PrincipalType), RoleID: a.Role, Scope: a.Scope}
 		switch a.PrincipalType {
-		case client.PrincipalUser, client.PrincipalGroup:
+		case model.PrincipalUser, model.PrincipalGroup:
 			if a.Principal.Kind == "" {
 				return s, fmt.Errorf("role %s is assigned to %s %s, which is not in the live listing", a.Role, a.PrincipalType, a.PrincipalID)
 			}

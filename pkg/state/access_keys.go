@@ -19,22 +19,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/spec"
 )
-
-// AccessKey is a live access key of a product environment, without its
-// secret.
-type AccessKey struct {
-	Environment string // cloud_name
-	Name        string
-	// Key is the API key, the key's id in the API.
-	Key       string
-	Enabled   bool
-	CreatedAt time.Time
-}
 
 // keyLists holds each environment's access-key listing, requested once per
 // read whoever asks first.

@@ -40,6 +40,7 @@ import (
 
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/spec"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // PermissionsAPI is the read-only part of the permissions API (and the
@@ -116,85 +117,6 @@ func (a clientAPI) ListAccessKeys(ctx context.Context, subAccountID string) ([]c
 
 func (a clientAPI) ValidatePolicy(ctx context.Context, statement string) (*client.PolicyValidation, error) {
 	return a.c.Public.ValidatePolicy(ctx, client.ValidateCedarPolicyRequest{Policy: statement})
-}
-
-// Permissions is the live permissions half, normalised like the rest of
-// Account: names at the edges, lists sorted.
-type Permissions struct {
-	// Unavailable says why the account has no Permissions API; when set,
-	// nothing else was read.
-	Unavailable string
-	// Catalog is the live catalog of system roles and policies.
-	Catalog *spec.Catalog
-	// Roles are the custom roles, by id.
-	Roles []Role
-	// Policies are the custom policies, by scope then name.
-	Policies []Policy
-	// Assignments are every role assignment of every principal type.
-	Assignments []Assignment
-	// APIKeys are the access keys of the environments whose keys were read.
-	APIKeys []APIKey
-}
-
-// Role is a live custom role.
-type Role struct {
-	ID             string
-	Name           string
-	Description    string
-	PermissionType string
-	ScopeType      string
-	// SystemPolicies are the ids of its system policies, sorted.
-	SystemPolicies []string
-}
-
-// Policy is a live custom policy.
-type Policy struct {
-	ID          string
-	Name        string
-	Description string
-	// Statement is the Cedar text as the service returns it, ids included.
-	Statement string
-	// Scope is spec.ScopeAccount, spec.ScopeAll or the environment's
-	// cloud_name; ScopeID is the environment id (or "all"), empty for
-	// account.
-	Scope   string
-	ScopeID string
-	Enabled bool
-}
-
-// Assignment is one live role assignment.
-type Assignment struct {
-	// PrincipalType is the API's: user, group, apiKey or provisioningKey.
-	PrincipalType client.PrincipalType
-	PrincipalID   string
-	// Principal is the natural key when it is known: the user's email, the
-	// group's name, the API key's "cloud_name/name". Zero for
-	// provisioningKey principals and ids that match no listed object.
-	Principal spec.Principal
-	Role      string
-	// Scope is spec.ScopeAccount, spec.ScopeAll or a cloud_name; ScopeID
-	// the environment id, "all" or empty.
-	Scope        string
-	ScopeID      string
-	FolderID     string
-	CollectionID string
-}
-
-// PrincipalName names the principal for people: its natural key, or
-// "provisioningKey:ID" / "apiKey:ID" when it has none.
-func (a *Assignment) PrincipalName() string {
-	if a.Principal.Kind != "" {
-		return a.Principal.String()
-	}
-	return string(a.PrincipalType) + ":" + a.PrincipalID
-}
-
-// APIKey is a product environment's access key, as far as principals need
-// it: the key value is the apiKey principal's id (NOTES.md P12).
-type APIKey struct {
-	Environment string // cloud_name
-	Name        string
-	Key         string
 }
 
 // errNoPermissions marks an account without the Permissions API.
@@ -395,7 +317,7 @@ func (r *permReader) addAssignments(prs []client.PrincipalRoles) {
 	for _, pr := range prs {
 		for _, role := range pr.Roles {
 			a := Assignment{
-				PrincipalType: pr.Type, PrincipalID: pr.ID, Role: role.ID,
+				PrincipalType: PrincipalType(pr.Type), PrincipalID: pr.ID, Role: role.ID,
 				ScopeID: role.ScopeID, Scope: r.scopeName(string(role.ScopeType), role.ScopeID),
 				FolderID: role.PolicyParameters["folder_id"], CollectionID: role.PolicyParameters["collection_id"],
 			}
@@ -524,15 +446,15 @@ func (r *permReader) finish() *Permissions {
 	}
 	for _, a := range r.assigns {
 		switch a.PrincipalType {
-		case client.PrincipalUser:
+		case model.PrincipalUser:
 			if e, ok := users[a.PrincipalID]; ok {
 				a.Principal = spec.Principal{Kind: spec.PrincipalUser, Name: e}
 			}
-		case client.PrincipalGroup:
+		case model.PrincipalGroup:
 			if n, ok := groups[a.PrincipalID]; ok {
 				a.Principal = spec.Principal{Kind: spec.PrincipalGroup, Name: n}
 			}
-		case client.PrincipalAPIKey:
+		case model.PrincipalAPIKey:
 			if n, ok := keys[a.PrincipalID]; ok {
 				a.Principal = spec.Principal{Kind: spec.PrincipalAPIKey, Name: n}
 			}
@@ -540,7 +462,7 @@ func (r *permReader) finish() *Permissions {
 		out.Assignments = append(out.Assignments, a)
 	}
 	slices.SortFunc(out.Assignments, func(a, b Assignment) int {
-		return strings.Compare(a.sortKey(), b.sortKey())
+		return strings.Compare(assignmentSortKey(&a), assignmentSortKey(&b))
 	})
 	return out
 }
@@ -569,7 +491,7 @@ func (r *permReader) principalsIncomplete() {
 	}
 }
 
-func (a *Assignment) sortKey() string {
+func assignmentSortKey(a *Assignment) string {
 	return strings.Join([]string{a.PrincipalName(), a.Role, a.Scope, a.FolderID, a.CollectionID, a.PrincipalID}, "\x00")
 }
 
@@ -586,62 +508,6 @@ func catalogOf(c *client.Catalog) *spec.Catalog {
 		roles = append(roles, spec.CatalogRole{ID: r.ID, Name: r.Name, PermissionType: string(r.PermissionType), ScopeType: string(r.ScopeType), Policies: r.SystemPolicyIDs})
 	}
 	return spec.NewCatalog(pols, stmts, roles)
-}
-
-// Unresolve rewrites the ids a live statement names into the ${kind:name}
-// references a configuration writes, for display: every Cedar string
-// literal that is exactly a known user, group or environment id or API key
-// value.
-func (p *Permissions) Unresolve(acc *Account, statement string) string {
-	names := map[string]string{}
-	for _, u := range acc.Users {
-		names[u.ID] = "${user:" + u.Email + "}"
-	}
-	for _, g := range acc.Groups {
-		names[g.ID] = "${group:" + g.Name + "}"
-	}
-	for _, e := range acc.Environments {
-		names[e.ID] = "${environment:" + e.CloudName + "}"
-	}
-	for _, k := range p.APIKeys {
-		names[k.Key] = "${api_key:" + k.Environment + "/" + k.Name + "}"
-	}
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(statement, '"')
-		if i < 0 {
-			b.WriteString(statement)
-			return b.String()
-		}
-		j := closingQuote(statement, i+1)
-		if j < 0 {
-			b.WriteString(statement)
-			return b.String()
-		}
-		lit := statement[i+1 : j]
-		b.WriteString(statement[:i+1])
-		if n, ok := names[lit]; ok && lit != "" {
-			b.WriteString(n)
-		} else {
-			b.WriteString(lit)
-		}
-		b.WriteByte('"')
-		statement = statement[j+1:]
-	}
-}
-
-// closingQuote returns the index of the quote ending a Cedar string literal
-// that starts at from, or -1.
-func closingQuote(s string, from int) int {
-	for i := from; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return -1
 }
 
 // CedarValidator returns a function that asks the service, through api,

@@ -3,10 +3,11 @@ package state_test
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/cldsync/cldsync/internal/bench"
 	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/state"
-	"github.com/google/go-cmp/cmp"
 )
 
 // requestsAccount is a fixed generated account: request counts on it are
