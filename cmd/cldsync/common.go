@@ -22,7 +22,7 @@ type planFlags struct {
 	Path        string      `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged. Default: . (the current directory)."`
 	Prune       []spec.Kind `help:"Make a kind authoritative for this run (${prune_kinds}): live objects of it that the configuration does not list ${prune_effect}. Repeatable; adds to the configuration's prune:." placeholder:"KIND"`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
-	Verbose     bool        `short:"v" help:"Also print to stderr how many API requests reading the live account sent, how long they took, and how long requests waited on rate limits (summed over concurrent requests)."`
+	Verbose     bool        `short:"v" help:"Also print to stderr how many API requests reading the live account sent, how long they took, how long requests waited on rate limits (summed over concurrent requests), and which way each part that the API lets us read two ways was read, with both estimates."`
 
 	NoAccessDiff bool `help:"Leave out the effective-access diff: what the changes do to people's and keys' access (roles through groups, role contents, custom policies naming them), computed offline. With apply, also skips checking it afterwards through getEffectivePolicies."`
 
@@ -89,6 +89,8 @@ func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags)
 	}
 	readOpts := state.Options{Parallelism: f.Parallelism,
 		Permissions: !cfg.PermissionsOff(), APIKeyEnvironments: cfg.APIKeyEnvironments()}
+	var strategies []string // plan --verbose says how each part was read, and why
+	readOpts.Explain = func(c state.Choice) { strategies = append(strategies, c.String()) }
 	start := time.Now()
 	live, err := state.Read(ctx, state.FromClient(api), readOpts)
 	if err != nil {
@@ -112,6 +114,9 @@ func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags)
 	p.LocateErrors(cfg) // file:line:col for planErrors
 	if f.Verbose {
 		fmt.Fprintln(s.Stderr, readSummary(readStats, readTime))
+		for _, line := range strategies {
+			fmt.Fprintln(s.Stderr, "  "+line)
+		}
 	}
 	return &computed{cfg: cfg, live: live, plan: p, api: api, readOpts: readOpts, planOpts: opts}, nil
 }

@@ -182,11 +182,14 @@ func MinimumRead(s emulator.Seed, root bool) Minimum {
 		polChain = max(polChain, cursorPages(n))
 	}
 	add(Part{Name: "custom policies", Permissions: true, Requests: pol, Chain: 1 + polChain, How: "getCustomPolicies for the account and per environment, 20 a page"})
-	// Inspect pages over principals, one listing for the account and one
-	// per environment (NOTES.md section 9). The spec makes scope_id
-	// optional, and the emulator answers a prodenv inspect without one
-	// with every environment's assignments; that shortcut is unverified
-	// against the live API, so it is reported, not counted.
+	// Role assignments come per role (getRolePrincipals?verbose=true, one
+	// request for each system and custom role, every assignment once) or
+	// per scope (inspect for the account and per environment, paged over
+	// principals, NOTES.md section 9), whichever is fewer. The spec makes
+	// inspect's scope_id optional, and the emulator answers a prodenv
+	// inspect without one with every environment's assignments; that
+	// shortcut is unverified against the live API (docs/live-api.md), so it
+	// is reported, not counted.
 	principalsIn := func(keep func(emulator.SeedAssignment) bool) int {
 		set := map[string]bool{}
 		for _, as := range a.assigns {
@@ -204,8 +207,14 @@ func MinimumRead(s emulator.Seed, root bool) Minimum {
 		perEnvChain = max(perEnvChain, n)
 	}
 	anyEnv := cursorPages(principalsIn(func(as emulator.SeedAssignment) bool { return !a.inScope(as, "") }))
-	add(Part{Name: "role assignments", Permissions: true, Requests: acc + perEnvIns, Chain: max(acc, 1+perEnvChain),
-		How: fmt.Sprintf("inspect for the account and per environment, 20 principals a page (without scope_id, unverified live: %d)", acc+anyEnv)})
+	perRole := a.roles + emulator.SystemRoleCount()
+	if perScope := acc + perEnvIns; perScope < perRole {
+		add(Part{Name: "role assignments", Permissions: true, Requests: perScope, Chain: max(acc, 1+perEnvChain),
+			How: fmt.Sprintf("inspect for the account and per environment, 20 principals a page (per role: %d; without scope_id, unverified live: %d)", perRole, acc+anyEnv)})
+	} else {
+		add(Part{Name: "role assignments", Permissions: true, Requests: perRole, Chain: 3,
+			How: fmt.Sprintf("getRolePrincipals?verbose=true per system and custom role, after the two getRoles listings (per scope: %d)", perScope)})
+	}
 	// An apiKey principal's id is the key value (NOTES.md P12): to name
 	// it, its environment's access keys are listed, once the listings show
 	// the environment (a role assignment of an apiKey in it, or a custom
@@ -226,7 +235,7 @@ func MinimumRead(s emulator.Seed, root bool) Minimum {
 		How: "getAccessKeys per environment where an API key holds a role or a custom policy names one"}
 	if len(keyEnvs) > 0 {
 		// After the environment's own listings (the account's tell none).
-		keys.Chain = max(1+polChain, 1+perEnvChain) + 1
+		keys.Chain = max(1+polChain, 1+perEnvChain, 3) + 1
 	}
 	add(keys)
 	return m

@@ -195,3 +195,8 @@ func cedarEscape(s string) string {
 // policyParamKeys are the content types an assignment may name (NOTES.md 7:
 // asset_id is "Not currently supported").
 var policyParamKeys = []string{"folder_id", "collection_id"}
+
+// SystemRoleCount is how many system roles the emulator's catalog holds,
+// all of which getRoles lists: what reading assignments per role costs
+// beyond the custom roles.
+func SystemRoleCount() int { return len(theCatalog().roles) }

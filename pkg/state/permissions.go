@@ -55,6 +55,9 @@ type PermissionsAPI interface {
 	ListCustomPolicies(ctx context.Context, opts client.CustomPolicyListOptions) ([]client.CustomPolicy, error)
 	// Inspect returns every page.
 	Inspect(ctx context.Context, opts client.InspectOptions) ([]client.PrincipalRoles, error)
+	// ListRolePrincipals returns every assignment of a role (one request,
+	// not paged).
+	ListRolePrincipals(ctx context.Context, roleID string) ([]client.RolePrincipal, error)
 	ListAccessKeys(ctx context.Context, subAccountID string) ([]client.AccessKey, error)
 	// ValidatePolicy asks the service whether a Cedar statement is valid
 	// (a read-only POST).
@@ -93,6 +96,10 @@ func (a clientAPI) Inspect(ctx context.Context, opts client.InspectOptions) ([]c
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+func (a clientAPI) ListRolePrincipals(ctx context.Context, roleID string) ([]client.RolePrincipal, error) {
+	return a.c.Roles.ListPrincipals(ctx, roleID, &client.RolePrincipalListOptions{Verbose: true})
 }
 
 func (a clientAPI) ListAccessKeys(ctx context.Context, subAccountID string) ([]client.AccessKey, error) {
@@ -138,19 +145,23 @@ func statusWord(code int) string {
 // readPermissions reads the permissions half. It needs only the
 // environments (scopes are per environment), which it waits for with
 // awaitEnvs; the principals are named by finish once the users and groups
-// are in acc too.
-func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs func(context.Context) error) (*permReader, error) {
+// are in acc too. awaitPrincipals waits for the users and groups listings
+// and returns how many principals they hold, which bounds what reading
+// the assignments per scope may cost (strategy.go).
+func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs func(context.Context) error, awaitPrincipals func(context.Context) (int, error)) (*permReader, error) {
 	api := rd.api
 	var global []client.Role
+	// Every role, system and custom: the custom ones to read, all of them
+	// to read assignments per role.
 	err := rd.do(ctx, urgent, func(ctx context.Context) (err error) {
-		global, err = api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionGlobal, ManagementType: client.ManagementCustom})
+		global, err = api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionGlobal})
 		return err
 	})
 	if err != nil {
 		if why, ok := noPermissionsAPI(err); ok {
 			return &permReader{out: &Permissions{Unavailable: why}}, nil
 		}
-		return nil, fmt.Errorf("list custom roles: %w", err)
+		return nil, fmt.Errorf("list roles: %w", err)
 	}
 	if err := awaitEnvs(ctx); err != nil {
 		return nil, err
@@ -159,39 +170,21 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 	for _, e := range acc.Environments {
 		r.envName[e.ID] = e.CloudName
 	}
-	r.roles = append(r.roles, global...)
 	p := newGroup(ctx)
-	// The role assignments and policies of every scope, the account's
-	// first (its assignments are the longest chain of pages); and the API
-	// keys that name apiKey principals: those the configuration names at
-	// once, the others as the listings tell them.
+	// The policies of every scope, the account's first; and the API keys
+	// that name apiKey principals: those the configuration names at once,
+	// the others as the listings tell them.
 	p.Go(func(ctx context.Context) error {
 		for _, e := range acc.Environments {
 			if slices.Contains(rd.opts.APIKeyEnvironments, e.CloudName) {
 				r.readKeys(rd, p, e.ID)
 			}
 		}
-		scopes := []client.InspectOptions{{ScopeType: client.ScopeAccount}}
-		for _, e := range acc.Environments {
-			scopes = append(scopes, client.InspectOptions{ScopeType: client.ScopeProdEnv, ScopeID: e.ID})
-		}
-		for i, s := range scopes {
+		for i, s := range scopesOf(acc) {
 			c := perEnvironment
 			if i == 0 {
 				c = urgent
 			}
-			rd.run(p, c, func(ctx context.Context) error {
-				prs, err := api.Inspect(ctx, s)
-				err = r.incomplete(spec.KindAssignment, r.scopeName(string(s.ScopeType), s.ScopeID), err)
-				if err != nil {
-					return fmt.Errorf("list role assignments (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
-				}
-				r.addAssignments(prs)
-				for _, id := range keyEnvironmentsOfAssignments(prs) {
-					r.readKeys(rd, p, id)
-				}
-				return nil
-			})
 			rd.run(p, c, func(ctx context.Context) error {
 				pols, err := api.ListCustomPolicies(ctx, client.CustomPolicyListOptions{ScopeType: s.ScopeType, ScopeID: s.ScopeID})
 				err = r.incomplete(spec.KindPolicy, r.scopeName(string(s.ScopeType), s.ScopeID), err)
@@ -207,20 +200,27 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 		}
 		return nil
 	})
-	// Content roles, then their policies.
+	// Content roles; then each custom role's policies, and the
+	// assignments, per role or per scope.
 	p.Go(func(ctx context.Context) error {
 		var content []client.Role
 		err := rd.do(ctx, urgent, func(ctx context.Context) (err error) {
-			content, err = api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionContent, ManagementType: client.ManagementCustom})
+			content, err = api.ListRoles(ctx, client.RoleListOptions{PermissionType: client.PermissionContent})
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("list custom roles: %w", err)
+			return fmt.Errorf("list roles: %w", err)
 		}
-		for _, role := range content {
-			rd.run(p, single, func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
+		all := append(slices.Clip(global), content...)
+		for _, role := range all {
+			if role.ManagementType == client.ManagementCustom {
+				r.mu.Lock()
+				r.roles = append(r.roles, role)
+				r.mu.Unlock()
+				rd.run(p, single, func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
+			}
 		}
-		return nil
+		return r.readAssignments(ctx, rd, p, all, awaitPrincipals)
 	})
 	rd.run(p, urgent, func(ctx context.Context) error {
 		cat, err := api.GetCatalog(ctx)
@@ -230,14 +230,74 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 		r.out.Catalog = catalogOf(cat)
 		return nil
 	})
-	// Global roles' policies.
-	for _, role := range global {
-		rd.run(p, single, func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
-	}
 	if err := p.Wait(); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// scopesOf lists the scopes of an account: the account, then each
+// environment.
+func scopesOf(acc *Account) []client.InspectOptions {
+	scopes := []client.InspectOptions{{ScopeType: client.ScopeAccount}}
+	for _, e := range acc.Environments {
+		scopes = append(scopes, client.InspectOptions{ScopeType: client.ScopeProdEnv, ScopeID: e.ID})
+	}
+	return scopes
+}
+
+// readAssignments reads every role assignment, per role or per scope,
+// whichever needs fewer requests (strategy.go), in g.
+func (r *permReader) readAssignments(ctx context.Context, rd *reader, g *group, roles []client.Role, awaitPrincipals func(context.Context) (int, error)) error {
+	envs := len(r.acc.Environments)
+	principals := -1
+	if rd.opts.AssignmentStrategy == "" && len(roles) > 1+envs {
+		// Only the principals bound can tell: wait for it.
+		n, err := awaitPrincipals(ctx)
+		if err != nil {
+			return err
+		}
+		principals = n + rd.keyCount
+	}
+	choice := chooseAssignments(rd.opts.AssignmentStrategy, len(roles), envs, principals)
+	rd.explain(choice)
+	if choice.Strategy == PerRole {
+		for _, role := range roles {
+			rd.run(g, single, func(ctx context.Context) error {
+				prs, err := r.api.ListRolePrincipals(ctx, role.ID)
+				if err != nil {
+					return fmt.Errorf("list the principals of role %s: %w", role.ID, err)
+				}
+				r.addRolePrincipals(role, prs)
+				for _, pr := range prs {
+					if pr.Type == client.PrincipalAPIKey && pr.ScopeID != "" && pr.ScopeID != spec.ScopeAll {
+						r.readKeys(rd, g, pr.ScopeID)
+					}
+				}
+				return nil
+			})
+		}
+		return nil
+	}
+	for i, s := range scopesOf(r.acc) {
+		c := perEnvironment
+		if i == 0 {
+			c = urgent // the account's assignments are the longest chain of pages
+		}
+		rd.run(g, c, func(ctx context.Context) error {
+			prs, err := r.api.Inspect(ctx, s)
+			err = r.incomplete(spec.KindAssignment, r.scopeName(string(s.ScopeType), s.ScopeID), err)
+			if err != nil {
+				return fmt.Errorf("list role assignments (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
+			}
+			r.addAssignments(prs)
+			for _, id := range keyEnvironmentsOfAssignments(prs) {
+				r.readKeys(rd, g, id)
+			}
+			return nil
+		})
+	}
+	return nil
 }
 
 // permReader collects the answers of concurrent reads.
@@ -311,19 +371,37 @@ func (r *permReader) addPolicies(pols []client.CustomPolicy) {
 func (r *permReader) addAssignments(prs []client.PrincipalRoles) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for _, pr := range prs {
+		for _, role := range pr.Roles {
+			r.addAssignment(pr.Type, pr.ID, role.ID, role.ScopeType, role.ScopeID, role.PolicyParameters)
+		}
+	}
+}
+
+// addRolePrincipals adds the assignments getRolePrincipals lists for role.
+func (r *permReader) addRolePrincipals(role client.Role, prs []client.RolePrincipal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, pr := range prs {
+		scopeType := pr.ScopeType
+		if scopeType == "" {
+			scopeType = role.ScopeType
+		}
+		r.addAssignment(pr.Type, pr.ID, role.ID, scopeType, pr.ScopeID, pr.PolicyParameters)
+	}
+}
+
+// addAssignment records one assignment, once. Must hold r.mu.
+func (r *permReader) addAssignment(ptype client.PrincipalType, pid, roleID string, scopeType client.ScopeType, scopeID string, params client.PolicyParameters) {
 	if r.assigns == nil {
 		r.assigns = map[string]Assignment{}
 	}
-	for _, pr := range prs {
-		for _, role := range pr.Roles {
-			a := Assignment{
-				PrincipalType: PrincipalType(pr.Type), PrincipalID: pr.ID, Role: role.ID,
-				ScopeID: role.ScopeID, Scope: r.scopeName(string(role.ScopeType), role.ScopeID),
-				FolderID: role.PolicyParameters["folder_id"], CollectionID: role.PolicyParameters["collection_id"],
-			}
-			r.assigns[assignmentID(a)] = a
-		}
+	a := Assignment{
+		PrincipalType: PrincipalType(ptype), PrincipalID: pid, Role: roleID,
+		ScopeID: scopeID, Scope: r.scopeName(string(scopeType), scopeID),
+		FolderID: params["folder_id"], CollectionID: params["collection_id"],
 	}
+	r.assigns[assignmentID(a)] = a
 }
 
 // assignmentID is an assignment's identity by ids, for de-duplication.

@@ -64,9 +64,13 @@ type Options struct {
 	// (access_keys.go).
 	AccessKeyEnvironments []string
 
-	// perUser makes readAccess read per user: the fallback when a
-	// per-environment listing cannot be proven complete.
-	perUser bool
+	// AccessStrategy (PerUser or PerEnvironment) and AssignmentStrategy
+	// (PerRole or PerScope) force how those parts are read; empty chooses
+	// the fewest requests (strategy.go). Every strategy reads the same.
+	AccessStrategy, AssignmentStrategy string
+	// Explain, when set, is told each strategy as it is chosen, with the
+	// estimates it was chosen from (plan --verbose prints them).
+	Explain func(Choice)
 }
 
 // Read fetches the live account with the fewest requests (NOTES.md
@@ -102,7 +106,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	if opts.UsersPageSize <= 0 {
 		opts.UsersPageSize = 100
 	}
-	rd := &reader{api: api, opts: opts, lim: newLimiter(opts.Parallelism), keys: &keyLists{}}
+	rd := &reader{api: api, opts: opts, lim: newLimiter(opts.Parallelism), keys: &keyLists{}, explainMu: &sync.Mutex{}}
 	var (
 		envs    []client.ProductEnvironment
 		users   []client.User
@@ -113,6 +117,18 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	)
 	acc := &Account{Incomplete: map[spec.Kind]string{}}
 	envsRead := make(chan struct{}) // closed once envs and acc.Environments are set
+	// usersListed and groupsListed are closed once users and groups are set.
+	usersListed, groupsListed := make(chan struct{}), make(chan struct{})
+	awaitPrincipals := func(ctx context.Context) (int, error) {
+		for _, ch := range []chan struct{}{usersListed, groupsListed} {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}
+		return len(users) + len(groups), nil
+	}
 	awaitEnvs := func(ctx context.Context) error {
 		select {
 		case <-envsRead:
@@ -128,6 +144,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 		}
 		for _, e := range envs {
 			acc.Environments = append(acc.Environments, Environment{ID: e.ID, CloudName: e.CloudName, Name: e.Name, Enabled: e.Enabled})
+			rd.keyCount += len(e.APIAccessKeys)
 		}
 		slices.SortFunc(acc.Environments, func(a, b Environment) int { return strings.Compare(a.CloudName, b.CloudName) })
 		close(envsRead)
@@ -142,6 +159,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
 		}
+		close(usersListed)
 		if err := awaitEnvs(ctx); err != nil {
 			return err
 		}
@@ -152,6 +170,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 		if groups, err = api.ListUserGroupsWithMembers(ctx); err != nil {
 			return fmt.Errorf("list user groups: %w", err)
 		}
+		close(groupsListed)
 		return nil
 	})
 	if len(opts.AccessKeyEnvironments) > 0 {
@@ -159,7 +178,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	}
 	if opts.Permissions {
 		p.Go(func(ctx context.Context) (err error) {
-			perms, err = rd.readPermissions(ctx, acc, awaitEnvs)
+			perms, err = rd.readPermissions(ctx, acc, awaitEnvs, awaitPrincipals)
 			return err
 		})
 	}
@@ -209,10 +228,12 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 // reader is one Read: its API, options and the limiter every request of
 // the read shares.
 type reader struct {
-	api  API
-	opts Options
-	lim  *limiter
-	keys *keyLists // access_keys.go
+	api       API
+	opts      Options
+	lim       *limiter
+	keys      *keyLists   // access_keys.go
+	explainMu *sync.Mutex // Explain is called one choice at a time
+	keyCount  int         // access keys of every environment, once they are listed
 }
 
 // group runs a read's concurrent steps: the first error cancels the
@@ -356,20 +377,26 @@ func allAccess(u client.User) bool {
 
 // readAccess returns, for each user without access to every environment,
 // the sorted cloud names it may access. It reads per user (one request
-// each) or per environment (one listing each, inverted), whichever is
-// fewer requests.
+// each) or per environment (one listing each, inverted), whichever needs
+// fewer requests by the counts the users listing returned (strategy.go).
 func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []client.ProductEnvironment) (map[string][]string, error) {
 	api, opts := rd.api, rd.opts
 	var restricted []client.User
+	allAccessUsers, grants := 0, 0
 	for _, u := range users {
-		if !allAccess(u) {
+		if allAccess(u) {
+			allAccessUsers++
+		} else {
 			restricted = append(restricted, u)
+			grants += u.SubAccountCount
 		}
 	}
 	access := make(map[string][]string, len(restricted))
 	if len(restricted) == 0 {
 		return access, nil
 	}
+	choice := chooseAccess(opts.AccessStrategy, len(restricted), allAccessUsers, grants, len(envs), opts.UsersPageSize)
+	rd.explain(choice)
 	cloudByID := make(map[string]string, len(envs))
 	for _, e := range envs {
 		cloudByID[e.ID] = e.CloudName
@@ -381,10 +408,8 @@ func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []cl
 		mu.Unlock()
 	}
 	p := newGroup(ctx)
-	// Without a total, a listing ends only on an empty page: full pages + 1.
-	pagesPerEnv := len(users)/opts.UsersPageSize + 1
 	var fallback atomic.Bool
-	if opts.perUser || len(restricted) <= len(envs)*pagesPerEnv {
+	if choice.Strategy == PerUser {
 		for _, u := range restricted {
 			rd.run(p, single, func(ctx context.Context) error {
 				subs, err := api.ListUserSubAccounts(ctx, u.ID)
@@ -429,7 +454,8 @@ func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []cl
 		// access read from it could be missing: read each restricted user's
 		// environments instead, which needs no paging.
 		perUser := *rd
-		perUser.opts.perUser = true
+		perUser.opts.AccessStrategy = PerUser
+		perUser.opts.Explain = nil
 		return perUser.readAccess(ctx, users, envs)
 	}
 	for id := range access {
@@ -437,4 +463,13 @@ func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []cl
 		access[id] = slices.Compact(access[id])
 	}
 	return access, nil
+}
+
+// explain reports a strategy choice to Options.Explain.
+func (rd *reader) explain(c Choice) {
+	if rd.opts.Explain != nil {
+		rd.explainMu.Lock()
+		defer rd.explainMu.Unlock()
+		rd.opts.Explain(c)
+	}
 }
