@@ -62,12 +62,14 @@ func Diff(desired *spec.Config, live *model.Account, opts Options) (*Plan, error
 	d.countIgnored(live)
 	d.warnIncomplete()
 	d.environments(desired, live)
+	live = d.accessKeys(desired, live, opts) // access_keys.go: live as its keys' renames leave it
 	d.users(desired, live)
 	d.groups(desired, live)
 	d.permissions(desired, live) // permissions.go
 	d.planRenames(desired)       // rename.go
 
 	d.guard(desired, live, opts)
+	d.guardLastKey(live, opts) // access_keys.go
 	d.dropOrphans()
 	d.noteCustomAttributesReset()
 	changes, err := order(d.plan.Changes)
@@ -129,6 +131,8 @@ type differ struct {
 	// renames maps the ref of a configured object that renames a live one
 	// to the live key it renames (rename.go).
 	renames map[Ref]string
+	// keys plans access keys (access_keys.go).
+	keys *keyDiffer
 }
 
 // indexLive indexes live objects by key. Keys seen more than once map to

@@ -173,6 +173,7 @@ func protectedRefs(desired *spec.Config) map[Ref]spec.Pos {
 			out[Ref{spec.KindPolicy, p.Key()}] = p.Pos
 		}
 	}
+	protectedKeys(desired, out) // access_keys.go
 	for _, a := range desired.Assignments {
 		if a.Protect {
 			out[Ref{spec.KindAssignment, AssignmentName(apiPrincipalType(a.Principal.Kind), a.Principal.Name, a.Role, a.Scope, a.FolderID, a.CollectionID)}] = a.Pos

@@ -146,6 +146,8 @@ func jsonValue(v Value) (any, error) {
 		return jsonMembership{Group: v.Group, GroupID: v.GroupID, User: v.User, UserID: v.UserID}, nil
 	case RoleValue, PolicyValue, AssignmentValue:
 		return jsonPermValue(v), nil // json_permissions.go
+	case AccessKeyValue:
+		return jsonAccessKeyValue(v), nil // json_access_keys.go
 	}
 	return nil, fmt.Errorf("render json: unknown value type %T", v)
 }

@@ -253,6 +253,9 @@ func (p *permDiffer) envID(cloudName string) (string, *Ref, string) {
 
 func (p *permDiffer) apiKey(name string) (string, *Ref, string) {
 	env, key := spec.SplitAPIKey(name)
+	if p.keyCreated(name) { // access_keys.go
+		return "pending", &Ref{spec.KindAccessKey, name}, ""
+	}
 	if k, ok := p.apiKeys[name]; ok {
 		return k, nil, ""
 	}

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 )
@@ -263,6 +264,8 @@ func (UserValue) sealed()        {}
 func (GroupValue) sealed()       {}
 func (MembershipValue) sealed()  {}
 
+// AccessKeyValue: access_keys.go.
+
 // Options changes how Diff plans.
 type Options struct {
 	// Prune, when non-nil, replaces Config.Prune (the --prune flag). An empty
@@ -277,6 +280,25 @@ type Options struct {
 	AllowEnvironmentDeletes bool
 	// NoAccessDiff leaves Plan.Access empty (--no-access-diff).
 	NoAccessDiff bool
+	// Access keys (access_keys.go): SecretsDir is the directory receiving
+	// the secrets of new keys whose configuration names no sink
+	// (--secrets-dir); Rotate names keys, "cloud_name/name", to rotate
+	// whatever their age (--rotate); AllowKeyRemoval lets a plan disable
+	// or delete an environment's last enabled key (--allow-key-removal).
+	SecretsDir      string
+	Rotate          []string
+	AllowKeyRemoval bool
+	// Now is the planner's clock, for key ages and rotation dates; zero
+	// means time.Now.
+	Now time.Time
+}
+
+// now returns Options.Now, or the time.
+func (o Options) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
+	}
+	return o.Now
 }
 
 // kindOrder is the dependency order of the kinds: a kind's objects may only

@@ -278,6 +278,8 @@ func fromJSONValue(kind spec.Kind, raw json.RawMessage) (Value, error) {
 			return nil, err
 		}
 		return MembershipValue{Group: v.Group, GroupID: v.GroupID, User: v.User, UserID: v.UserID}, nil
+	case spec.KindAccessKey:
+		return fromJSONAccessKey(decode) // json_access_keys.go
 	}
 	// Roles, policies and assignments: json_permissions.go.
 	if v, ok, err := fromJSONPermValue(kind, decode); ok {
