@@ -27,6 +27,7 @@ type cli struct {
 	Version  versionCmd  `cmd:"" help:"Print the cldsync version."`
 	Emulator emulatorCmd `cmd:"" help:"Serve an in-memory emulator of Cloudinary's Account Provisioning and Permissions APIs. Prints its base URL as the first line of stdout, then serves until interrupted."`
 	Validate validateCmd `cmd:"" help:"Check a configuration file or directory offline, printing every error as file:line:col."`
+	Access   accessCmd   `cmd:"" help:"Ask who may do what, from the configuration or (--live) the live account: access who-can ACTION [on RESOURCE] in ENV; access of PRINCIPAL."`
 	Test     testCmd     `cmd:"" help:"Run the configuration's access tests (access_tests:) against the desired account, offline: prints PASS or FAIL with each test's file:line:col; exits 0 when all pass, 1 when any fails."`
 	Drift    driftCmd    `cmd:"" set:"prune_effect=are reported as extra (drift deletes nothing)" help:"Report how the live account differs from the configuration. Changes nothing; delete limits are off (a large drift is reported, not refused); exits 0 when clean, 2 on drift, 1 on error or when protect or a lockout guard refuses."`
 

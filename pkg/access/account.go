@@ -201,8 +201,10 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// groupsOf returns the groups p is a member of, sorted: a user's groups;
+// GroupsOf returns the groups p is a member of, sorted: a user's groups;
 // none for groups and API keys.
+func (a *Account) GroupsOf(p spec.Principal) []string { return a.groupsOf(p) }
+
 func (a *Account) groupsOf(p spec.Principal) []string {
 	if p.Kind != spec.PrincipalUser {
 		return nil

@@ -35,11 +35,15 @@ func (r Request) String() string {
 }
 
 // ShortEntity writes an entity without the Cloudinary namespace, and an
-// action by its id alone: `Folder::"f1"`, "read".
+// action by its id alone: `Folder::"f1"`, "read"; the stand-in resource of
+// "any" is "some Asset".
 func ShortEntity(e types.EntityUID) string {
 	t := strings.TrimPrefix(string(e.Type), Namespace+"::")
-	if t == "Action" {
+	switch {
+	case t == "Action":
 		return string(e.ID)
+	case e.ID == anyID:
+		return "some " + t
 	}
 	return t + "::" + fmt.Sprintf("%q", string(e.ID))
 }
@@ -164,11 +168,16 @@ func resourceEntity(e types.EntityUID) types.Entity {
 }
 
 // candidates are the resources "any" tries: the stand-in of each type,
-// then the resources named, sorted.
+// assets and folders first (what most questions are about), then the
+// resources named, sorted.
 func candidates(named []types.EntityUID) []types.EntityUID {
 	out := make([]types.EntityUID, 0, len(spec.CedarResourceTypes)+len(named))
-	for _, t := range spec.CedarResourceTypes {
-		out = append(out, types.NewEntityUID(types.EntityType(t), anyID))
+	first := []string{"Cloudinary::Asset", "Cloudinary::Folder"}
+	for _, t := range slices.Concat(first, spec.CedarResourceTypes) {
+		u := types.NewEntityUID(types.EntityType(t), anyID)
+		if !slices.Contains(out, u) {
+			out = append(out, u)
+		}
 	}
 	named = slices.Clone(named)
 	slices.SortFunc(named, func(a, b types.EntityUID) int { return strings.Compare(a.String(), b.String()) })
