@@ -18,7 +18,7 @@ import (
 // exportCmd writes the live account as configuration: how an existing
 // account adopts cldsync.
 type exportCmd struct {
-	Kinds       []spec.Kind `help:"Kinds to export (default: all): environments, users, groups, roles, policies, assignments. Policies name users, groups and environments, and assignments name roles: export those kinds too for a configuration that validates on its own." placeholder:"KIND"`
+	Kinds       []spec.Kind `help:"Kinds to export (default: all): environments, users, groups, roles, policies, assignments. The objects they refer to are exported too, and only those (the environments users access; the users, groups, environments and roles that policies and assignments name), so that the configuration validates on its own." placeholder:"KIND"`
 	Out         string      `help:"Directory to write one file per kind into (created if missing): environments.yaml, users.yaml and so on. Without it, one document goes to stdout." placeholder:"DIR"`
 	Force       bool        `help:"With --out, overwrite the files of DIR that export writes when they exist."`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
@@ -29,7 +29,13 @@ func (c *exportCmd) Validate() error { return checkKinds("--kinds", c.Kinds, exp
 
 func (c *exportCmd) Run(ctx context.Context, s streams) error {
 	if c.Out != "" && !c.Force {
-		if err := c.refuseOverwrite(); err != nil {
+		var names []string
+		for _, k := range export.Kinds {
+			if len(c.Kinds) == 0 || slices.Contains(c.Kinds, k) {
+				names = append(names, export.FileName(k))
+			}
+		}
+		if err := c.refuseOverwrite(names); err != nil {
 			return err
 		}
 	}
@@ -53,6 +59,16 @@ func (c *exportCmd) Run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
+	if !c.Force {
+		// The files of the kinds the chosen ones refer to, known now.
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Name)
+		}
+		if err := c.refuseOverwrite(names); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -66,15 +82,13 @@ func (c *exportCmd) Run(ctx context.Context, s streams) error {
 	return nil
 }
 
-// refuseOverwrite refuses, before anything is read, when a file export
-// would write into --out exists, as init does.
-func (c *exportCmd) refuseOverwrite() error {
+// refuseOverwrite refuses when one of the named files exists in --out, as
+// init does: before anything is read for the chosen kinds, and again for
+// the kinds they turn out to refer to.
+func (c *exportCmd) refuseOverwrite(names []string) error {
 	var exist []string
-	for _, k := range export.Kinds {
-		if len(c.Kinds) > 0 && !slices.Contains(c.Kinds, k) {
-			continue
-		}
-		path := filepath.Join(c.Out, export.FileName(k))
+	for _, name := range names {
+		path := filepath.Join(c.Out, name)
 		if _, err := os.Lstat(path); err == nil {
 			exist = append(exist, path)
 		} else if !errors.Is(err, fs.ErrNotExist) {

@@ -82,11 +82,9 @@ func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 	if len(kinds) == 0 {
 		kinds = Kinds
 	}
+	need := referenced(acc, kinds) // refs.go
 	var files []File
-	for _, k := range Kinds {
-		if !slices.Contains(kinds, k) {
-			continue
-		}
+	for _, k := range withReferenced(kinds, need) {
 		doc := document{Version: 1}
 		var notes []string
 		switch k {
@@ -99,7 +97,11 @@ func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 		default:
 			notes = permissions(acc, &doc, []spec.Kind{k})
 		}
-		content, err := encode(doc, notes)
+		var partial []string
+		if need[k] != nil {
+			partial = keepReferenced(&doc, map[spec.Kind]map[string]bool{k: need[k]})
+		}
+		content, err := encode(doc, notes, partial)
 		if err != nil {
 			return nil, fmt.Errorf("export %s: %w", k, err)
 		}
@@ -130,6 +132,8 @@ func Single(acc *state.Account, kinds []spec.Kind) ([]byte, error) {
 	if len(kinds) == 0 {
 		kinds = Kinds
 	}
+	need := referenced(acc, kinds) // refs.go
+	kinds = withReferenced(kinds, need)
 	doc := document{Version: 1}
 	if slices.Contains(kinds, spec.KindEnvironment) {
 		doc.Environments = environments(acc)
@@ -141,7 +145,7 @@ func Single(acc *state.Account, kinds []spec.Kind) ([]byte, error) {
 		doc.Groups = groups(acc)
 	}
 	notes := permissions(acc, &doc, kinds)
-	return encode(doc, notes)
+	return encode(doc, notes, keepReferenced(&doc, need))
 }
 
 // document mirrors the configuration format's key order.
@@ -270,11 +274,16 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-func encode(doc document, notes []string) ([]byte, error) {
+// encode writes doc after the header, the notes of what was not exported
+// and of the kinds written only in part.
+func encode(doc document, notes, partial []string) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(header)
 	for _, n := range notes {
 		b.WriteString("# Not exported: " + n + "\n")
+	}
+	for _, n := range partial {
+		b.WriteString("# Exported in part: " + n + "\n")
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

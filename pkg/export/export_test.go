@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -114,18 +115,8 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("exported configuration does not load: %v", err)
 			}
-			live, err := state.Read(t.Context(), state.FromClient(c), state.Options{Permissions: true, APIKeyEnvironments: cfg.APIKeyEnvironments()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := planner.Diff(cfg, live, planner.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.HasChanges() || len(p.Errors) > 0 || len(p.Unmanaged) > 0 {
-				var b strings.Builder
-				render.RenderText(&b, p, render.TextOptions{})
-				t.Errorf("plan of the export is not empty, or leaves objects unmanaged:\n%s", b.String())
+			if p, text := planOf(t, c, cfg); p.HasChanges() || len(p.Errors) > 0 || len(p.Unmanaged) > 0 {
+				t.Errorf("plan of the export is not empty, or leaves objects unmanaged:\n%s", text)
 			}
 			reread, err := export.Read(t.Context(), state.FromClient(c), 4)
 			if err != nil {
@@ -210,7 +201,87 @@ assignments:
 		t.Fatal(err)
 	}
 	want := "# Not exported: assignment of provisioningKey:pk-123 to cld::role::account::admin in account: the principal has no configuration form\n"
-	if got := string(files[0].Content); !strings.Contains(got, want) || strings.Count(got, "principal:") != 1 {
+	if got := string(fileNamed(t, files, "assignments.yaml").Content); !strings.Contains(got, want) || strings.Count(got, "principal:") != 1 {
 		t.Errorf("assignments.yaml =\n%s\nwant the note %q and one assignment", got, want)
 	}
+}
+
+func fileNamed(t *testing.T, files []export.File, name string) export.File {
+	t.Helper()
+	for _, f := range files {
+		if f.Name == name {
+			return f
+		}
+	}
+	t.Fatalf("no %s among the files written", name)
+	return export.File{}
+}
+
+// TestKindsValidate: any choice of kinds writes a configuration that
+// validates on its own and plans to no changes: what the chosen kinds
+// refer to (environments users access, principals and roles of
+// assignments, objects policies name) is exported too, only those objects,
+// with a note saying so.
+func TestKindsValidate(t *testing.T) {
+	acc, _, c := read(t, accounts["permissions"])
+	for _, kinds := range [][]spec.Kind{
+		{spec.KindUser}, {spec.KindUser, spec.KindGroup}, {spec.KindGroup}, {spec.KindPolicy},
+		{spec.KindAssignment}, {spec.KindRole, spec.KindAssignment}, {spec.KindEnvironment},
+	} {
+		t.Run(fmt.Sprint(kinds), func(t *testing.T) {
+			files, err := export.Files(acc, kinds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			var names []string
+			for _, f := range files {
+				names = append(names, f.Name)
+				if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg, err := spec.Load(dir)
+			if err != nil {
+				t.Fatalf("export --kinds %v (files %v) does not validate:\n%v", kinds, names, err)
+			}
+			// The single document validates too.
+			doc, err := export.Single(acc, kinds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := spec.Parse("export.yaml", doc); err != nil {
+				t.Fatalf("export --kinds %v to stdout does not validate:\n%v\n%s", kinds, err, doc)
+			}
+			if p, text := planOf(t, c, cfg); p.HasChanges() || len(p.Errors) > 0 {
+				t.Errorf("plan of export --kinds %v is not empty:\n%s", kinds, text)
+			}
+		})
+	}
+	// users alone: only the environment the users access, said so.
+	files, err := export.Files(acc, []spec.Kind{spec.KindUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	envs := string(fileNamed(t, files, "environments.yaml").Content)
+	if !strings.Contains(envs, "# Exported in part: environments: only those the exported objects refer to (export --kinds environments for all)\n") ||
+		!strings.Contains(envs, "cloud_name: acme-prod") || strings.Contains(envs, "acme-staging") {
+		t.Errorf("environments.yaml for --kinds users =\n%s\nwant acme-prod only, with a note", envs)
+	}
+}
+
+// planOf plans cfg against the account c reads, and renders the plan.
+func planOf(t *testing.T, c *client.Client, cfg *spec.Config) (*planner.Plan, string) {
+	t.Helper()
+	live, err := state.Read(t.Context(), state.FromClient(c), state.Options{Permissions: true, APIKeyEnvironments: cfg.APIKeyEnvironments()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planner.Diff(cfg, live, planner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	render.RenderText(&b, p, render.TextOptions{})
+	return p, b.String()
 }
