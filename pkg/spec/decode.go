@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -130,7 +131,7 @@ func (l *loader) decodeUser(f *file, n *yaml.Node, path string) {
 			}
 			u.Email = strings.ToLower(email)
 			if !validEmail(email) {
-				l.errorf(f.pos(val), path+".email", "invalid email address %q", email)
+				l.errorf(f.pos(val), path+".email", "%s", badEmail(email))
 				break
 			}
 			what := fmt.Sprintf("user %q", email)
@@ -222,7 +223,7 @@ func (l *loader) decodeGroup(f *file, n *yaml.Node, path string) {
 				}
 				ipath := fmt.Sprintf("%s.members[%d]", path, i)
 				if !validEmail(email) {
-					l.errorf(f.pos(item), ipath, "invalid email address %q", email)
+					l.errorf(f.pos(item), ipath, "%s", badEmail(email))
 					continue
 				}
 				key := strings.ToLower(email)
@@ -286,13 +287,39 @@ func (l *loader) define(defined map[string]Pos, key string, pos Pos, path, what 
 }
 
 // validEmail accepts a bare address (no display name, no angle brackets)
-// whose domain has a dot.
+// whose domain has a dot, whose local part (before @) has at most 64
+// characters (RFC 5321), and with no invisible character (names.go). An
+// address over 254 characters is the schema's maxLength to report.
 func validEmail(s string) bool {
+	ok, _ := checkEmail(s)
+	return ok
+}
+
+// badEmail is the message for an invalid address.
+func badEmail(s string) string {
+	if _, why := checkEmail(s); why != "" {
+		return fmt.Sprintf("invalid email address %q: %s", s, why)
+	}
+	return fmt.Sprintf("invalid email address %q", s)
+}
+
+// checkEmail says whether s is a valid address and, when it is not and
+// there is more to say than that, why.
+func checkEmail(s string) (ok bool, why string) {
+	if r := hiddenRune(s); r >= 0 {
+		return false, fmt.Sprintf("it contains %s, an invisible or bidirectional control character", describeRune(r))
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
-		return false
+		return false, ""
 	}
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
-	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+	if at <= 0 || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return false, ""
+	}
+	if n := utf8.RuneCountInString(s[:at]); n > 64 && len(s) <= 254 {
+		return false, fmt.Sprintf("the part before @ is %d characters long; the limit is 64", n)
+	}
+	return true, ""
 }

@@ -442,7 +442,7 @@ func (l *loader) decodePrincipal(f *file, n *yaml.Node, path string) Principal {
 			return Principal{}
 		}
 		if !validEmail(email) {
-			l.errorf(f.pos(val), path+".user", "invalid email address %q", email)
+			l.errorf(f.pos(val), path+".user", "%s", badEmail(email))
 			return Principal{}
 		}
 		return Principal{Kind: k, Name: strings.ToLower(email)}

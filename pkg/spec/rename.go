@@ -46,7 +46,7 @@ func (l *loader) decodePreviously(f *file, n *yaml.Node, path string, k Kind) []
 			}
 		case KindUser:
 			if !validEmail(s) {
-				l.errorf(f.pos(item), ipath, "invalid email address %q", s)
+				l.errorf(f.pos(item), ipath, "%s", badEmail(s))
 				continue
 			}
 			s = strings.ToLower(s)

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
@@ -40,6 +41,11 @@ var compiledSchema = sync.OnceValues(func() (*configSchema, error) {
 	id, _ := raw["$id"].(string)
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
+	// Formats are asserted so that names get nameProblem (names.go);
+	// emails are checked by decode (validEmail), with better messages.
+	c.AssertFormat = true
+	c.Formats["email"] = func(any) bool { return true }
+	c.Formats[nameFormat] = func(v any) bool { s, _ := v.(string); return nameProblem(s) == "" }
 	c.LoadURL = func(u string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("schema %s: remote references are not loaded", u)
 	}
@@ -187,6 +193,16 @@ func (cs *configSchema) explain(f *file, v any, ve *jsonschema.ValidationError) 
 		msg = fmt.Sprintf("unexpected value %s%s; expected one of %s", describe(value), hint, strings.Join(want, ", "))
 	case "minLength":
 		msg = "must not be empty"
+	case "format":
+		sv, _ := value.(string)
+		if p := nameProblem(sv); parent["format"] == nameFormat && p != "" {
+			msg = p
+		} else {
+			msg = ve.Message
+		}
+	case "maxLength":
+		sv, _ := value.(string)
+		msg = fmt.Sprintf("is %d characters long; the limit is %v", utf8.RuneCountInString(sv), parent["maxLength"])
 	default:
 		msg = ve.Message
 	}

@@ -1,0 +1,68 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/runenames"
+)
+
+// Names (of environments, users, groups, keys, roles and policies) are
+// shown to people and compared by the service, so a name that looks like
+// another but is not, or that looks like nothing, is refused: the schema's
+// "cldsync-name" format (schema.go) runs nameProblem on every value that
+// is a $defs/name. The limits on length are the schema's maxLength.
+
+// nameFormat is the schema format of names.
+const nameFormat = "cldsync-name"
+
+// nameProblem says what is wrong with a name, or "" when nothing is. The
+// empty name is left to the schema's minLength.
+func nameProblem(s string) string {
+	if s == "" {
+		return ""
+	}
+	if strings.TrimFunc(s, isBlank) == "" {
+		return "a name must not be blank"
+	}
+	if r := hiddenRune(s); r >= 0 {
+		return fmt.Sprintf("contains %s, an invisible or bidirectional control character: names must show what they are; remove it", describeRune(r))
+	}
+	if strings.TrimFunc(s, isBlank) != s {
+		return "a name must not start or end with white space"
+	}
+	return ""
+}
+
+func isBlank(r rune) bool { return unicode.IsSpace(r) || unicode.In(r, unicode.Zs) }
+
+// hidden are the characters a name may not hold: controls (which a
+// double-quoted YAML string can write escaped), format characters (zero
+// width spaces and joiners, bidirectional marks, embeddings, overrides and
+// isolates, the byte order mark, the soft hyphen), line and paragraph
+// separators, private use characters, variation selectors and the other
+// default-ignorable code points (Hangul fillers): each renders as nothing,
+// or changes how the text around it renders.
+var hidden = []*unicode.RangeTable{
+	unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co,
+	unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point,
+}
+
+// hiddenRune returns the first hidden character of s, or -1.
+func hiddenRune(s string) rune {
+	for _, r := range s {
+		if unicode.IsOneOf(hidden, r) {
+			return r
+		}
+	}
+	return -1
+}
+
+// describeRune names a character: U+202E (RIGHT-TO-LEFT OVERRIDE).
+func describeRune(r rune) string {
+	if name := runenames.Name(r); name != "" {
+		return fmt.Sprintf("%U (%s)", r, name)
+	}
+	return fmt.Sprintf("%U", r)
+}
