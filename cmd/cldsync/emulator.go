@@ -24,6 +24,7 @@ type emulatorCmd struct {
 	Bare      bool          `help:"Start with no users (a real new account has one root master_admin)."`
 	Latency   time.Duration `help:"Delay added to every request, e.g. 50ms."`
 	RateLimit perSecond     `placeholder:"N/s" help:"Requests per second accepted on rate-limited operations, as 20 or 20/s (0: unlimited); the rest are answered 429 with Retry-After and X-FeatureRateLimit-* headers."`
+	Profile   string        `enum:"spec,live" default:"spec" help:"How to answer where the live service and the OpenAPI spec differ: spec answers exactly as the spec says, live as Cloudinary's live API does (docs/live-api.md)."`
 	Generate  string        `placeholder:"KIND=N,..." help:"Seed a large account deterministically, e.g. users=5000,groups=200,environments=50,roles=100,policies=200,assignments=5000 (also seed=N for other draws). Applied after --seed."`
 }
 
@@ -53,9 +54,13 @@ func (c *emulatorCmd) Validate() error {
 }
 
 func (c *emulatorCmd) Run(ctx context.Context, s streams) error {
+	profile, err := emulator.ParseProfile(c.Profile)
+	if err != nil {
+		return fmt.Errorf("--profile: %w", err)
+	}
 	emu := emulator.New(emulator.Options{
 		AccountID: c.AccountID, APIKey: c.APIKey, APISecret: c.APISecret,
-		Bare: c.Bare, Latency: c.Latency, RateLimit: float64(c.RateLimit),
+		Bare: c.Bare, Latency: c.Latency, RateLimit: float64(c.RateLimit), Profile: profile,
 	})
 	if c.Seed != "" {
 		f, err := os.Open(c.Seed)

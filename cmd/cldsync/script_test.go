@@ -26,14 +26,32 @@ func TestMain(m *testing.M) {
 var emulators sync.Map // *testscript.TestScript → *emulator.Emulator
 
 // TestScripts runs testdata/script/*.txtar against the real cldsync
-// binary. Run with -update to rewrite the scripts' expected output.
+// binary, with the emulator answering exactly as the spec says. Run with
+// -update to rewrite the scripts' expected output.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+	testscript.Run(t, scriptParams(emulator.ProfileSpec))
+}
+
+// TestScriptsLive runs the same scripts, with the same expected output,
+// against the emulator's live profile: the engine must work, and warn of
+// nothing untrue, whichever way the service answers (docs/live-api.md).
+func TestScriptsLive(t *testing.T) {
+	p := scriptParams(emulator.ProfileLive)
+	p.UpdateScripts = false // the spec suite owns the expectations
+	testscript.Run(t, p)
+}
+
+// profileKey is where a script's environment keeps the emulator profile.
+type profileKey struct{}
+
+func scriptParams(profile emulator.Profile) testscript.Params {
+	return testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 		Setup: func(env *testscript.Env) error {
+			env.Values[profileKey{}] = profile
 			// No ambient credentials leak into a script.
 			for _, k := range []string{"CLOUDINARY_ACCOUNT_URL", "CLOUDINARY_ACCOUNT_ID", "CLOUDINARY_PROVISIONING_API_KEY",
 				"CLOUDINARY_PROVISIONING_API_SECRET", "CLDSYNC_API_URL", "CLDSYNC_DEBUG"} {
@@ -51,7 +69,7 @@ func TestScripts(t *testing.T) {
 			"emu-fault":  cmdEmuFault,
 			"emu-alter":  cmdEmuAlter,
 		},
-	})
+	}
 }
 
 // cmdEmulator starts an in-process emulator and points cldsync at it:
@@ -67,7 +85,8 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	if err := fs.Parse(args); err != nil {
 		ts.Fatalf("emulator: %v", err)
 	}
-	emu := emulator.New(emulator.Options{AccountID: "acc", APIKey: "key", APISecret: "secret", Bare: *bare})
+	profile, _ := ts.Value(profileKey{}).(emulator.Profile)
+	emu := emulator.New(emulator.Options{AccountID: "acc", APIKey: "key", APISecret: "secret", Bare: *bare, Profile: profile})
 	if *seed != "" {
 		f, err := os.Open(ts.MkAbs(*seed))
 		ts.Check(err)

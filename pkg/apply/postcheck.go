@@ -212,22 +212,24 @@ func (x *executor) postcheck(ref planner.Ref, fields []stored) {
 	x.warn.add(storedWarnings(ref, fields)...)
 }
 
-// checkMember returns a warning when a membership add's answer does not
-// show the user in the group, in whichever shape the server answered (the
-// member added, or the group's members after the add). A nil answer (the
-// add was recovered by looking the membership up) or one in neither shape
-// has nothing to compare.
+// checkMember returns a warning when a membership add's answer disagrees
+// with what was sent, in whichever shape the server answered: the member
+// added must be the user, the group's members after the add must include
+// the user. A nil answer (the add was recovered by looking the membership
+// up) or one in neither shape has nothing to compare.
 func checkMember(ref planner.Ref, userID string, answer *client.AddUserAnswer) []string {
-	if !answer.Says() || answer.Shows(userID) {
+	if !answer.Says() {
 		return nil
 	}
-	obj := planner.Noun(ref.Kind) + " " + ref.Name
-	if answer.Member != nil {
+	if answer.Member != nil && answer.Member.ID != userID {
 		return storedWarnings(ref, []stored{{field: "user", sent: quote(userID), got: quote(answer.Member.ID)}})
+	}
+	if answer.Members == nil || answer.Shows(userID) {
+		return nil
 	}
 	ids := make([]string, len(answer.Members))
 	for i, m := range answer.Members {
 		ids[i] = m.ID
 	}
-	return []string{obj + ": the API answered the group's members " + idList(ids) + " without user " + quote(userID) + " as sent"}
+	return []string{planner.Noun(ref.Kind) + " " + ref.Name + ": the API answered the group's members " + idList(ids) + " without user " + quote(userID) + " as sent"}
 }

@@ -39,6 +39,10 @@ type Options struct {
 
 	// RandSeed makes generated ids deterministic.
 	RandSeed uint64
+
+	// Profile is how the emulator answers where the live service and the
+	// spec differ: ProfileSpec (the default) or ProfileLive (live_profile.go).
+	Profile Profile
 }
 
 // Emulator is the fake Cloudinary. It is an http.Handler and safe for
@@ -97,6 +101,9 @@ func New(opts Options) *Emulator {
 	}
 	for id, h := range e.permissionsHandlers() {
 		e.handlers[id] = h
+	}
+	if opts.Profile == ProfileLive {
+		e.useLiveProfile()
 	}
 	for _, op := range operations {
 		e.mux.Handle(op.Method+" "+op.Path, e.serveOp(op))

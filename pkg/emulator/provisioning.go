@@ -4,6 +4,10 @@ package emulator
 // environments, access keys, users, user groups, memberships, billing usage).
 // Handlers live in provisioning_envs.go and provisioning_users.go.
 //
+// This is the spec profile. Where Cloudinary's live service answers
+// otherwise and we have evidence of it, Options.Profile = ProfileLive answers
+// as the live service does instead (live_profile.go has the table).
+//
 // # PUT semantics
 //
 // Provisioning PUTs take the strictest reading (NOTES.md P1): every field of
@@ -152,6 +156,7 @@ type provEnv struct {
 type provKey struct {
 	name, apiKey, apiSecret string
 	enabled                 bool
+	root                    bool // the first key of its environment: live_profile.go
 	dedicatedFor            string
 	created, updated        time.Time
 	seq                     int
@@ -502,7 +507,7 @@ func (s *provState) addKey(v *provEnv, name, apiKey string, enabled bool) *provK
 		apiKey = s.newAPIKey()
 	}
 	now := s.e.now()
-	k := &provKey{name: name, apiKey: apiKey, apiSecret: s.newSecret(), enabled: enabled,
+	k := &provKey{name: name, apiKey: apiKey, apiSecret: s.newSecret(), enabled: enabled, root: len(v.keys) == 0,
 		created: now, updated: now, seq: s.nextSeq()}
 	v.keys = append(v.keys, k)
 	return k

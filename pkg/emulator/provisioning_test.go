@@ -25,7 +25,7 @@ const provBase = "/v1_1/provisioning/accounts/acc"
 type prov struct {
 	t *testing.T
 	e *Emulator
-	v *contract.Validator
+	v *contract.Validator // nil: answers are not checked (the live profile's break the spec)
 }
 
 var (
@@ -73,6 +73,9 @@ func (p *prov) do(method, path, body string) (int, string) {
 	}
 	w := httptest.NewRecorder()
 	p.e.ServeHTTP(w, req)
+	if p.v == nil {
+		return w.Code, w.Body.String()
+	}
 	if err := p.v.ValidateResponse(req, []byte(body), w.Code, w.Header(), w.Body.Bytes()); err != nil {
 		p.t.Errorf("%s %s: the answer breaks the spec: %v", method, path, err)
 	}

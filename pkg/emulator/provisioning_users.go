@@ -153,12 +153,17 @@ func (s *provState) groupParam(c *call) (*provGroup, reply, bool) {
 
 var userSortBy = []string{"name", "role", "status", "activity", "created_at"}
 
-func (s *provState) getUsers(c *call) reply {
-	ids, rep, ok := c.listParam("ids")
-	if !ok {
-		return rep
+// usersNarrowing reads getUsers' ids and emails.
+func usersNarrowing(c *call) (ids, emails []string, rep reply, ok bool) {
+	if ids, rep, ok = c.listParam("ids"); !ok {
+		return nil, nil, rep, false
 	}
-	emails, rep, ok := c.listParam("emails")
+	emails, rep, ok = c.listParam("emails")
+	return ids, emails, rep, ok
+}
+
+func (s *provState) getUsers(c *call) reply {
+	ids, emails, rep, ok := usersNarrowing(c)
 	if !ok {
 		return rep
 	}
@@ -189,39 +194,53 @@ func (s *provState) getUsers(c *call) reply {
 	if !ok {
 		return rep
 	}
-	sortBy := c.query().Get("sort_by")
-	if sortBy == "" {
-		sortBy = "created_at"
-	} else if !slices.Contains(userSortBy, sortBy) {
-		return c.invalid("invalid sort_by %q: expected one of %s", sortBy, strings.Join(userSortBy, ", "))
-	}
-	dir, rep, ok := c.sortOrder()
+	pg, rep, ok := usersPaging(c)
 	if !ok {
 		return rep
 	}
-	page, hasPage, rep, ok := c.positiveInt("page")
-	if !ok {
-		return rep
-	}
-	if !hasPage {
-		page = 1
-	}
-	size, hasSize, rep, ok := c.positiveInt("page_size")
-	if !ok {
-		return rep
-	}
-	if !hasSize {
-		size = UsersDefaultPageSize
-	}
-	size = min(size, UsersMaxPageSize) // silently, like an undocumented server cap
 	prefix := strings.ToLower(c.query().Get("prefix"))
 
 	// Every page of a listing filters and orders the same list: once per
 	// state of the account (index.go).
 	hits := cachedList(s.e, c.listKey("page"), func() []*provUser {
-		return s.filterUsers(hasPending, pending, env, prefix, inRange, sortBy, dir)
+		return s.filterUsers(hasPending, pending, env, prefix, inRange, pg.sortBy, pg.dir)
 	})
-	return ok200(s.usersBody(pageOf(hits, page, size)))
+	return ok200(s.usersBody(pageOf(hits, pg.page, pg.size)))
+}
+
+// userPage is getUsers' order and page.
+type userPage struct {
+	sortBy          string
+	dir, page, size int
+}
+
+// usersPaging reads getUsers' sort_by, sort_order, page and page_size.
+func usersPaging(c *call) (userPage, reply, bool) {
+	pg := userPage{sortBy: c.query().Get("sort_by")}
+	if pg.sortBy == "" {
+		pg.sortBy = "created_at"
+	} else if !slices.Contains(userSortBy, pg.sortBy) {
+		return pg, c.invalid("invalid sort_by %q: expected one of %s", pg.sortBy, strings.Join(userSortBy, ", ")), false
+	}
+	var rep reply
+	var ok, hasPage, hasSize bool
+	if pg.dir, rep, ok = c.sortOrder(); !ok {
+		return pg, rep, false
+	}
+	if pg.page, hasPage, rep, ok = c.positiveInt("page"); !ok {
+		return pg, rep, false
+	}
+	if !hasPage {
+		pg.page = 1
+	}
+	if pg.size, hasSize, rep, ok = c.positiveInt("page_size"); !ok {
+		return pg, rep, false
+	}
+	if !hasSize {
+		pg.size = UsersDefaultPageSize
+	}
+	pg.size = min(pg.size, UsersMaxPageSize) // silently, like an undocumented server cap
+	return pg, reply{}, true
 }
 
 // filterUsers is getUsers' list before paging.
@@ -286,6 +305,16 @@ func (s *provState) lastLoginFilter(c *call) (func(*provUser) bool, reply, bool)
 	if !ok {
 		return nil, rep, false
 	}
+	in, rep, ok := loginRange(c)
+	if !ok || !on {
+		return nil, rep, ok
+	}
+	return in, reply{}, true
+}
+
+// loginRange reads from, to and union_type: whether a user's last login is
+// in the range (include, the default) or outside it (exclude).
+func loginRange(c *call) (func(*provUser) bool, reply, bool) {
 	q := c.query()
 	var from, to time.Time
 	for _, p := range []struct {
@@ -303,9 +332,6 @@ func (s *provState) lastLoginFilter(c *call) (func(*provUser) bool, reply, bool)
 	union := q.Get("union_type")
 	if union != "" && union != "include" && union != "exclude" {
 		return nil, c.invalid("invalid union_type %q: expected include or exclude", union), false
-	}
-	if !on {
-		return nil, reply{}, true
 	}
 	return func(u *provUser) bool {
 		in := !u.lastLogin.IsZero() &&

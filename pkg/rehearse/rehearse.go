@@ -62,7 +62,8 @@ func New(ctx context.Context, live *state.Account) (*Account, error) {
 			root = &live.Users[i]
 		}
 	}
-	emu := emulator.New(emulator.Options{AccountID: copyAccount, APIKey: copyKey, APISecret: copySecret, Bare: root == nil})
+	emu := emulator.New(emulator.Options{AccountID: copyAccount, APIKey: copyKey, APISecret: copySecret, Bare: root == nil,
+		Profile: emulator.ProfileLive}) // answer as the real service will
 	c, err := client.New(
 		client.WithCredentials(copyAccount, copyKey, copySecret),
 		client.WithBaseURL(copyURL),

@@ -243,3 +243,31 @@ users:
 		})
 	}
 }
+
+// TestCopyAnswersLikeTheLiveService: a rehearsal is only worth its name if
+// the copy answers as the real service will, not as the spec says: a
+// membership add answers the group's members (docs/live-api.md).
+func TestCopyAnswersLikeTheLiveService(t *testing.T) {
+	t.Parallel()
+	r := newReal(t)
+	acc, err := rehearse.New(t.Context(), r.live(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	g, err := acc.Client.UserGroups.Create(ctx, client.UserGroupRequest{Name: "reviewers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	us, err := acc.Client.Users.ListByEmails(ctx, []string{"raj@acme.test"})
+	if err != nil || len(us) != 1 {
+		t.Fatalf("ListByEmails: %v %v", us, err)
+	}
+	answer, err := acc.Client.UserGroups.AddUser(ctx, g.ID, us[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answer.Member != nil || answer.Members == nil || !answer.Shows(us[0].ID) {
+		t.Errorf("the copy answered a membership add as %+v, not as the live service does", answer)
+	}
+}
