@@ -20,6 +20,8 @@ type API interface {
 	// ListUsers reads every page of users matching opts and says whether
 	// the listing is proven complete.
 	ListUsers(ctx context.Context, opts *client.UserListOptions) ([]client.User, client.Listing, error)
+	// ListUsersPage reads the one page of users opts.Page names.
+	ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.User, error)
 	ListUserSubAccounts(ctx context.Context, userID string) ([]client.SubAccountSummary, error)
 	// ListUserGroupsWithMembers returns every group with its members.
 	ListUserGroupsWithMembers(ctx context.Context) ([]client.UserGroup, error)
@@ -37,6 +39,10 @@ func (a clientAPI) ListProductEnvironments(ctx context.Context) ([]client.Produc
 
 func (a clientAPI) ListUsers(ctx context.Context, opts *client.UserListOptions) ([]client.User, client.Listing, error) {
 	return a.c.Users.ListAll(ctx, opts)
+}
+
+func (a clientAPI) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.User, error) {
+	return a.c.Users.List(ctx, opts)
 }
 
 func (a clientAPI) ListUserSubAccounts(ctx context.Context, userID string) ([]client.SubAccountSummary, error) {
@@ -151,11 +157,10 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 		return nil
 	})
 	p.Go(func(ctx context.Context) (err error) {
-		// The longest chain: page after page, then the access it implies.
-		err = rd.do(ctx, urgent, func(ctx context.Context) (err error) {
-			users, listing, err = api.ListUsers(ctx, &client.UserListOptions{PageSize: opts.UsersPageSize})
-			return err
-		})
+		// The longest chain: the users' pages (numbered, so read in
+		// parallel, users.go), then the access they imply.
+		var pageSize int
+		users, listing, pageSize, err = rd.listUsers(ctx)
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
 		}
@@ -163,7 +168,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 		if err := awaitEnvs(ctx); err != nil {
 			return err
 		}
-		access, err = rd.readAccess(ctx, users, envs)
+		access, err = rd.readAccess(ctx, users, envs, pageSize)
 		return err
 	})
 	rd.run(p, urgent, func(ctx context.Context) (err error) {
@@ -379,7 +384,7 @@ func allAccess(u client.User) bool {
 // the sorted cloud names it may access. It reads per user (one request
 // each) or per environment (one listing each, inverted), whichever needs
 // fewer requests by the counts the users listing returned (strategy.go).
-func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []client.ProductEnvironment) (map[string][]string, error) {
+func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []client.ProductEnvironment, pageSize int) (map[string][]string, error) {
 	api, opts := rd.api, rd.opts
 	var restricted []client.User
 	allAccessUsers, grants := 0, 0
@@ -395,7 +400,7 @@ func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []cl
 	if len(restricted) == 0 {
 		return access, nil
 	}
-	choice := chooseAccess(opts.AccessStrategy, len(restricted), allAccessUsers, grants, len(envs), opts.UsersPageSize)
+	choice := chooseAccess(opts.AccessStrategy, len(restricted), allAccessUsers, grants, len(envs), pageSize)
 	rd.explain(choice)
 	cloudByID := make(map[string]string, len(envs))
 	for _, e := range envs {
@@ -456,7 +461,7 @@ func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []cl
 		perUser := *rd
 		perUser.opts.AccessStrategy = PerUser
 		perUser.opts.Explain = nil
-		return perUser.readAccess(ctx, users, envs)
+		return perUser.readAccess(ctx, users, envs, pageSize)
 	}
 	for id := range access {
 		slices.Sort(access[id])
