@@ -173,6 +173,14 @@ type AccessKey struct {
 // literal that is exactly a known user, group or environment id or API key
 // value.
 func (p *Permissions) Unresolve(acc *Account, statement string) string {
+	return UnresolveNames(acc.IDNames(), statement)
+}
+
+// IDNames maps the ids of the account's users, groups and environments,
+// and the values of its API keys, to the ${kind:name} references a
+// configuration writes for them. Objects without an id (those a projected
+// plan creates) are left out.
+func (acc *Account) IDNames() map[string]string {
 	names := map[string]string{}
 	for _, u := range acc.Users {
 		names[u.ID] = "${user:" + u.Email + "}"
@@ -183,9 +191,17 @@ func (p *Permissions) Unresolve(acc *Account, statement string) string {
 	for _, e := range acc.Environments {
 		names[e.ID] = "${environment:" + e.CloudName + "}"
 	}
-	for _, k := range p.APIKeys {
-		names[k.Key] = "${api_key:" + k.Environment + "/" + k.Name + "}"
+	if acc.Permissions != nil {
+		for _, k := range acc.Permissions.APIKeys {
+			names[k.Key] = "${api_key:" + k.Environment + "/" + k.Name + "}"
+		}
 	}
+	delete(names, "")
+	return names
+}
+
+// UnresolveNames is Unresolve with the names given (see IDNames).
+func UnresolveNames(names map[string]string, statement string) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(statement, '"')

@@ -1,0 +1,380 @@
+package planner
+
+// Projection: the account as a plan leaves it. Every safety question
+// about a plan is asked of two accounts of the same model, before and
+// after (see Transition): the guards compare invariants, the effective
+// access diff compares access graphs, and callers compare their own.
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+
+	"github.com/cldsync/cldsync/pkg/spec"
+	"github.com/cldsync/cldsync/pkg/state/model"
+)
+
+// Project returns the account as it will be once plan is applied to live:
+// the same model, with each change's After in place of its Before. It is
+// pure: live is not modified and nothing is read.
+//
+// It applies the plan's renames first, then every removal (deletes, and
+// the delete half of a replace), then every addition, so the order of the
+// changes does not matter. What the API does along with a change is
+// projected too: deleting a user or group drops its memberships and role
+// assignments, deleting an environment drops the assignments and policies
+// scoped to it, deleting (or replacing) a role drops its assignments.
+//
+// Objects the plan creates have no id. A created user is pending: it has
+// not accepted its invitation, so it cannot act until it does.
+func Project(live *model.Account, plan *Plan) *model.Account {
+	p := newProjection(live)
+	for i := range plan.Changes {
+		p.rename(&plan.Changes[i])
+	}
+	for i := range plan.Changes {
+		p.remove(&plan.Changes[i])
+	}
+	for i := range plan.Changes {
+		p.add(&plan.Changes[i])
+	}
+	return p.account()
+}
+
+// projectRenames returns live under the names plan leaves: its renames
+// applied and nothing else, so that a renamed object is the same object
+// before and after.
+func projectRenames(live *model.Account, plan *Plan) *model.Account {
+	p := newProjection(live)
+	for i := range plan.Changes {
+		p.rename(&plan.Changes[i])
+	}
+	return p.account()
+}
+
+// projection is an account being changed, indexed by natural key.
+type projection struct {
+	base     *model.Account
+	envs     map[string]model.Environment
+	users    map[string]model.User
+	groups   map[string]model.Group
+	members  map[string]map[string]bool // group → lower-cased emails
+	perms    bool                       // the permissions half is there to change
+	roles    map[string]model.Role
+	policies map[string]model.Policy     // by id, or "new\x00" + policy key
+	assigns  map[string]model.Assignment // by the assignment's Ref name
+}
+
+func newProjection(live *model.Account) *projection {
+	p := &projection{
+		base: live, envs: map[string]model.Environment{}, users: map[string]model.User{},
+		groups: map[string]model.Group{}, members: map[string]map[string]bool{},
+		roles: map[string]model.Role{}, policies: map[string]model.Policy{}, assigns: map[string]model.Assignment{},
+	}
+	for _, e := range live.Environments {
+		p.envs[e.CloudName] = e
+	}
+	for _, u := range live.Users {
+		u.Environments = slices.Clone(u.Environments)
+		p.users[normEmail(u.Email)] = u
+	}
+	for _, g := range live.Groups {
+		m := map[string]bool{}
+		for _, e := range g.Members {
+			m[normEmail(e)] = true
+		}
+		p.groups[g.Name], p.members[g.Name] = g, m
+	}
+	lp := live.Permissions
+	if p.perms = lp != nil && lp.Unavailable == ""; !p.perms {
+		return p
+	}
+	for _, r := range lp.Roles {
+		p.roles[r.ID] = r
+	}
+	for _, pol := range lp.Policies {
+		p.policies[policyKey(pol)] = pol
+	}
+	for _, a := range lp.Assignments {
+		p.assigns[liveAssignment(&a).Ref().Name] = a
+	}
+	return p
+}
+
+// policyKey indexes a projected policy: its id, or for one the plan
+// creates, its natural key.
+func policyKey(p model.Policy) string {
+	if p.ID == "" {
+		return "new\x00" + spec.PolicyKey(p.Scope, p.Name)
+	}
+	return p.ID
+}
+
+// rename applies an Update whose Before and After name different keys.
+func (p *projection) rename(c *Change) {
+	if c.Action != Update {
+		return
+	}
+	switch b := c.Before.(type) {
+	case EnvironmentValue:
+		if a, ok := c.After.(EnvironmentValue); ok && a.CloudName != b.CloudName {
+			p.renameEnvironment(b.CloudName, a.CloudName)
+		}
+	case UserValue:
+		if a, ok := c.After.(UserValue); ok && normEmail(a.Email) != normEmail(b.Email) {
+			p.renameUser(normEmail(b.Email), normEmail(a.Email))
+		}
+	case GroupValue:
+		if a, ok := c.After.(GroupValue); ok && a.Name != b.Name {
+			p.renameGroup(b.Name, a.Name)
+		}
+	}
+}
+
+func (p *projection) renameEnvironment(from, to string) {
+	if e, ok := p.envs[from]; ok {
+		delete(p.envs, from)
+		e.CloudName = to
+		p.envs[to] = e
+	}
+	for k, u := range p.users {
+		if i := slices.Index(u.Environments, from); i >= 0 {
+			u.Environments[i] = to
+			slices.Sort(u.Environments)
+			p.users[k] = u
+		}
+	}
+	for k, pol := range p.policies {
+		if pol.Scope == from {
+			pol.Scope = to
+			p.policies[k] = pol
+		}
+	}
+	p.rekeyAssignments(func(a *model.Assignment) bool {
+		if a.Scope != from {
+			return false
+		}
+		a.Scope = to
+		return true
+	})
+}
+
+func (p *projection) renameUser(from, to string) {
+	if u, ok := p.users[from]; ok {
+		delete(p.users, from)
+		u.Email = to
+		p.users[to] = u
+	}
+	for _, m := range p.members {
+		if m[from] {
+			delete(m, from)
+			m[to] = true
+		}
+	}
+	p.renamePrincipal(spec.Principal{Kind: spec.PrincipalUser, Name: from}, to)
+}
+
+func (p *projection) renameGroup(from, to string) {
+	if g, ok := p.groups[from]; ok {
+		delete(p.groups, from)
+		g.Name = to
+		p.groups[to], p.members[to] = g, p.members[from]
+		delete(p.members, from)
+	}
+	p.renamePrincipal(spec.Principal{Kind: spec.PrincipalGroup, Name: from}, to)
+}
+
+func (p *projection) renamePrincipal(from spec.Principal, to string) {
+	p.rekeyAssignments(func(a *model.Assignment) bool {
+		if a.Principal != from {
+			return false
+		}
+		a.Principal.Name = to
+		return true
+	})
+}
+
+// rekeyAssignments applies edit to every assignment and indexes again
+// those it changed.
+func (p *projection) rekeyAssignments(edit func(a *model.Assignment) bool) {
+	for k, a := range p.assigns {
+		if edit(&a) {
+			delete(p.assigns, k)
+			p.assigns[liveAssignment(&a).Ref().Name] = a
+		}
+	}
+}
+
+// dropAssignments removes the assignments gone is true of.
+func (p *projection) dropAssignments(gone func(a *model.Assignment) bool) {
+	maps.DeleteFunc(p.assigns, func(_ string, a model.Assignment) bool { return gone(&a) })
+}
+
+// remove applies a delete, or the delete half of a replace.
+func (p *projection) remove(c *Change) {
+	if c.Action != Delete && c.Action != Replace {
+		return
+	}
+	switch b := c.Before.(type) {
+	case EnvironmentValue:
+		p.removeEnvironment(b.CloudName)
+	case UserValue:
+		email := normEmail(b.Email)
+		delete(p.users, email)
+		for _, m := range p.members {
+			delete(m, email)
+		}
+		who := spec.Principal{Kind: spec.PrincipalUser, Name: email}
+		p.dropAssignments(func(a *model.Assignment) bool { return a.Principal == who })
+	case GroupValue:
+		delete(p.groups, b.Name)
+		delete(p.members, b.Name)
+		who := spec.Principal{Kind: spec.PrincipalGroup, Name: b.Name}
+		p.dropAssignments(func(a *model.Assignment) bool { return a.Principal == who })
+	case MembershipValue:
+		delete(p.members[b.Group], normEmail(b.User))
+	case RoleValue:
+		delete(p.roles, b.ID)
+		p.dropAssignments(func(a *model.Assignment) bool { return a.Role == b.ID })
+	case PolicyValue:
+		delete(p.policies, policyKey(model.Policy{ID: b.ID, Scope: b.Scope, Name: b.Name}))
+	case AssignmentValue:
+		delete(p.assigns, b.Ref().Name)
+	}
+}
+
+func (p *projection) removeEnvironment(cloudName string) {
+	delete(p.envs, cloudName)
+	for k, u := range p.users {
+		if i := slices.Index(u.Environments, cloudName); i >= 0 {
+			u.Environments = slices.Delete(u.Environments, i, i+1)
+			p.users[k] = u
+		}
+	}
+	maps.DeleteFunc(p.policies, func(_ string, pol model.Policy) bool { return pol.Scope == cloudName })
+	p.dropAssignments(func(a *model.Assignment) bool { return a.Scope == cloudName })
+}
+
+// add applies a create, an update, or the create half of a replace.
+func (p *projection) add(c *Change) {
+	if c.Action == Delete {
+		return
+	}
+	switch a := c.After.(type) {
+	case EnvironmentValue:
+		e := p.envs[a.CloudName]
+		e.CloudName, e.Name, e.Enabled = a.CloudName, a.Name, a.Enabled
+		p.envs[a.CloudName] = e
+	case UserValue:
+		p.addUser(c.Action, a)
+	case GroupValue:
+		if _, ok := p.groups[a.Name]; !ok {
+			p.groups[a.Name], p.members[a.Name] = model.Group{Name: a.Name}, map[string]bool{}
+		}
+	case MembershipValue:
+		if p.members[a.Group] == nil {
+			p.members[a.Group] = map[string]bool{}
+		}
+		p.members[a.Group][normEmail(a.User)] = true
+	case RoleValue:
+		p.roles[a.ID] = model.Role{ID: a.ID, Name: a.Name, Description: a.Description, PermissionType: a.PermissionType,
+			ScopeType: a.ScopeType, SystemPolicies: slices.Clone(a.SystemPolicies)}
+	case PolicyValue:
+		pol := model.Policy{Name: a.Name, Description: a.Description, Statement: a.Statement, Scope: a.Scope, ScopeID: a.ScopeID, Enabled: a.Enabled}
+		if b, ok := c.Before.(PolicyValue); ok && c.Action == Update {
+			pol.ID = b.ID
+		}
+		p.policies[policyKey(pol)] = pol
+	case AssignmentValue:
+		p.assigns[a.Ref().Name] = projectedAssignment(a)
+	}
+}
+
+// addUser applies a user's create or update. An update keeps what the
+// configuration cannot change (id, root, whether the invitation is
+// accepted); a created user is pending.
+func (p *projection) addUser(action Action, a UserValue) {
+	email := normEmail(a.Email)
+	u, ok := p.users[email]
+	if action == Create || !ok {
+		u = model.User{Pending: true}
+	}
+	u.Email, u.Name, u.Role, u.Enabled = email, a.Name, a.Role, a.Enabled
+	u.AllEnvironments, u.Environments = a.AllEnvironments, slices.Clone(a.Environments)
+	if u.AllEnvironments {
+		u.Environments = nil
+	}
+	p.users[email] = u
+}
+
+// projectedAssignment is the live form of an assignment the plan makes.
+func projectedAssignment(v AssignmentValue) model.Assignment {
+	a := model.Assignment{
+		PrincipalType: model.PrincipalType(v.PrincipalType), PrincipalID: v.PrincipalID, Role: v.Role,
+		Scope: v.Scope, ScopeID: v.ScopeID, FolderID: v.FolderID, CollectionID: v.CollectionID,
+	}
+	if as, ok := assignOf(v); ok {
+		a.Principal = as.Principal
+	}
+	return a
+}
+
+// account builds the projected account, sorted like a read one.
+func (p *projection) account() *model.Account {
+	out := &model.Account{
+		Incomplete: p.base.Incomplete, AccessKeys: p.base.AccessKeys, AccessKeysRead: p.base.AccessKeysRead,
+		Environments: sortedValues(p.envs, func(e model.Environment) string { return e.CloudName }),
+		Users:        sortedValues(p.users, func(u model.User) string { return u.Email }),
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.groups)) {
+		g := p.groups[name]
+		g.Members = slices.Sorted(maps.Keys(p.members[name]))
+		out.Groups = append(out.Groups, g)
+	}
+	lp := p.base.Permissions
+	if !p.perms {
+		out.Permissions = lp
+		return out
+	}
+	perms := *lp
+	perms.Roles = sortedValues(p.roles, func(r model.Role) string { return r.ID })
+	perms.Policies = sortedValues(p.policies, func(pol model.Policy) string { return spec.PolicyKey(pol.Scope, pol.Name) })
+	perms.Assignments = sortedValues(p.assigns, func(a model.Assignment) string { return liveAssignmentKey(&a) + "\x00" + a.PrincipalID })
+	out.Permissions = &perms
+	return out
+}
+
+// sortedValues returns m's values sorted by key.
+func sortedValues[T any](m map[string]T, key func(T) string) []T {
+	out := slices.Collect(maps.Values(m))
+	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+	return out
+}
+
+// Transition is a plan seen as a change of account: the account before it
+// and after it, in the same model. Guards are invariants over a
+// Transition (Invariant), and the effective-access diff compares the
+// access of its two sides (Access).
+type Transition struct {
+	Plan *Plan
+	// Before is the live account under the names the plan leaves: its
+	// renames applied and nothing else, so that a renamed object is the
+	// same object on both sides.
+	Before *model.Account
+	// After is Project(live, plan).
+	After *model.Account
+}
+
+// NewTransition projects plan onto live.
+func NewTransition(live *model.Account, plan *Plan) *Transition {
+	return &Transition{Plan: plan, Before: projectRenames(live, plan), After: Project(live, plan)}
+}
+
+// Access returns the access graphs of both sides. A statement of a live
+// policy names principals by id; after the plan it still names the ones
+// the plan deletes, so their ids keep the names they had before.
+func (t *Transition) Access() (before, after *AccessGraph) {
+	names := t.Before.IDNames()
+	maps.Copy(names, t.After.IDNames())
+	return LiveAccess(t.Before), accessOf(t.After, names)
+}
