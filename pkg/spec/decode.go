@@ -207,7 +207,7 @@ func (l *loader) decodeGroup(f *file, n *yaml.Node, path string) {
 		case "name":
 			g.Name, _ = str(val)
 			if g.Name != "" {
-				l.define(l.groups, g.Name, f.pos(val), path+".name", fmt.Sprintf("group %q", g.Name))
+				l.defineGroup(g.Name, f.pos(val), path+".name")
 			}
 		case "members":
 			if val.Kind != yaml.SequenceNode {
@@ -274,6 +274,24 @@ func (l *loader) decodePrune(f *file, n *yaml.Node) {
 	if !slices.Equal(a, b) {
 		l.errorf(pos, "prune", "differs from prune at %s; files that repeat prune must agree", *l.prunePos)
 	}
+}
+
+// defineGroup records a group name. The service compares group names
+// case-insensitively (a second "Designers" beside "designers" is a 409),
+// so two names equal under FoldName are one duplicate; l.groups keeps the
+// names as written, for references.
+func (l *loader) defineGroup(name string, pos Pos, path string) {
+	key := FoldName(name)
+	if prev, dup := l.groupFolds[key]; dup {
+		if prev.name == name {
+			l.errorf(pos, path, "duplicate group %q; first defined at %s", name, prev.pos)
+		} else {
+			l.errorf(pos, path, "duplicate group %q: the service compares group names case-insensitively, and %q is defined at %s", name, prev.name, prev.pos)
+		}
+		return
+	}
+	l.groupFolds[key] = nameDef{name, pos}
+	l.groups[name] = pos
 }
 
 // define records that key is defined at pos, or reports a duplicate naming

@@ -139,6 +139,8 @@ type loader struct {
 	envs   map[string]Pos // cloud_name → where defined
 	users  map[string]Pos // lower-cased email → where defined
 	groups map[string]Pos // name → where defined
+	// groupFolds are the group names by FoldName (defineGroup).
+	groupFolds map[string]nameDef
 
 	// envRefs are cloud names used as references, checked once every file
 	// has defined its environments.
@@ -186,8 +188,10 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 		envs:   map[string]Pos{},
 		users:  map[string]Pos{},
 		groups: map[string]Pos{},
-		opts:   opts,
-		sch:    sch,
+
+		groupFolds: map[string]nameDef{},
+		opts:       opts,
+		sch:        sch,
 	}
 	var files []*file
 	for _, src := range srcs {

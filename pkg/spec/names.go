@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/runenames"
 )
 
@@ -66,3 +67,15 @@ func describeRune(r rune) string {
 	}
 	return fmt.Sprintf("%U", r)
 }
+
+// nameDef is a name and where it is defined.
+type nameDef struct {
+	name string
+	pos  Pos
+}
+
+// FoldName is the key under which the service compares names that it
+// compares case-insensitively (group names): Unicode case folding, so that
+// "Designers" and "DESIGNERS" are one group. The planner matches live
+// groups with it too.
+func FoldName(s string) string { return cases.Fold().String(s) }
