@@ -3,7 +3,7 @@
 # the whole job on examples/: validate, access tests, plan, apply, plan again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=./bin/cldsync
+bin=${CLDSYNC_BIN:-./bin/cldsync}
 out=$(mktemp)
 "$bin" emulator --listen 127.0.0.1:0 --account-id demo --api-key demo-key --api-secret demo-secret \
   --seed scripts/demo-seed.yaml >"$out" 2>/dev/null &
@@ -13,7 +13,11 @@ for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.05; done
 export CLDSYNC_API_URL=$(head -n1 "$out")
 export CLOUDINARY_ACCOUNT_URL=account://demo-key:demo-secret@demo
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+# Bold command lines on a terminal only, never with NO_COLOR: piped into a
+# file or a CI log, escape codes are noise.
+bold='' plain=''
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; "$@"; }
 step "$bin" validate examples/
 step "$bin" test examples/
 step "$bin" plan examples/

@@ -19,6 +19,7 @@ var version = "dev"
 // in its own file; dependencies are bound in Main, never read from globals.
 type cli struct {
 	VersionFlag kong.VersionFlag `name:"version" help:"Print the cldsync version and exit."`
+	NoColor     bool             `name:"no-color" help:"Print no colour, as NO_COLOR=1 does (colour is used only on a terminal). Flags also take Terraform's single dash: -auto-approve, -no-color, -out=FILE."`
 
 	Plan     planCmd     `cmd:"" set:"prune_effect=are deleted" help:"Show what apply would change in the live account. Changes nothing."`
 	Apply    applyCmd    `cmd:"" set:"prune_effect=are deleted" help:"Plan, confirm, then make the live account match the configuration; or apply exactly a plan saved by plan --out (--plan FILE)."`
@@ -102,7 +103,7 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 			panic(r)
 		}
 	}()
-	kctx, err := parser.Parse(args)
+	kctx, err := parser.Parse(singleDashLong(parser.Model, args)) // flags.go
 	if err != nil {
 		parser.Errorf("%s", err)
 		return 1
@@ -114,6 +115,9 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 	defer signal.Stop(sigs)
 	ctx, release := onInterrupt(ctx, sigs, s.Stderr, interruptGrace, func() { signal.Stop(sigs) })
 	defer release()
+	if c.NoColor {
+		s.Getenv = noColorEnv(s.Getenv)
+	}
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	kctx.Bind(s)
 	if err := kctx.Run(); err != nil {
@@ -134,7 +138,7 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 // environment it reads (pkg/client's EnvAccountURL and friends).
 const description = `Manage a Cloudinary account (product environments, users, groups, roles and policies) as code.
 
-Environment: plan, apply, drift and export read the account's credentials from CLOUDINARY_ACCOUNT_URL=account://KEY:SECRET@ACCOUNT_ID (percent-encode characters such as / ? # % in the secret), or from CLOUDINARY_ACCOUNT_ID, CLOUDINARY_PROVISIONING_API_KEY and CLOUDINARY_PROVISIONING_API_SECRET, which win over the URL. CLOUDINARY_REGION picks the API host (api, api-eu or api-ap); CLDSYNC_API_URL replaces the API base URL (such as the emulator's); CLDSYNC_DEBUG=1 logs every request to stderr, credentials redacted; NO_COLOR turns colour off.`
+Environment: plan, apply, drift and export read the account's credentials from CLOUDINARY_ACCOUNT_URL=account://KEY:SECRET@ACCOUNT_ID (percent-encode characters such as / ? # % in the secret), or from CLOUDINARY_ACCOUNT_ID, CLOUDINARY_PROVISIONING_API_KEY and CLOUDINARY_PROVISIONING_API_SECRET, which win over the URL. CLOUDINARY_REGION picks the API host (api, api-eu or api-ap); CLDSYNC_API_URL replaces the API base URL (such as the emulator's); CLDSYNC_DEBUG=1 logs every request to stderr, credentials redacted; NO_COLOR (or --no-color) turns colour off.`
 
 // kongVars are the variables interpolated into help text; tests that parse
 // command lines use them too. version is what --version prints.

@@ -182,4 +182,4 @@ func isTerminal(f any) bool {
 }
 
 // useColor: colour only on a terminal, never with NO_COLOR.
-func useColor(s streams) bool { return s.Getenv("NO_COLOR") == "" && isTerminal(s.Stdout) }
+func useColor(s streams) bool { return s.Getenv("NO_COLOR") == "" && s.terminal(s.Stdout) }
