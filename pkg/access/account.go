@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // Account is one state of the account as far as access goes. Build it
@@ -115,8 +115,8 @@ func FromConfig(cfg *spec.Config) *Account {
 // FromState is the live account, or the account a plan leaves (the
 // planner's projection). Assignments of principals without a name
 // (provisioning keys, unknown ids) are left out.
-func FromState(acc *state.Account) *Account {
-	var lp *state.Permissions
+func FromState(acc *model.Account) *Account {
+	var lp *model.Permissions
 	if p := acc.Permissions; p != nil && p.Unavailable == "" {
 		lp = p
 	}

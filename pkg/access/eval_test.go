@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/cldsync/cldsync/pkg/spec"
-	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 const testConfig = `version: 1
@@ -139,18 +139,18 @@ func TestHoldsRole(t *testing.T) {
 // and from a live model: the answers must agree.
 func TestSameShape(t *testing.T) {
 	desired := testAccount(t)
-	live := &state.Account{
-		Environments: []state.Environment{{ID: "e1", CloudName: "acme-prod"}, {ID: "e2", CloudName: "acme-staging"}},
-		Users: []state.User{
+	live := &model.Account{
+		Environments: []model.Environment{{ID: "e1", CloudName: "acme-prod"}, {ID: "e2", CloudName: "acme-staging"}},
+		Users: []model.User{
 			{ID: "u1", Email: "mei@acme.test", Enabled: true},
 			{ID: "u2", Email: "contractor@partner.test", Enabled: true},
 		},
-		Groups: []state.Group{{ID: "g1", Name: "designers", Members: []string{"contractor@partner.test", "mei@acme.test"}}},
-		Permissions: &state.Permissions{
-			Roles: []state.Role{{ID: "reviewer", Name: "Asset reviewer", SystemPolicies: desired.Roles["reviewer"].Policies}},
-			Policies: []state.Policy{{ID: "p1", Name: "no-contractor-deletes", Scope: "all", Enabled: true,
+		Groups: []model.Group{{ID: "g1", Name: "designers", Members: []string{"contractor@partner.test", "mei@acme.test"}}},
+		Permissions: &model.Permissions{
+			Roles: []model.Role{{ID: "reviewer", Name: "Asset reviewer", SystemPolicies: desired.Roles["reviewer"].Policies}},
+			Policies: []model.Policy{{ID: "p1", Name: "no-contractor-deletes", Scope: "all", Enabled: true,
 				Statement: `forbid(principal == Cloudinary::User::"u2", action == Cloudinary::Action::"read", resource is Cloudinary::Asset);`}},
-			Assignments: []state.Assignment{{Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "designers"}, Role: "reviewer", Scope: "all"}},
+			Assignments: []model.Assignment{{Principal: spec.Principal{Kind: spec.PrincipalGroup, Name: "designers"}, Role: "reviewer", Scope: "all"}},
 		},
 	}
 	la := FromState(live)
