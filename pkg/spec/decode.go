@@ -156,6 +156,8 @@ func (l *loader) decodeUser(f *file, n *yaml.Node, path string) {
 			u.Protect = orDefault(boolean(val), false)
 		case "previously":
 			u.Previously = l.decodePreviously(f, val, path+".previously", KindUser) // rename.go
+		case "expires":
+			u.Expires = l.decodeExpiry(f, val, path+".expires") // expiry.go
 		}
 	}
 	if u.Role != nil && *u.Role == "master_admin" && u.Environments != nil && !u.Environments.All {
@@ -217,11 +219,22 @@ func (l *loader) decodeGroup(f *file, n *yaml.Node, path string) {
 			g.Members = []string{}
 			seen := map[string]Pos{}
 			for i, item := range items(val) {
+				ipath := fmt.Sprintf("%s.members[%d]", path, i)
 				email, ok := str(item)
+				var exp *Expiry
+				if item.Kind == yaml.MappingNode { // {user: EMAIL, expires: DATE} (expiry.go)
+					for _, kv := range fields(item) {
+						switch kv[0].Value {
+						case "user":
+							email, ok = str(kv[1])
+						case "expires":
+							exp = l.decodeExpiry(f, kv[1], ipath+".expires")
+						}
+					}
+				}
 				if !ok || email == "" {
 					continue
 				}
-				ipath := fmt.Sprintf("%s.members[%d]", path, i)
 				if !validEmail(email) {
 					l.errorf(f.pos(item), ipath, "%s", badEmail(email))
 					continue
@@ -233,6 +246,12 @@ func (l *loader) decodeGroup(f *file, n *yaml.Node, path string) {
 				}
 				seen[key] = f.pos(item)
 				g.Members = append(g.Members, key)
+				if exp != nil {
+					if g.MemberExpires == nil {
+						g.MemberExpires = map[string]Expiry{}
+					}
+					g.MemberExpires[key] = *exp
+				}
 			}
 			slices.Sort(g.Members)
 		case "protect":

@@ -196,7 +196,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "merge keys are not supported",
 			src:     "version: 1\nusers:\n  - &a {email: a@x.io}\n  - <<: *a\n    email: b@x.io\n",
-			wantErr: `in.yaml:4:5: users[1]: unexpected key "<<"; expected one of email, enabled, environments, name, previously, protect, role`,
+			wantErr: `in.yaml:4:5: users[1]: unexpected key "<<"; expected one of email, enabled, environments, expires, name, previously, protect, role`,
 		},
 		{
 			name:    "errors sorted by line then column",

@@ -94,6 +94,8 @@ type User struct {
 	// the object.
 	Protect bool
 	Pos     Pos
+	// Expires is when the user's access ends (expiry.go); nil never.
+	Expires *Expiry `json:",omitempty"`
 	// Previously lists (lower-cased) emails the user had: a live user
 	// under one of them gets its email changed (rename.go).
 	Previously []Previous `json:",omitempty"`
@@ -113,6 +115,9 @@ type Group struct {
 	// complete (empty means no members); when false, membership is left alone.
 	Members        []string
 	MembersManaged bool
+	// MemberExpires holds the members written {user: EMAIL, expires:
+	// DATE}, by lower-cased email (expiry.go); they are in Members too.
+	MemberExpires map[string]Expiry `json:",omitempty"`
 	// Protect makes the plan refuse any change that deletes or replaces
 	// the object.
 	Protect bool

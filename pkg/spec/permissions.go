@@ -153,6 +153,8 @@ type Assignment struct {
 	// Protect makes the plan refuse any change that removes the
 	// assignment, even for a moment (its role replaced).
 	Protect bool
+	// Expires is when the assignment ends (expiry.go); nil never.
+	Expires *Expiry `json:",omitempty"`
 	Pos     Pos
 	// RolePos and PrincipalPos are where the role and principal are
 	// written, for errors found once every file is read.
@@ -418,6 +420,8 @@ func (l *loader) decodeAssignment(f *file, n *yaml.Node, path string) {
 			a.CollectionID, _ = str(val)
 		case "protect":
 			a.Protect = orDefault(boolean(val), false)
+		case "expires":
+			a.Expires = l.decodeExpiry(f, val, path+".expires")
 		}
 	}
 	if a.FolderID != "" && a.CollectionID != "" {

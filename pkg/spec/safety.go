@@ -18,6 +18,7 @@ package spec
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -43,7 +44,12 @@ type Safety struct {
 	// MinMasterAdmins is the fewest enabled users with the legacy
 	// master_admin role a plan may leave (0 turns the guard off).
 	MinMasterAdmins *int
-	Pos             Pos
+	// ExpiryNotice, StaleInvitationAfter and FailOnStaleInvitations are
+	// the expiry settings (expiry.go); nil takes the defaults.
+	ExpiryNotice           *time.Duration
+	StaleInvitationAfter   *time.Duration
+	FailOnStaleInvitations *bool
+	Pos                    Pos
 }
 
 // MinObjectsForPercent is the live count below which max_delete_percent
@@ -158,6 +164,8 @@ func (l *loader) decodeSafety(f *file, n *yaml.Node) {
 			}
 		case "min_master_admins":
 			s.MinMasterAdmins = integer(val)
+		default:
+			l.decodeSafetyExpiry(f, &s, kv[0].Value, val) // expiry.go
 		}
 	}
 	l.cfg.Safety = s
