@@ -152,11 +152,12 @@ func (d *differ) renameLive(desired *spec.Config, live *model.Account) *model.Ac
 	users := d.matchRenames(spec.KindUser, cands, keys, ids)
 
 	cands, keys, ids = nil, nil, nil
-	for _, g := range desired.Groups {
-		cands = append(cands, renameCandidate{g.Name, g.Previously})
-	}
 	for _, g := range live.Groups {
 		keys, ids = append(keys, g.Name), append(ids, g.ID)
+	}
+	caseOnly := caseRenames(desired.Groups, keys)
+	for _, g := range desired.Groups {
+		cands = append(cands, renameCandidate{g.Name, append(slices.Clip(g.Previously), caseOnly[g.Name]...)})
 	}
 	groups := d.matchRenames(spec.KindGroup, cands, keys, ids)
 
@@ -164,6 +165,36 @@ func (d *differ) renameLive(desired *spec.Config, live *model.Account) *model.Ac
 		return live
 	}
 	return renamedView(live, envs, users, groups)
+}
+
+// caseRenames returns, for each configured group that no live group has
+// exactly the name of, the one live group whose name differs only in case
+// (and that no configured group names exactly), as a previous name: the
+// service compares group names case-insensitively, so "Designers" is the
+// live "designers", renamed in place, not a create that the service
+// refuses. Several live names equal in case are left alone (ambiguous).
+func caseRenames(desired []spec.Group, liveNames []string) map[string][]spec.Previous {
+	exact := map[string]bool{}
+	folded := map[string][]string{}
+	for _, n := range liveNames {
+		exact[n] = true
+		k := spec.FoldName(n)
+		folded[k] = append(folded[k], n)
+	}
+	configured := map[string]bool{}
+	for _, g := range desired {
+		configured[g.Name] = true
+	}
+	out := map[string][]spec.Previous{}
+	for _, g := range desired {
+		if exact[g.Name] {
+			continue
+		}
+		if same := folded[spec.FoldName(g.Name)]; len(same) == 1 && !configured[same[0]] {
+			out[g.Name] = []spec.Previous{{Name: same[0], Pos: g.Pos}}
+		}
+	}
+	return out
 }
 
 // renamedView copies live with the renames done; each map is old key →
