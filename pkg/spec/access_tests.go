@@ -144,9 +144,10 @@ func (l *loader) checkAccessTests() {
 		roles[l.cfg.Roles[i].ID] = &l.cfg.Roles[i]
 	}
 	names := map[string]Pos{}
+	inFile := indexesInFile(l.cfg.AccessTests, func(t *AccessTest) Pos { return t.Pos })
 	for i := range l.cfg.AccessTests {
 		t := &l.cfg.AccessTests[i]
-		path := fmt.Sprintf("access_tests[%d]", indexInFile(l.cfg.AccessTests, i, func(t *AccessTest) Pos { return t.Pos }))
+		path := fmt.Sprintf("access_tests[%d]", inFile[i])
 		if prev, dup := names[t.Name]; dup && t.Name != "" {
 			l.errorf(t.Pos, path+".name", "duplicate access test %q; first at %s", t.Name, prev)
 		} else {

@@ -500,24 +500,30 @@ func (l *loader) checkPermissions(srcs []source) {
 	l.checkAssignments(roles)
 }
 
-// indexInFile is the index of item i among the items of its file, for
-// paths such as policies[2].
-func indexInFile[T any](list []T, i int, pos func(*T) Pos) int {
-	n := 0
-	for j := range i {
-		if a, b := pos(&list[j]), pos(&list[i]); a.File == b.File && a.Via == b.Via { // Via: template instantiations
-			n++
-		}
+// indexesInFile gives each item its index among the items of its file
+// (and template instantiation, Via), for paths such as policies[2]. One
+// pass: counting the earlier items of each item's file was quadratic in
+// the number of assignments.
+func indexesInFile[T any](list []T, pos func(*T) Pos) []int {
+	type key struct{ file, via string }
+	next := map[key]int{}
+	out := make([]int, len(list))
+	for i := range list {
+		p := pos(&list[i])
+		k := key{p.File, p.Via}
+		out[i] = next[k]
+		next[k]++
 	}
-	return n
+	return out
 }
 
 func (l *loader) checkRoles() map[string]*Role {
 	roles := map[string]*Role{}
 	names := map[string]Pos{}
+	inFile := indexesInFile(l.cfg.Roles, func(r *Role) Pos { return r.Pos })
 	for i := range l.cfg.Roles {
 		r := &l.cfg.Roles[i]
-		path := fmt.Sprintf("roles[%d]", indexInFile(l.cfg.Roles, i, func(r *Role) Pos { return r.Pos }))
+		path := fmt.Sprintf("roles[%d]", inFile[i])
 		if r.ID == "" || strings.HasPrefix(r.ID, "cld::") {
 			continue
 		}
@@ -545,9 +551,10 @@ func (l *loader) checkPolicies(srcs []source) {
 	}
 	keys := map[string]Pos{}
 	statements := map[string]Pos{} // scope + canonical statement
+	inFile := indexesInFile(l.cfg.Policies, func(p *Policy) Pos { return p.Pos })
 	for i := range l.cfg.Policies {
 		p := &l.cfg.Policies[i]
-		path := fmt.Sprintf("policies[%d]", indexInFile(l.cfg.Policies, i, func(p *Policy) Pos { return p.Pos }))
+		path := fmt.Sprintf("policies[%d]", inFile[i])
 		if p.StatementBlock {
 			p.StatementPos.Col = blockIndent(lines[p.StatementPos.File], p.StatementPos.Line) + 1
 		}
@@ -653,9 +660,10 @@ func lineCol(s string, off int) (line, col int) {
 func (l *loader) checkAssignments(roles map[string]*Role) {
 	cat := BuiltinCatalog()
 	seen := map[string]Pos{}
+	inFile := indexesInFile(l.cfg.Assignments, func(a *Assignment) Pos { return a.Pos })
 	for i := range l.cfg.Assignments {
 		a := &l.cfg.Assignments[i]
-		path := fmt.Sprintf("assignments[%d]", indexInFile(l.cfg.Assignments, i, func(a *Assignment) Pos { return a.Pos }))
+		path := fmt.Sprintf("assignments[%d]", inFile[i])
 		good := true
 		switch a.Principal.Kind {
 		case PrincipalUser:
