@@ -149,8 +149,9 @@ func FromState(acc *model.Account) *Account {
 	for _, as := range lp.Assignments {
 		a.assign(Assignment{as.Principal, as.Role, as.Scope, as.FolderID, as.CollectionID}, keys)
 	}
+	names := acc.IDNames() // one table for every statement
 	for _, p := range lp.Policies {
-		a.Policies = append(a.Policies, Policy{Name: p.Name, Scope: p.Scope, Statement: lp.Unresolve(acc, p.Statement), Enabled: p.Enabled})
+		a.Policies = append(a.Policies, Policy{Name: p.Name, Scope: p.Scope, Statement: model.UnresolveNames(names, p.Statement), Enabled: p.Enabled})
 	}
 	a.APIKeys = sortedKeys(keys)
 	a.finish()

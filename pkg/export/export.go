@@ -22,6 +22,7 @@ import (
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 	"gopkg.in/yaml.v3"
 )
 
@@ -328,13 +329,14 @@ func permissions(acc *state.Account, doc *document, kinds []spec.Kind) []string 
 		}
 	}
 	if want(spec.KindPolicy) {
+		names := acc.IDNames() // one table for every statement
 		for _, l := range p.Policies {
 			if !envs[l.Scope] {
 				notes = append(notes, fmt.Sprintf("policy %q: its scope %s is no listed environment", l.Name, l.Scope))
 				continue
 			}
 			doc.Policies = append(doc.Policies, policy{Name: l.Name, Scope: l.Scope, Description: l.Description,
-				Enabled: falseOrNil(l.Enabled), Statement: block(p.Unresolve(acc, l.Statement))})
+				Enabled: falseOrNil(l.Enabled), Statement: block(model.UnresolveNames(names, l.Statement))})
 		}
 	}
 	if want(spec.KindAssignment) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // referenced returns, by kind, the objects that the exported objects refer
@@ -47,9 +48,10 @@ func referenced(acc *state.Account, kinds []spec.Kind) map[spec.Kind]map[string]
 	}
 	if p := acc.Permissions; p != nil && p.Unavailable == "" {
 		if slices.Contains(kinds, spec.KindPolicy) {
+			names := acc.IDNames() // one table for every statement
 			for _, l := range p.Policies {
 				addEnv(l.Scope)
-				for _, r := range spec.CedarRefs(p.Unresolve(acc, l.Statement)) {
+				for _, r := range spec.CedarRefs(model.UnresolveNames(names, l.Statement)) {
 					switch r.Kind {
 					case spec.RefUser:
 						add(spec.KindUser, r.Name)

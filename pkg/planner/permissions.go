@@ -149,6 +149,7 @@ type permDiffer struct {
 	desired *spec.Config
 	live    *model.Account
 	lp      *model.Permissions
+	names   map[string]string // the live ids as references (model.IDNames), one table
 	cat     *spec.Catalog
 
 	lRoles map[string]*model.Role
@@ -185,7 +186,7 @@ func (d *differ) permissions(desired *spec.Config, live *model.Account) {
 		return
 	}
 	p := &permDiffer{
-		differ: d, desired: desired, live: live, lp: lp, cat: lp.Catalog,
+		differ: d, desired: desired, live: live, lp: lp, names: live.IDNames(), cat: lp.Catalog,
 		lRoles: map[string]*model.Role{}, dRoles: map[string]*spec.Role{},
 		goneRoles: map[string]bool{}, replacedRoles: map[string]bool{},
 		goneGroups: map[string]bool{}, goneEnvs: map[string]bool{},

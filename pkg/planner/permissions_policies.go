@@ -105,7 +105,7 @@ func (p *permDiffer) policies() {
 func (p *permDiffer) livePolicy(l *model.Policy) PolicyValue {
 	return PolicyValue{
 		ID: l.ID, Name: l.Name, Scope: l.Scope, ScopeID: l.ScopeID, Description: l.Description,
-		Statement: p.lp.Unresolve(p.live, l.Statement), Enabled: l.Enabled,
+		Statement: model.UnresolveNames(p.names, l.Statement), Enabled: l.Enabled,
 	}
 }
 
