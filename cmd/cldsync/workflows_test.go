@@ -102,6 +102,9 @@ func shellWords(s string, expand func(string) string) ([]string, error) {
 		case r == ' ' || r == '\t':
 			flush()
 		case strings.ContainsRune(";&|><)#", r):
+			if (r == '>' || r == '<') && inWord && isDigits(cur.String()) {
+				return words, nil // 2>&1: the 2 is a file descriptor, no word
+			}
 			flush()
 			return words, nil
 		default:
@@ -116,6 +119,10 @@ func shellWords(s string, expand func(string) string) ([]string, error) {
 	return words, nil
 }
 
+// arrayWord stands for the expansion of a bash array ("${args[@]}"),
+// which is no word at all when the array is empty.
+const arrayWord = "\x00array"
+
 // TestCIUsesRealCommands parses every cldsync call in action.yml and the
 // example workflows with cldsync's own kong model.
 func TestCIUsesRealCommands(t *testing.T) {
@@ -127,7 +134,10 @@ func TestCIUsesRealCommands(t *testing.T) {
 	}
 	// Shell variables stand for numbers or for paths that exist.
 	expand := func(name string) string {
-		if strings.Contains(name, "NUMBER") || strings.Contains(name, "ISSUE") {
+		if strings.HasSuffix(name, "[@]") {
+			return arrayWord // "${args[@]}": the action's args input, none here
+		}
+		if strings.Contains(name, "NUMBER") || strings.Contains(name, "ISSUE") || name == "pr" {
 			return "7"
 		}
 		if name == "MARKER" {
@@ -166,6 +176,7 @@ func TestCIUsesRealCommands(t *testing.T) {
 							args[j] = existing
 						}
 					}
+					args = slices.DeleteFunc(args, func(a string) bool { return a == arrayWord })
 					var c cli
 					parser, err := kong.New(&c, kong.Name("cldsync"), kongVars(), kong.Exit(func(int) { t.Errorf("%s: kong tried to exit", where) }))
 					if err != nil {
@@ -190,14 +201,20 @@ func TestCIUsesRealCommands(t *testing.T) {
 	}
 }
 
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
 func TestShellWords(t *testing.T) {
 	t.Parallel()
-	got, err := shellWords(`plan --out "$D/p.json" 'a b' x > out.md`, func(string) string { return "/t" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"plan", "--out", "/t/p.json", "a b", "x"}; !slices.Equal(got, want) {
-		t.Errorf("shellWords = %q, want %q", got, want)
+	for _, line := range []string{`plan --out "$D/p.json" 'a b' x > out.md`, `plan --out "$D/p.json" 'a b' x 2>&1 | tee out`} {
+		got, err := shellWords(line, func(string) string { return "/t" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"plan", "--out", "/t/p.json", "a b", "x"}; !slices.Equal(got, want) {
+			t.Errorf("shellWords(%q) = %q, want %q", line, got, want)
+		}
 	}
 }
 
@@ -234,16 +251,22 @@ func TestExampleWorkflowsSafety(t *testing.T) {
 			}
 			appliers++
 			conc, _ := job["concurrency"].(map[string]any)
-			if conc["group"] != "cldsync-apply" || conc["cancel-in-progress"] != false {
-				t.Errorf("%s: job %s applies outside concurrency group cldsync-apply (cancel-in-progress: false): %v", path, name, conc)
+			// One account's jobs share cldsync-apply; a matrix over
+			// accounts has one group per account.
+			group := "cldsync-apply"
+			if strategy, _ := job["strategy"].(map[string]any); strategy["matrix"] != nil {
+				group = "cldsync-apply-${{ matrix.account }}"
+			}
+			if conc["group"] != group || conc["cancel-in-progress"] != false {
+				t.Errorf("%s: job %s applies outside concurrency group %s (cancel-in-progress: false): %v", path, name, group, conc)
 			}
 			if job["environment"] == nil {
 				t.Errorf("%s: job %s applies without a protected environment holding the write credentials", path, name)
 			}
 		}
 	}
-	if appliers < 2 {
-		t.Errorf("found %d applying jobs, want the apply on merge and the drift repair", appliers)
+	if appliers < 3 {
+		t.Errorf("found %d applying jobs, want the apply on merge, the drift repair and the accounts matrix", appliers)
 	}
 }
 
