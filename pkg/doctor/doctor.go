@@ -42,6 +42,7 @@ type Report struct {
 	Pages       []string   `json:"pages"`
 	Shapes      []Shape    `json:"shapes"`
 	Live        []LiveItem `json:"live_table"`
+	Assumptions []LiveItem `json:"assumptions"`
 	Requests    int        `json:"requests"`
 	Writes      int        `json:"writes"`
 }
@@ -114,7 +115,8 @@ type probe struct {
 	c        *client.Client
 	rec      *recorder
 	r        *Report
-	keysBody []byte // getAccessKeys' answer, for the dedicated_for check
+	keysBody []byte   // getAccessKeys' answer, for the dedicated_for check
+	keys     []string // the first environment's api_keys
 }
 
 func (p *probe) run(ctx context.Context) error {
@@ -138,6 +140,7 @@ func (p *probe) run(ctx context.Context) error {
 	p.accessKeys(ctx, envs)
 	_, err = p.c.Roles.List(ctx, client.RoleListOptions{PermissionType: client.PermissionGlobal})
 	p.shape("getRoles", err)
+	permissions := err == nil
 	switch {
 	case err == nil:
 		p.r.Halves = append(p.r.Halves, Half{"permissions", "answers"})
@@ -149,6 +152,7 @@ func (p *probe) run(ctx context.Context) error {
 		p.r.Halves = append(p.r.Halves, Half{"permissions", "fails: " + message(err)})
 	}
 	p.liveTable(ctx, users)
+	p.assumptions(ctx, facts{envs: envs, users: users, permissions: permissions, keys: p.keys})
 	return nil
 }
 
@@ -212,9 +216,17 @@ func (p *probe) accessKeys(ctx context.Context, envs []client.ProductEnvironment
 	case err != nil:
 		p.r.Pages = append(p.r.Pages, "getAccessKeys: not read: "+message(err))
 	case len(l.AccessKeys) < l.Total:
+		p.keepKeys(l)
 		p.r.Pages = append(p.r.Pages, fmt.Sprintf("getAccessKeys: %d of total %d keys without paging parameters: the server pages by default, unlike the spec says", len(l.AccessKeys), l.Total))
 	default:
+		p.keepKeys(l)
 		p.r.Pages = append(p.r.Pages, fmt.Sprintf("getAccessKeys: all %d keys (total %d) without paging parameters", len(l.AccessKeys), l.Total))
+	}
+}
+
+func (p *probe) keepKeys(l *client.AccessKeyList) {
+	for _, k := range l.AccessKeys {
+		p.keys = append(p.keys, k.APIKey)
 	}
 }
 

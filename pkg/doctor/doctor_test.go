@@ -24,16 +24,19 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // account is a small account with something for every check: a product
-// environment with two keys, a pending user and an established one (who
-// has logged in), a group.
+// environment with two keys (one holding a role there), a pending user and
+// an established one who has logged in and may access only that
+// environment, a group.
 const account = `
 environments:
   - {cloud_name: acme-prod, name: Acme Production, access_keys: [{name: main, api_key: "123456789012345"}, {name: hooks, api_key: "123456789012346"}]}
 users:
-  - {email: raj@acme.test, name: Raj Patel, role: admin}
+  - {email: raj@acme.test, name: Raj Patel, role: admin, environments: [acme-prod]}
   - {email: mei@acme.test, name: Mei Chen, role: admin, pending: true}
 groups:
   - {name: designers, members: [raj@acme.test]}
+assignments:
+  - {principal_type: apiKey, principal: "123456789012346", role_id: "cld::role::prodenv::ml_user", scope: acme-prod}
 `
 
 const secret = "s3cr3t-never-shown"
@@ -123,6 +126,11 @@ func TestDoctorAgainstBothProfiles(t *testing.T) {
 			for _, out := range []string{text.String(), js.String()} {
 				if strings.Contains(out, secret) || strings.Contains(out, "api_secret\":\"") {
 					t.Errorf("the report shows a secret:\n%s", out)
+				}
+			}
+			for _, a := range r.Assumptions {
+				if a.Result != "holds" {
+					t.Errorf("assumption %s: %s (%s), want holds: the emulator makes them all", a.Row, a.Result, a.Why)
 				}
 			}
 			want := map[emulator.Profile]string{emulator.ProfileSpec: "spec", emulator.ProfileLive: "live"}[p]
@@ -253,5 +261,20 @@ func TestDoctorPageCap(t *testing.T) {
 		emulator.UsersDefaultPageSize, emulator.UsersMaxPageSize, emulator.UsersMaxPageSize, emulator.UsersDefaultPageSize)
 	if len(r.Pages) == 0 || r.Pages[0] != want {
 		t.Errorf("pages %q\nwant %q", r.Pages, want)
+	}
+}
+
+// TestDoctorAssumptionFails: a service that does not take a product
+// environment's id as a permissions scope_id is reported as such.
+func TestDoctorAssumptionFails(t *testing.T) {
+	emu, cfg := start(t, emulator.ProfileSpec)
+	emu.InjectFault(emulator.Fault{Op: "inspect", Status: http.StatusNotFound})
+	r, err := Run(t.Context(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(r.Assumptions, func(a LiveItem) bool { return a.Row == "scope-id-is-environment-id" })
+	if i < 0 || r.Assumptions[i].Result != "does not hold" {
+		t.Errorf("assumptions %+v", r.Assumptions)
 	}
 }

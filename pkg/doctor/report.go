@@ -63,6 +63,10 @@ func RenderText(w io.Writer, r *Report) error {
 	for _, l := range r.Live {
 		fmt.Fprintf(&b, "  %-25s %-12s %s\n", l.Row, l.Result, l.Why)
 	}
+	b.WriteString("assumptions (docs/live-api.md):\n")
+	for _, l := range r.Assumptions {
+		fmt.Fprintf(&b, "  %-27s %-13s %s\n", l.Row, l.Result, l.Why)
+	}
 	fmt.Fprintf(&b, "requests: %d, writes: %d\n", r.Requests, r.Writes)
 	_, err := io.WriteString(w, b.String())
 	return err
