@@ -24,6 +24,8 @@ type planFlags struct {
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
 	Verbose     bool        `short:"v" help:"Also print to stderr how many API requests reading the live account sent, how long they took, how long requests waited on rate limits (summed over concurrent requests), and which way each part that the API lets us read two ways was read, with both estimates."`
 
+	keyFlags // access_keys.go
+
 	NoAccessDiff bool `help:"Leave out the effective-access diff: what the changes do to people's and keys' access (roles through groups, role contents, custom policies naming them), computed offline. With apply, also skips checking it afterwards through getEffectivePolicies."`
 
 	varFlags // init.go
@@ -91,6 +93,10 @@ func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags)
 		Permissions: !cfg.PermissionsOff(), APIKeyEnvironments: cfg.APIKeyEnvironments()}
 	var strategies []string // plan --verbose says how each part was read, and why
 	readOpts.Explain = func(c state.Choice) { strategies = append(strategies, c.String()) }
+	opts := planner.Options{AllowDeletes: allow.AllowDeletes, AllowEnvironmentDeletes: allow.AllowEnvironmentDeletes}
+	if err := applyKeyOptions(s, cfg, f.keyFlags, &readOpts, &opts); err != nil { // access_keys.go
+		return nil, &exitError{code: 1, err: err}
+	}
 	start := time.Now()
 	live, err := state.Read(ctx, state.FromClient(api), readOpts)
 	if err != nil {
@@ -98,7 +104,6 @@ func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags)
 	}
 	readStats := api.Stats() // the read alone, before policy validation
 	readTime := time.Since(start)
-	opts := planner.Options{AllowDeletes: allow.AllowDeletes, AllowEnvironmentDeletes: allow.AllowEnvironmentDeletes}
 	opts.NoAccessDiff = f.NoAccessDiff
 	if len(f.Prune) > 0 {
 		opts.Prune = append(append([]spec.Kind{}, cfg.Prune...), f.Prune...)

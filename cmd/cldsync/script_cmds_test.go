@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -71,6 +72,13 @@ func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 	}
+	// Every secret it ever issued, the keys deleted or rotated out since
+	// included.
+	for _, s := range scriptEmulator(ts, "no-secrets FILE...").IssuedSecrets() {
+		if _, ok := secrets[s]; !ok {
+			secrets[s] = "an access-key secret the emulator issued"
+		}
+	}
 	if len(secrets) < 2 {
 		ts.Fatalf("no-secrets: the emulator has no access-key secrets to look for; seed some")
 	}
@@ -84,6 +92,18 @@ func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Logf("none of %d secrets in %s", len(secrets), strings.Join(args, " "))
+}
+
+// cmdEmuClock sets the emulator's clock and cldsync's (CLDSYNC_NOW) to
+// the same simulated time: emu-clock RFC3339.
+func cmdEmuClock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: emu-clock RFC3339 (after emulator)")
+	}
+	t, err := time.Parse(time.RFC3339, args[0])
+	ts.Check(err)
+	scriptEmulator(ts, "emu-clock RFC3339").SetClock(t)
+	ts.Setenv("CLDSYNC_NOW", args[0])
 }
 
 // cmdExits runs a program like exec and asserts its exact exit code,

@@ -68,6 +68,7 @@ func scriptParams(profile emulator.Profile) testscript.Params {
 			"exits":      cmdExits,
 			"emu-fault":  cmdEmuFault,
 			"emu-alter":  cmdEmuAlter,
+			"emu-clock":  cmdEmuClock,
 		},
 	}
 }

@@ -144,6 +144,9 @@ func changeName(ch planner.Change) string {
 	if from, ok := ch.RenamedFrom(); ok {
 		return "rename " + planner.Noun(ch.Ref.Kind) + " " + from + " → " + ch.Ref.Name
 	}
+	if ch.IsRotation() {
+		return "rotate " + planner.Noun(ch.Ref.Kind) + " " + ch.Ref.Name
+	}
 	return strings.ToLower(ch.Action.String()) + " " + planner.Noun(ch.Ref.Kind) + " " + ch.Ref.Name
 }
 
@@ -225,6 +228,9 @@ type executor struct {
 var errUnknownChange = errors.New("apply does not know this kind of change")
 
 func (x *executor) run(ctx context.Context, ch planner.Change) error {
+	if ok, err := x.runAccessKey(ctx, ch); ok { // access_keys.go
+		return err
+	}
 	if ok, err := x.runPermissions(ctx, ch); ok { // permissions.go
 		return err
 	}

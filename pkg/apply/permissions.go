@@ -307,7 +307,7 @@ func (x *executor) refID(r spec.CedarRef) (string, error) {
 	case spec.RefEnvironment:
 		return x.ids.get(spec.KindEnvironment, r.Name)
 	case spec.RefAPIKey:
-		if k, ok := x.perm.apiKeys[r.Name]; ok {
+		if k, ok := x.apiKey(r.Name); ok { // access_keys.go
 			return k, nil
 		}
 		return "", fmt.Errorf("no API key %s", r.Name)
@@ -326,7 +326,7 @@ func (x *executor) principalID(v planner.AssignmentValue) (string, error) {
 	case string(client.PrincipalGroup):
 		return x.ids.get(spec.KindGroup, v.Principal)
 	case string(client.PrincipalAPIKey):
-		if k, ok := x.perm.apiKeys[v.Principal]; ok {
+		if k, ok := x.apiKey(v.Principal); ok { // access_keys.go
 			return k, nil
 		}
 	}

@@ -191,7 +191,7 @@ func (x *executor) effectiveOptions(c accessCheck) (*client.EffectivePoliciesOpt
 		}
 		opts.PrincipalType, opts.PrincipalID = client.PrincipalUser, id
 	case spec.PrincipalAPIKey:
-		k, ok := x.perm.apiKeys[c.p.Name]
+		k, ok := x.apiKey(c.p.Name)
 		if !ok {
 			return nil, fmt.Errorf("no API key %s", c.p.Name)
 		}

@@ -67,6 +67,7 @@ type Emulator struct {
 	bucket     tokenBucket
 	gen        uint64    // the account's generation: see changed (index.go)
 	lists      listCache // index.go
+	clk        clock     // clock.go; its own lock
 }
 
 // New returns an emulator ready to serve.
@@ -263,7 +264,12 @@ func (e *Emulator) newDigits(n int) string {
 	return string(b)
 }
 
-func (e *Emulator) now() time.Time { return e.opts.Now().UTC() }
+func (e *Emulator) now() time.Time {
+	if t, ok := e.simulated(); ok { // clock.go
+		return t
+	}
+	return e.opts.Now().UTC()
+}
 
 func writeJSON(w http.ResponseWriter, status int, body any, header http.Header) {
 	for k, vs := range header {

@@ -130,6 +130,7 @@ var userRoles = []string{"master_admin", "admin", "billing", "technical_admin", 
 // Every list is kept in creation order.
 type provState struct {
 	e      *Emulator
+	issued []string // every access-key secret generated (clock.go)
 	seq    int
 	envs   []*provEnv
 	users  []*provUser
@@ -509,6 +510,7 @@ func (s *provState) addKey(v *provEnv, name, apiKey string, enabled bool) *provK
 	now := s.e.now()
 	k := &provKey{name: name, apiKey: apiKey, apiSecret: s.newSecret(), enabled: enabled, root: len(v.keys) == 0,
 		created: now, updated: now, seq: s.nextSeq()}
+	s.issued = append(s.issued, k.apiSecret) // clock.go: IssuedSecrets
 	v.keys = append(v.keys, k)
 	return k
 }

@@ -324,6 +324,8 @@ func (k *keyDiffer) key(e *spec.Environment, envID string, dk *spec.AccessKey, l
 	}
 	if after.DedicatedFor != "" {
 		c.Notes = append(c.Notes, "dedicated_for is sent again: the API never returns it, so it is not compared")
+	} else {
+		c.Notes = append(c.Notes, "the API never returns dedicated_for, and this PUT resets it unless the configuration sets it")
 	}
 	k.add(c)
 }
@@ -492,4 +494,13 @@ func protectedKeys(desired *spec.Config, out map[Ref]spec.Pos) {
 			}
 		}
 	}
+}
+
+// TempName is the name a rotation's new key has until the old key has
+// given up the name: "NAME (new DATE)", DATE the rotation's.
+func (v AccessKeyValue) TempName() string {
+	if m := retiredRE.FindStringSubmatch(v.RetiredName); m != nil {
+		return v.Name + " (new " + m[2] + ")"
+	}
+	return v.Name + " (new)"
 }

@@ -84,6 +84,7 @@ create access_keys/acme-new/ci after environments/acme-new
 		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true}, model.AccessKey{Name: "main", Key: "100000000000002", Enabled: true}),
 		want: `update access_keys/acme-prod/ci
   enabled: true → false
+  note: the API never returns dedicated_for, and this PUT resets it unless the configuration sets it
 `,
 	}, {
 		name:    "disabling the last enabled key is refused",
@@ -112,6 +113,7 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
 		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true}),
 		want: `update access_keys/acme-prod/deploy
   name: "ci" → "deploy"
+  note: the API never returns dedicated_for, and this PUT resets it unless the configuration sets it
 `,
 	}, {
 		name:    "rotation by age",

@@ -39,7 +39,7 @@ func (c *Change) RenamedFrom() (string, bool) {
 		return "", false
 	}
 	switch c.Ref.Kind {
-	case spec.KindEnvironment, spec.KindUser, spec.KindGroup:
+	case spec.KindEnvironment, spec.KindUser, spec.KindGroup, spec.KindAccessKey:
 	default:
 		return "", false
 	}

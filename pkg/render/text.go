@@ -55,6 +55,9 @@ func changeHeader(c *planner.Change) string {
 	if h, ok := renameHeader(c); ok { // rename.go
 		return h
 	}
+	if c.IsRotation() {
+		return actionSymbol(c.Action) + " rotate " + planner.Noun(c.Ref.Kind) + " " + c.Ref.Name
+	}
 	return actionSymbol(c.Action) + " " + c.Action.String() + " " + planner.Noun(c.Ref.Kind) + " " + c.Ref.Name
 }
 
