@@ -38,6 +38,30 @@
 //     (NOTES P23): the plan refuses that object with a PlanError naming both
 //     ids and plans no change for it or its memberships.
 //
+// # The planned account
+//
+// Project(live, plan) is the account as the plan leaves it, in the same
+// model as live (pkg/state/model): one pure function, the only simulation
+// of a plan. NewTransition(live, plan) holds both sides, Before (live under
+// the names the plan leaves) and After, and every safety question is asked
+// of the two:
+//
+//   - the guards (guards.go) are invariants compared before and after:
+//     master-admin power counted on both sides, what disappears, what is
+//     protected;
+//   - the effective-access diff (Access, Plan.Access) is the access graph
+//     of Before against that of After (Transition.Access);
+//   - apply runs Check, every guard on exactly the changes it is about to
+//     execute.
+//
+// To evaluate a check of your own on the planned account (access tests,
+// key rules), build the transition and read its sides:
+//
+//	t := planner.NewTransition(live, plan)
+//	before, after := t.Access()              // who may do what, both sides
+//	_ = after.RolesIn(principal, "acme-prod") // or read t.After directly
+//	kept, refused := planner.Check(cfg, live, plan, opts)
+//
 // # Order
 //
 // Changes are ordered deterministically: creates and updates first, by kind

@@ -242,3 +242,7 @@ func userListed(cfg *spec.Config, email string) bool {
 	}
 	return false
 }
+
+// isMasterAdmin is the fuzz oracle's own count of the legacy lockout
+// guard: enabled, invitation accepted, role master_admin.
+func isMasterAdmin(u UserValue) bool { return u.Role == roleMasterAdmin && u.Enabled && !u.Pending }

@@ -35,6 +35,7 @@ func Project(live *model.Account, plan *Plan) *model.Account {
 	for i := range plan.Changes {
 		p.remove(&plan.Changes[i])
 	}
+	p.sweep()
 	for i := range plan.Changes {
 		p.add(&plan.Changes[i])
 	}
@@ -63,6 +64,14 @@ type projection struct {
 	roles    map[string]model.Role
 	policies map[string]model.Policy     // by id, or "new\x00" + policy key
 	assigns  map[string]model.Assignment // by the assignment's Ref name
+	keys     map[string]model.AccessKey  // by spec.AccessKeyName
+
+	// What the removals take with them, swept in one pass (sweep), so
+	// that the cost stays linear in the account and the plan.
+	goneScopes     map[string]bool
+	goneUsers      map[string]bool
+	gonePrincipals map[spec.Principal]bool
+	goneRoles      map[string]bool
 }
 
 func newProjection(live *model.Account) *projection {
@@ -70,6 +79,11 @@ func newProjection(live *model.Account) *projection {
 		base: live, envs: map[string]model.Environment{}, users: map[string]model.User{},
 		groups: map[string]model.Group{}, members: map[string]map[string]bool{},
 		roles: map[string]model.Role{}, policies: map[string]model.Policy{}, assigns: map[string]model.Assignment{},
+		keys: map[string]model.AccessKey{}, goneScopes: map[string]bool{}, goneUsers: map[string]bool{},
+		gonePrincipals: map[spec.Principal]bool{}, goneRoles: map[string]bool{},
+	}
+	for _, k := range live.AccessKeys {
+		p.keys[spec.AccessKeyName(k.Environment, k.Name)] = k
 	}
 	for _, e := range live.Environments {
 		p.envs[e.CloudName] = e
@@ -150,6 +164,13 @@ func (p *projection) renameEnvironment(from, to string) {
 			p.policies[k] = pol
 		}
 	}
+	for k, key := range p.keys {
+		if key.Environment == from {
+			delete(p.keys, k)
+			key.Environment = to
+			p.keys[spec.AccessKeyName(to, key.Name)] = key
+		}
+	}
 	p.rekeyAssignments(func(a *model.Assignment) bool {
 		if a.Scope != from {
 			return false
@@ -205,54 +226,63 @@ func (p *projection) rekeyAssignments(edit func(a *model.Assignment) bool) {
 	}
 }
 
-// dropAssignments removes the assignments gone is true of.
-func (p *projection) dropAssignments(gone func(a *model.Assignment) bool) {
-	maps.DeleteFunc(p.assigns, func(_ string, a model.Assignment) bool { return gone(&a) })
-}
-
-// remove applies a delete, or the delete half of a replace.
+// remove applies a delete, or the delete half of a replace. What goes
+// along with the object is swept afterwards (sweep).
 func (p *projection) remove(c *Change) {
 	if c.Action != Delete && c.Action != Replace {
 		return
 	}
 	switch b := c.Before.(type) {
 	case EnvironmentValue:
-		p.removeEnvironment(b.CloudName)
+		delete(p.envs, b.CloudName)
+		p.goneScopes[b.CloudName] = true
 	case UserValue:
 		email := normEmail(b.Email)
 		delete(p.users, email)
-		for _, m := range p.members {
-			delete(m, email)
-		}
-		who := spec.Principal{Kind: spec.PrincipalUser, Name: email}
-		p.dropAssignments(func(a *model.Assignment) bool { return a.Principal == who })
+		p.goneUsers[email] = true
+		p.gonePrincipals[spec.Principal{Kind: spec.PrincipalUser, Name: email}] = true
 	case GroupValue:
 		delete(p.groups, b.Name)
 		delete(p.members, b.Name)
-		who := spec.Principal{Kind: spec.PrincipalGroup, Name: b.Name}
-		p.dropAssignments(func(a *model.Assignment) bool { return a.Principal == who })
+		p.gonePrincipals[spec.Principal{Kind: spec.PrincipalGroup, Name: b.Name}] = true
 	case MembershipValue:
 		delete(p.members[b.Group], normEmail(b.User))
 	case RoleValue:
 		delete(p.roles, b.ID)
-		p.dropAssignments(func(a *model.Assignment) bool { return a.Role == b.ID })
+		p.goneRoles[b.ID] = true
 	case PolicyValue:
 		delete(p.policies, policyKey(model.Policy{ID: b.ID, Scope: b.Scope, Name: b.Name}))
 	case AssignmentValue:
 		delete(p.assigns, b.Ref().Name)
+	case AccessKeyValue:
+		delete(p.keys, b.Ref().Name)
 	}
 }
 
-func (p *projection) removeEnvironment(cloudName string) {
-	delete(p.envs, cloudName)
-	for k, u := range p.users {
-		if i := slices.Index(u.Environments, cloudName); i >= 0 {
-			u.Environments = slices.Delete(u.Environments, i, i+1)
-			p.users[k] = u
+// sweep drops what the removals take with them: a user's memberships, a
+// user's or group's assignments, an environment's users' access to it,
+// its assignments, policies and keys, and a role's assignments.
+func (p *projection) sweep() {
+	if len(p.goneUsers) > 0 {
+		for _, m := range p.members {
+			maps.DeleteFunc(m, func(email string, _ bool) bool { return p.goneUsers[email] })
 		}
 	}
-	maps.DeleteFunc(p.policies, func(_ string, pol model.Policy) bool { return pol.Scope == cloudName })
-	p.dropAssignments(func(a *model.Assignment) bool { return a.Scope == cloudName })
+	if len(p.goneScopes) > 0 {
+		for k, u := range p.users {
+			if n := len(u.Environments); n > 0 {
+				u.Environments = slices.DeleteFunc(u.Environments, func(e string) bool { return p.goneScopes[e] })
+				if len(u.Environments) != n {
+					p.users[k] = u
+				}
+			}
+		}
+		maps.DeleteFunc(p.policies, func(_ string, pol model.Policy) bool { return p.goneScopes[pol.Scope] })
+		maps.DeleteFunc(p.keys, func(_ string, k model.AccessKey) bool { return p.goneScopes[k.Environment] })
+	}
+	maps.DeleteFunc(p.assigns, func(_ string, a model.Assignment) bool {
+		return p.gonePrincipals[a.Principal] || p.goneRoles[a.Role] || p.goneScopes[a.Scope]
+	})
 }
 
 // add applies a create, an update, or the create half of a replace.
@@ -287,7 +317,26 @@ func (p *projection) add(c *Change) {
 		p.policies[policyKey(pol)] = pol
 	case AssignmentValue:
 		p.assigns[a.Ref().Name] = projectedAssignment(a)
+	case AccessKeyValue:
+		p.addKey(c, a)
 	}
+}
+
+// addKey applies a key's create or update. A rotation creates the new key
+// and leaves the old one disabled under its retired name.
+func (p *projection) addKey(c *Change, a AccessKeyValue) {
+	k := model.AccessKey{Environment: a.Environment, Name: a.Name, Key: a.Key, Enabled: a.Enabled}
+	if b, ok := c.Before.(AccessKeyValue); ok {
+		old := p.keys[b.Ref().Name]
+		delete(p.keys, b.Ref().Name)
+		if c.IsRotation() {
+			old.Name, old.Enabled = a.RetiredName, false
+			p.keys[spec.AccessKeyName(old.Environment, old.Name)] = old
+		} else {
+			k.Key, k.CreatedAt = old.Key, old.CreatedAt
+		}
+	}
+	p.keys[spec.AccessKeyName(k.Environment, k.Name)] = k
 }
 
 // addUser applies a user's create or update. An update keeps what the
@@ -322,7 +371,8 @@ func projectedAssignment(v AssignmentValue) model.Assignment {
 // account builds the projected account, sorted like a read one.
 func (p *projection) account() *model.Account {
 	out := &model.Account{
-		Incomplete: p.base.Incomplete, AccessKeys: p.base.AccessKeys, AccessKeysRead: p.base.AccessKeysRead,
+		Incomplete: p.base.Incomplete, AccessKeysRead: p.base.AccessKeysRead,
+		AccessKeys:   sortedValues(p.keys, func(k model.AccessKey) string { return k.Environment + "\x00" + k.Name }),
 		Environments: sortedValues(p.envs, func(e model.Environment) string { return e.CloudName }),
 		Users:        sortedValues(p.users, func(u model.User) string { return u.Email }),
 	}
