@@ -4,6 +4,11 @@
 #   docker build -t cldsync .
 #   docker run --rm -e CLOUDINARY_ACCOUNT_URL -v "$PWD:/work" cldsync plan /work
 #
+# To write into the mounted directory (plan --out, export --out), run as
+# its owner, since uid 65532 cannot write there:
+#
+#   docker run --rm --user "$(id -u):$(id -g)" -e CLOUDINARY_ACCOUNT_URL -v "$PWD:/work" cldsync plan --out plan.json /work
+#
 # The build stage is pinned to an exact Go release; pin it to a digest too
 # (golang:1.26.8-bookworm@sha256:…) where your registry policy asks for it.
 # cmd/cldsync/dockerfile_test.go lints this file in `make test`.

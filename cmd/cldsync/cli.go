@@ -126,14 +126,20 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		var ee *exitError
 		if errors.As(err, &ee) {
 			if ee.err != nil {
-				fmt.Fprintf(s.Stderr, "cldsync: %v\n", explainUnauthorized(s.Getenv, ee.err))
+				fmt.Fprintf(s.Stderr, "cldsync: %v\n", explain(s, ee.err))
 			}
 			return ee.code
 		}
-		fmt.Fprintf(s.Stderr, "cldsync: %v\n", explainUnauthorized(s.Getenv, err))
+		fmt.Fprintf(s.Stderr, "cldsync: %v\n", explain(s, err))
 		return 1
 	}
 	return 0
+}
+
+// explain adds to a command's error what the user can do about it
+// (credentials.go).
+func explain(s streams, err error) error {
+	return explainPermission(os.Getuid(), explainUnauthorized(s.Getenv, err))
 }
 
 // description is the top-level help text: what cldsync is, and the

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strings"
 
@@ -39,3 +40,17 @@ Check that:
 
 // indent prefixes every line of s after the first with prefix.
 func indent(s, prefix string) string { return strings.ReplaceAll(s, "\n", "\n"+prefix) }
+
+// imageUID is the user the container image runs as (Dockerfile's USER).
+const imageUID = 65532
+
+// explainPermission adds, to a permission-denied error of the container
+// image's user, what to do: a directory mounted from the host belongs to
+// the host's user, so uid 65532 cannot write plan --out or export --out
+// there. Other users' permission errors say enough as they are.
+func explainPermission(uid int, err error) error {
+	if uid != imageUID || !errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	return fmt.Errorf("%w\n(cldsync runs as uid %d, the container image's user, which cannot write to or read from a directory it does not own, such as one mounted from the host: run the container as the directory's owner, docker run --user \"$(id -u):$(id -g)\" ...)", err, uid)
+}

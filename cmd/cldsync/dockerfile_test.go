@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -155,5 +158,53 @@ func TestParseDockerfile(t *testing.T) {
 	want := []dockerInstruction{{2, "FROM", "a:1.2.3 AS b"}, {4, "RUN", "x y"}, {6, "USER", "1"}}
 	if !slices.Equal(got, want) {
 		t.Errorf("parseDockerfile = %v, want %v", got, want)
+	}
+}
+
+// TestContainerWritesAsTheHostUser: the image runs as uid 65532, which
+// cannot write plan --out into a directory mounted from the host. The
+// documented invocations that write run as the host user, and parse as
+// cldsync command lines; a permission error of uid 65532 says what to do.
+func TestContainerWritesAsTheHostUser(t *testing.T) {
+	t.Parallel()
+	writes := 0
+	for _, doc := range []string{"Dockerfile", filepath.Join("docs", "ci.md")} {
+		data, err := os.ReadFile(filepath.Join("..", "..", doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.SplitSeq(string(data), "\n") {
+			_, run, ok := strings.Cut(line, "docker run ")
+			if !ok {
+				continue
+			}
+			_, args, ok := strings.Cut(run, " cldsync ")
+			if !ok {
+				t.Errorf("%s: %q: no cldsync image", doc, line)
+				continue
+			}
+			words := strings.Fields(args)
+			if _, err := parseCommandLine(words); err != nil {
+				t.Errorf("%s: %q: cldsync rejects %q: %v", doc, line, args, err)
+			}
+			if strings.Contains(args, "--out") || strings.Contains(args, "--plan") {
+				writes++
+				if !strings.Contains(run, `--user "$(id -u):$(id -g)"`) {
+					t.Errorf("%s: %q writes into the mounted directory as uid 65532; run it as the host user", doc, line)
+				}
+			}
+		}
+	}
+	if writes == 0 {
+		t.Error("no documented docker run writes a saved plan")
+	}
+
+	denied := &fs.PathError{Op: "open", Path: "/work/.plan.json.123", Err: fs.ErrPermission}
+	err := explainPermission(65532, fmt.Errorf("save plan: %w", denied))
+	if !errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), `docker run --user "$(id -u):$(id -g)"`) {
+		t.Errorf("permission error of uid 65532 = %v, want the --user advice", err)
+	}
+	if err := explainPermission(1000, denied); err != denied {
+		t.Errorf("permission error of uid 1000 = %v, want it unchanged", err)
 	}
 }

@@ -119,6 +119,17 @@ func shellWords(s string, expand func(string) string) ([]string, error) {
 	return words, nil
 }
 
+// parseCommandLine parses args with cldsync's own kong model, without
+// running anything.
+func parseCommandLine(args []string) (*kong.Context, error) {
+	var c cli
+	parser, err := kong.New(&c, kong.Name("cldsync"), kongVars(), kong.Exit(func(int) { panic("kong tried to exit") }))
+	if err != nil {
+		return nil, err
+	}
+	return parser.Parse(args)
+}
+
 // arrayWord stands for the expansion of a bash array ("${args[@]}"),
 // which is no word at all when the array is empty.
 const arrayWord = "\x00array"
@@ -177,12 +188,7 @@ func TestCIUsesRealCommands(t *testing.T) {
 						}
 					}
 					args = slices.DeleteFunc(args, func(a string) bool { return a == arrayWord })
-					var c cli
-					parser, err := kong.New(&c, kong.Name("cldsync"), kongVars(), kong.Exit(func(int) { t.Errorf("%s: kong tried to exit", where) }))
-					if err != nil {
-						t.Fatal(err)
-					}
-					kctx, err := parser.Parse(args)
+					kctx, err := parseCommandLine(args)
 					if err != nil {
 						t.Errorf("%s: cldsync rejects the call: %v", where, err)
 						continue
