@@ -278,3 +278,23 @@ func TestDoctorAssumptionFails(t *testing.T) {
 		t.Errorf("assumptions %+v", r.Assumptions)
 	}
 }
+
+// TestDocumented: every live-table row and every assumption the report
+// names is in docs/live-api.md, where the report sends its reader.
+func TestDocumented(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/live-api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	for _, id := range liveRowIDs {
+		if !strings.Contains(doc, "| `"+id+"` |") {
+			t.Errorf("live row %s is not a row of docs/live-api.md's table", id)
+		}
+	}
+	for _, id := range assumptionIDs {
+		if !strings.Contains(doc, "\n### "+id+"\n") {
+			t.Errorf("assumption %s has no heading in docs/live-api.md", id)
+		}
+	}
+}
