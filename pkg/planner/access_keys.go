@@ -283,7 +283,7 @@ func (k *keyDiffer) key(e *spec.Environment, envID string, dk *spec.AccessKey, l
 			c.Before = before
 			c.Reason = why
 			retireAt := k.now.Add(dk.RetireAfterOrDefault())
-			c.Notes = append(c.Notes,
+			c.Notes = append(c.Notes, why,
 				fmt.Sprintf("step 1: generate a new key (named %q until step 3) and deliver its secret to %s", TempKeyName(dk.Name, k.now), SinkString(after.Secret)),
 				fmt.Sprintf("step 2: only once the secret is delivered, disable the old key %s and rename it %q", l.Key, after.RetiredName),
 				fmt.Sprintf("step 3: name the new key %q; assignments naming %s move to it", dk.Name, name),

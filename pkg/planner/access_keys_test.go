@@ -122,6 +122,7 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
 		want: `create access_keys/acme-prod/ci
   enabled: true
   secret: file secrets/ci.env
+  note: rotation: the key is 100 days old, older than max_age 90d
   note: step 1: generate a new key (named "ci (new 2026-12-01)" until step 3) and deliver its secret to file secrets/ci.env
   note: step 2: only once the secret is delivered, disable the old key 100000000000001 and rename it "ci (retired 2026-12-01)"
   note: step 3: name the new key "ci"; assignments naming acme-prod/ci move to it
@@ -140,6 +141,7 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
 		want: `create access_keys/acme-prod/ci
   enabled: true
   secret: file secrets/ci.env
+  note: rotation asked for with --rotate
   note: step 1: generate a new key (named "ci (new 2026-12-01)" until step 3) and deliver its secret to file secrets/ci.env
   note: step 2: only once the secret is delivered, disable the old key 100000000000001 and rename it "ci (retired 2026-12-01)"
   note: step 3: name the new key "ci"; assignments naming acme-prod/ci move to it
