@@ -55,8 +55,10 @@ func Diff(desired *spec.Config, live *model.Account, opts Options) (*Plan, error
 		ambiguous:    map[Ref][]string{},
 		deletedUsers: map[string]bool{},
 	}
-	// From here on, live is the account with the configuration's renames
-	// done (rename.go).
+	// From here on, desired is the configuration at the planner's clock,
+	// what expired removed (expiry.go), and live is the account with the
+	// configuration's renames done (rename.go).
+	desired = d.expire(desired, opts)
 	live = d.renameLive(desired, live)
 	d.index(desired, live)
 	d.countIgnored(live)
@@ -67,6 +69,7 @@ func Diff(desired *spec.Config, live *model.Account, opts Options) (*Plan, error
 	d.groups(desired, live)
 	d.permissions(desired, live) // permissions.go
 	d.planRenames(desired)       // rename.go
+	d.markExpired()              // expiry.go
 
 	d.guard(desired, live, opts)
 	d.guardLastKey(live, opts) // access_keys.go
@@ -131,6 +134,9 @@ type differ struct {
 	// renames maps the ref of a configured object that renames a live one
 	// to the live key it renames (rename.go).
 	renames map[Ref]string
+	// expired holds the refs of the removals of what expired, with the
+	// expiry (expiry.go).
+	expired map[Ref]spec.Expiry
 	// keys plans access keys (access_keys.go).
 	keys *keyDiffer
 }

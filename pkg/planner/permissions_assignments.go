@@ -47,7 +47,8 @@ func (p *permDiffer) assignments() {
 			p.plan.Ignored[spec.KindAssignment]++
 			continue
 		}
-		if a.PrincipalType == "provisioningKey" || !p.prune[spec.KindAssignment] || !p.canDelete(spec.KindAssignment) {
+		expired := p.isExpired(liveAssignment(a).Ref()) // expiry.go: removed whether or not pruned
+		if a.PrincipalType == "provisioningKey" || !(p.prune[spec.KindAssignment] || expired) || !p.canDelete(spec.KindAssignment) {
 			// Account API keys' assignments are never removed: losing one can
 			// lock cldsync itself out.
 			p.plan.Unmanaged[spec.KindAssignment]++

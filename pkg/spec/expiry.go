@@ -11,6 +11,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -95,4 +96,93 @@ func (l *loader) decodeSafetyExpiry(f *file, s *Safety, key string, val *yaml.No
 		return false
 	}
 	return true
+}
+
+// Expired is one thing whose expiry has passed: a user (Name is the
+// email), a membership (Group and Name) or an assignment.
+type Expired struct {
+	Kind       Kind
+	Name       string
+	Group      string
+	Assignment *Assignment
+	Expiry     Expiry
+}
+
+// Expire returns the configuration as it stands at now: expired group
+// members and assignments removed, expired users disabled — or, when
+// users are pruned, removed with their memberships and assignments, so
+// that the plan deletes them. c is not modified. The second result lists
+// what expired, in the configuration's order.
+func (c *Config) Expire(now time.Time) (*Config, []Expired) {
+	var gone []Expired
+	out := *c
+	deleted := map[string]bool{}
+	out.Users = make([]User, 0, len(c.Users))
+	for _, u := range c.Users {
+		if u.Expires.Passed(now) {
+			gone = append(gone, Expired{Kind: KindUser, Name: u.Email, Expiry: *u.Expires})
+			if c.Prunes(KindUser) {
+				deleted[u.Email] = true
+				continue
+			}
+			off := false
+			u.Enabled = &off
+		}
+		out.Users = append(out.Users, u)
+	}
+	out.Groups = make([]Group, 0, len(c.Groups))
+	for _, g := range c.Groups {
+		if len(g.MemberExpires) > 0 || len(deleted) > 0 {
+			members := make([]string, 0, len(g.Members))
+			for _, m := range g.Members {
+				if e, ok := g.MemberExpires[m]; ok && e.Passed(now) {
+					gone = append(gone, Expired{Kind: KindMembership, Group: g.Name, Name: m, Expiry: e})
+					continue
+				}
+				if !deleted[m] {
+					members = append(members, m)
+				}
+			}
+			g.Members = members
+		}
+		out.Groups = append(out.Groups, g)
+	}
+	out.Assignments = make([]Assignment, 0, len(c.Assignments))
+	for i, a := range c.Assignments {
+		if a.Expires.Passed(now) {
+			gone = append(gone, Expired{Kind: KindAssignment, Assignment: &c.Assignments[i], Expiry: *a.Expires})
+			continue
+		}
+		if a.Principal.Kind == PrincipalUser && deleted[a.Principal.Name] {
+			continue
+		}
+		out.Assignments = append(out.Assignments, a)
+	}
+	return &out, gone
+}
+
+// Expiring lists what expires after now and no later than now+within,
+// soonest first.
+func (c *Config) Expiring(now time.Time, within time.Duration) []Expired {
+	var out []Expired
+	soon := func(e *Expiry) bool { return e != nil && now.Before(e.At) && !e.At.After(now.Add(within)) }
+	for _, u := range c.Users {
+		if soon(u.Expires) {
+			out = append(out, Expired{Kind: KindUser, Name: u.Email, Expiry: *u.Expires})
+		}
+	}
+	for _, g := range c.Groups {
+		for _, m := range g.Members {
+			if e, ok := g.MemberExpires[m]; ok && soon(&e) {
+				out = append(out, Expired{Kind: KindMembership, Group: g.Name, Name: m, Expiry: e})
+			}
+		}
+	}
+	for i, a := range c.Assignments {
+		if soon(a.Expires) {
+			out = append(out, Expired{Kind: KindAssignment, Assignment: &c.Assignments[i], Expiry: *a.Expires})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Expired) int { return a.Expiry.At.Compare(b.Expiry.At) })
+	return out
 }
