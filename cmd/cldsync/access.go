@@ -33,6 +33,11 @@ func (f *accessSource) account(ctx context.Context, s streams) (*access.Account,
 		return nil, "", err
 	}
 	if !f.Live {
+		at, err := clock(s.Getenv) // access_keys.go
+		if err != nil {
+			return nil, "", &exitError{code: 1, err: err}
+		}
+		cfg, _ = cfg.Expire(at, cfg.Prunes(spec.KindUser)) // what expired is gone
 		return access.FromConfig(cfg), "the configuration", nil
 	}
 	api, err := newClient(s)

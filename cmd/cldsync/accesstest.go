@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cldsync/cldsync/pkg/access"
+	"github.com/cldsync/cldsync/pkg/spec"
 )
 
 // testCmd runs the configuration's access tests against the desired
@@ -19,6 +20,11 @@ func (c *testCmd) Run(s streams) error {
 	if err != nil {
 		return err
 	}
+	at, err := clock(s.Getenv) // access_keys.go
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	cfg, _ = cfg.Expire(at, cfg.Prunes(spec.KindUser)) // the account as it stands now: what expired is gone
 	results := access.FromConfig(cfg).RunTests(cfg.AccessTests)
 	if c.Format == "json" {
 		err = access.WriteJSON(s.Stdout, results)

@@ -32,7 +32,7 @@ type cli struct {
 	Test     testCmd     `cmd:"" help:"Run the configuration's access tests (access_tests:) against the desired account, offline: prints PASS or FAIL with each test's file:line:col; exits 0 when all pass, 1 when any fails."`
 	Doctor   doctorCmd   `cmd:"" help:"Probe the live account read-only and print a short report to paste into a bug report: credentials and region, which API halves answer, rate-limit headers, page sizes, and whether each answer has the spec's shape or the live service's (docs/live-api.md). Needs the Account API credentials; sends only GET requests; shows no secret."`
 	Secrets  secretsCmd  `cmd:"" help:"Deliver access keys' secrets to their sinks (cldsync secrets deliver)."`
-	Drift    driftCmd    `cmd:"" set:"prune_effect=are reported as extra (drift deletes nothing)" help:"Report how the live account differs from the configuration. Changes nothing; delete limits are off (a large drift is reported, not refused); exits 0 when clean, 2 on drift, 1 on error or when protect or a lockout guard refuses."`
+	Drift    driftCmd    `cmd:"" set:"prune_effect=are reported as extra (drift deletes nothing)" help:"Report how the live account differs from the configuration. Changes nothing (unless --remove-expired); delete limits are off (a large drift is reported, not refused); exits 0 when clean, 2 on drift, 1 on error or when protect or a lockout guard refuses."`
 
 	GithubComment githubCommentCmd `cmd:"" name:"github-comment" help:"Post a Markdown file (such as plan --format markdown) as a pull-request comment, updating the one posted before. For CI; reads GITHUB_TOKEN."`
 }

@@ -18,12 +18,25 @@ import (
 type driftCmd struct {
 	planFlags
 	outputFlags
+	expiryFlags // expire.go
 }
 
 func (c *driftCmd) Run(ctx context.Context, s streams) error {
-	got, err := computePlan(ctx, s, c.planFlags, deleteFlags{AllowDeletes: true, AllowEnvironmentDeletes: true})
+	allow := deleteFlags{AllowDeletes: true, AllowEnvironmentDeletes: true}
+	got, err := computePlan(ctx, s, c.planFlags, allow)
 	if err != nil {
 		return err
+	}
+	if c.RemoveExpired {
+		n, err := removeExpired(ctx, s, got, c.Parallelism)
+		if err != nil {
+			return err
+		}
+		if n > 0 { // report the drift that is left
+			if got, err = computePlan(ctx, s, c.planFlags, allow); err != nil {
+				return err
+			}
+		}
 	}
 	p := got.plan
 	switch c.Format {

@@ -9,6 +9,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cldsync/cldsync/pkg/spec"
@@ -19,7 +20,7 @@ import (
 // expires soon.
 func (d *differ) expire(desired *spec.Config, opts Options) *spec.Config {
 	now := opts.now()
-	cfg, gone := desired.Expire(now)
+	cfg, gone := desired.Expire(now, d.prune[spec.KindUser])
 	d.expired = map[Ref]spec.Expiry{}
 	for _, e := range gone {
 		d.expired[expiredRef(e)] = e.Expiry
@@ -69,7 +70,15 @@ func (d *differ) markExpired() {
 	for i := range d.plan.Changes {
 		c := &d.plan.Changes[i]
 		if e, ok := d.expired[c.Ref]; ok && (c.Action == Delete || c.Action == Update) {
-			c.Reason = "expired " + e.Text
+			c.Reason = expiredPrefix + e.Text
 		}
 	}
 }
+
+// expiredPrefix starts the reason of a change that removes what expired.
+const expiredPrefix = "expired "
+
+// RemovesExpired reports whether the change removes (or, for a user,
+// disables) what expired: renderers show its reason whatever its action,
+// and drift --remove-expired applies these changes alone.
+func (c *Change) RemovesExpired() bool { return strings.HasPrefix(c.Reason, expiredPrefix) }

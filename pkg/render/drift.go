@@ -85,7 +85,7 @@ func driftLines(c *planner.Change) []string {
 	for _, f := range c.Fields {
 		lines = append(lines, "    "+driftFieldLine(f, c.Action))
 	}
-	if c.Action == planner.Delete && c.Reason != "" {
+	if (c.Action == planner.Delete || c.RemovesExpired()) && c.Reason != "" {
 		lines = append(lines, "    # "+c.Reason)
 	}
 	return lines

@@ -192,7 +192,7 @@ func markdownChange(c *planner.Change) string {
 	for _, f := range displayFields(c) { // rename.go
 		b.WriteString("    " + fieldLine(f, c.Action) + "\n")
 	}
-	if (c.Action == planner.Delete || c.Action == planner.Replace) && c.Reason != "" {
+	if (c.Action == planner.Delete || c.Action == planner.Replace || c.RemovesExpired()) && c.Reason != "" {
 		b.WriteString("    # " + c.Reason + "\n")
 	}
 	for _, n := range c.Notes {

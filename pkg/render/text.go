@@ -94,7 +94,7 @@ func RenderText(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		}
 		// A delete's reason is its justification, so it is always shown; for
 		// creates and updates the fields already say why.
-		if (c.Action == planner.Delete || c.Action == planner.Replace) && c.Reason != "" {
+		if (c.Action == planner.Delete || c.Action == planner.Replace || c.RemovesExpired()) && c.Reason != "" {
 			fmt.Fprintln(bw, "    # "+c.Reason)
 		}
 		for _, n := range c.Notes {

@@ -110,10 +110,11 @@ type Expired struct {
 
 // Expire returns the configuration as it stands at now: expired group
 // members and assignments removed, expired users disabled — or, when
-// users are pruned, removed with their memberships and assignments, so
-// that the plan deletes them. c is not modified. The second result lists
+// pruneUsers (users are pruned, by the configuration or for this run),
+// removed with their memberships and assignments, so that the plan
+// deletes them. c is not modified. The second result lists
 // what expired, in the configuration's order.
-func (c *Config) Expire(now time.Time) (*Config, []Expired) {
+func (c *Config) Expire(now time.Time, pruneUsers bool) (*Config, []Expired) {
 	var gone []Expired
 	out := *c
 	deleted := map[string]bool{}
@@ -121,7 +122,7 @@ func (c *Config) Expire(now time.Time) (*Config, []Expired) {
 	for _, u := range c.Users {
 		if u.Expires.Passed(now) {
 			gone = append(gone, Expired{Kind: KindUser, Name: u.Email, Expiry: *u.Expires})
-			if c.Prunes(KindUser) {
+			if pruneUsers {
 				deleted[u.Email] = true
 				continue
 			}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cldsync/cldsync/pkg/apply"
+	"github.com/cldsync/cldsync/pkg/planner"
+)
+
+// expiryFlags are drift's: the scheduled job removes what expired (the
+// only writes drift makes, and only when asked), and may fail on stale
+// invitations.
+type expiryFlags struct {
+	RemoveExpired bool `help:"Before reporting, apply the plan's removals of what expired (expires: on users, group members and assignments: memberships and assignments deleted, users disabled, or deleted when users are pruned), and nothing else; needs credentials that may write. Without it drift writes nothing."`
+}
+
+// expiredOnly is the part of a plan that removes what expired.
+func expiredOnly(p *planner.Plan) *planner.Plan {
+	sub := &planner.Plan{FormatVersion: p.FormatVersion}
+	for _, c := range p.Changes {
+		if c.RemovesExpired() {
+			sub.Changes = append(sub.Changes, c)
+		}
+	}
+	return sub
+}
+
+// removeExpired applies the removals of what expired in got's plan and
+// reports each; it returns how many were applied.
+func removeExpired(ctx context.Context, s streams, got *computed, parallelism int) (int, error) {
+	sub := expiredOnly(got.plan)
+	if !sub.HasChanges() || len(got.plan.Errors) > 0 {
+		return 0, nil
+	}
+	startWriting(ctx) // interrupt.go
+	rep := apply.Apply(ctx, got.api, sub, got.live, apply.Options{Parallelism: parallelism})
+	for _, e := range rep.Entries {
+		line := fmt.Sprintf("%s %s %s (%s): %s", e.Change.Action, planner.Noun(e.Change.Ref.Kind), e.Change.Ref.Name, e.Change.Reason, e.Outcome)
+		if e.Err != nil {
+			line += ": " + e.Err.Error()
+		}
+		fmt.Fprintln(s.Stdout, line)
+	}
+	if rep.Failed() {
+		return 0, &exitError{code: 1, err: fmt.Errorf("removing what expired: %d of %d changes did not apply", len(rep.Entries)-rep.Count(apply.Applied), len(rep.Entries))}
+	}
+	fmt.Fprintf(s.Stdout, "Removed what expired: %s.\n\n", count(len(sub.Changes), "change", "changes"))
+	return len(sub.Changes), nil
+}
