@@ -99,6 +99,9 @@ func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*comp
 	if err := planErrors(got.plan); err != nil {
 		return nil, nil, err
 	}
+	if err := guardApplied(got, got.plan, "the plan"); err != nil {
+		return nil, nil, err
+	}
 	printEstimate(human, got, got.plan, c.Parallelism)
 	if err := c.rehearse(ctx, human, got, got.plan); err != nil { // rehearse.go
 		return nil, nil, err
@@ -201,6 +204,9 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 		return nil, nil, &exitError{code: 1, err: fmt.Errorf("refusing %s: %s the plan touches changed in the live account since it was saved:\n  %s\nrun cldsync plan again and review the new plan",
 			c.Plan, count(len(stale), "object", "objects"), strings.Join(lines, "\n  "))}
 	}
+	if err := guardApplied(got, saved.Plan, c.Plan); err != nil {
+		return nil, nil, err
+	}
 	fmt.Fprintf(human, "Applying the saved plan %s (configuration %s unchanged, live account unchanged for every object it touches).\n\n", c.Plan, f.Path)
 	if err := render.RenderText(human, saved.Plan, render.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
 		return nil, nil, err
@@ -219,6 +225,28 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 		return nil, nil, err
 	}
 	return got, saved.Plan, nil
+}
+
+// guardApplied runs every guard on exactly the changes apply is about to
+// run, against the live account just read, and refuses the whole apply
+// when one is refused or depends on a change that is not there, before
+// anything is written. The plan keeps the dependencies the guards add.
+func guardApplied(got *computed, plan *planner.Plan, what string) error {
+	runnable, unmet := planner.Unmet(plan.Changes)
+	kept, refused := planner.Check(got.cfg, got.live, &planner.Plan{Changes: runnable}, got.planOpts)
+	var lines []string
+	for _, c := range unmet {
+		lines = append(lines, planner.Noun(c.Ref.Kind)+" "+c.Ref.Name+": it depends on a change that is not in the plan")
+	}
+	for _, e := range refused {
+		lines = append(lines, planErrorLine(e))
+	}
+	if len(lines) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("refusing to apply %s: the guards refuse %s of the changes it would run:\n  %s\nnothing was applied; run cldsync plan again and review the new plan",
+			what, count(len(lines), "change", "changes"), strings.Join(lines, "\n  "))}
+	}
+	plan.Changes = kept
+	return nil
 }
 
 // printEstimate says, before anything is applied, how many requests

@@ -104,10 +104,16 @@ func Apply(ctx context.Context, c *client.Client, plan *planner.Plan, live *stat
 	for id, i := range index {
 		ch := plan.Changes[i]
 		var deps []string
+		skip := ""
 		for _, d := range ch.DependsOn {
 			deps = append(deps, taskIDs[d]...)
+			if len(taskIDs[d]) == 0 && skip == "" {
+				// A change that depends on one the plan no longer holds
+				// (dropped as stale, edited out) must not run without it.
+				skip = "depends on " + planner.Noun(d.Kind) + " " + d.Name + ", which is not in the plan"
+			}
 		}
-		tasks[i] = task{id: id, deps: deps, run: func(ctx context.Context) error { return ex.run(ctx, ch) }}
+		tasks[i] = task{id: id, deps: deps, skip: skip, run: func(ctx context.Context) error { return ex.run(ctx, ch) }}
 	}
 	var started func(string)
 	var finished func(result)

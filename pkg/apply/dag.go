@@ -12,6 +12,9 @@ type task struct {
 	id   string
 	deps []string
 	run  func(ctx context.Context) error
+	// skip, when set, is why the task must not run: it is skipped, and so
+	// is everything that depends on it.
+	skip string
 }
 
 // Outcome is what became of one change.
@@ -74,7 +77,7 @@ func runDAG(stop, work context.Context, tasks []task, parallelism int, started f
 	done := make([]bool, len(tasks))
 	var ready []int
 	for i := range tasks {
-		if waiting[i] == 0 {
+		if waiting[i] == 0 && tasks[i].skip == "" {
 			ready = append(ready, i)
 		}
 	}
@@ -94,6 +97,11 @@ func runDAG(stop, work context.Context, tasks []task, parallelism int, started f
 		finish(i, result{id: tasks[i].id, outcome: Skipped, reason: reason})
 		for _, d := range dependents[i] {
 			skip(d, fmt.Sprintf("depends on %s, which was skipped", tasks[i].id))
+		}
+	}
+	for i, t := range tasks {
+		if t.skip != "" {
+			skip(i, t.skip)
 		}
 	}
 

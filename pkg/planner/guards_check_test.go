@@ -87,3 +87,30 @@ func TestLockoutPendingHolder(t *testing.T) {
 		t.Errorf("plan mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestUnmet: a change whose dependency is not in the set cannot run, nor
+// what depends on it, transitively.
+func TestUnmet(t *testing.T) {
+	t.Parallel()
+	ref := func(name string) Ref { return Ref{spec.KindGroup, name} }
+	changes := []Change{
+		{Action: Create, Ref: ref("a")},
+		{Action: Create, Ref: ref("b"), DependsOn: []Ref{ref("gone")}},
+		{Action: Create, Ref: ref("c"), DependsOn: []Ref{ref("b")}},
+		{Action: Create, Ref: ref("d"), DependsOn: []Ref{ref("a")}},
+	}
+	runnable, unmet := Unmet(changes)
+	name := func(cs []Change) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Ref.Name)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"a", "d"}, name(runnable)); diff != "" {
+		t.Errorf("runnable (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"b", "c"}, name(unmet)); diff != "" {
+		t.Errorf("unmet (-want +got):\n%s", diff)
+	}
+}

@@ -80,3 +80,44 @@ func compareRefs(a, b Ref) int {
 	}
 	return strings.Compare(a.Name, b.Name)
 }
+
+// Unmet splits changes into those that can run and those that cannot: a
+// change that depends on a change absent from the set (dropped as stale,
+// or edited out of a saved plan) cannot run, nor can, in turn, what
+// depends on it. Both keep the order of changes.
+func Unmet(changes []Change) (runnable, unmet []Change) {
+	present := map[Ref]bool{}
+	for _, c := range changes {
+		present[c.Ref] = true
+	}
+	dependents := map[Ref][]Ref{} // a ref → the refs of the changes that depend on it
+	var gone []Ref
+	for _, c := range changes {
+		for _, r := range c.DependsOn {
+			dependents[r] = append(dependents[r], c.Ref)
+			if !present[r] {
+				gone = append(gone, r)
+			}
+		}
+	}
+	// Walk from the missing refs to everything that depends on them, once.
+	cannot := map[Ref]bool{}
+	for len(gone) > 0 {
+		r := gone[len(gone)-1]
+		gone = gone[:len(gone)-1]
+		for _, d := range dependents[r] {
+			if !cannot[d] {
+				cannot[d] = true
+				gone = append(gone, d)
+			}
+		}
+	}
+	for _, c := range changes {
+		if cannot[c.Ref] {
+			unmet = append(unmet, c)
+		} else {
+			runnable = append(runnable, c)
+		}
+	}
+	return runnable, unmet
+}
