@@ -396,22 +396,7 @@ type request struct {
 // call performs r and decodes a 2xx JSON answer into out (ignored if nil or
 // the body is empty, as for 204s and the assignment PUTs).
 func (c *Client) call(ctx context.Context, r request, out any) error {
-	spec, ok := operations[r.op]
-	if !ok {
-		return fmt.Errorf("%s: unknown operationId", r.op)
-	}
-	u, err := c.buildURL(spec, r)
-	if err != nil {
-		return fmt.Errorf("%s: %w", r.op, err)
-	}
-	var body []byte
-	if r.body != nil {
-		body, err = json.Marshal(r.body)
-		if err != nil {
-			return fmt.Errorf("%s: encode body: %w", r.op, err)
-		}
-	}
-	raw, err := c.doWithRetry(ctx, spec, r.op, u, body)
+	raw, err := c.callRaw(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -422,6 +407,26 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 		return fmt.Errorf("%s: decode response: %w", r.op, err)
 	}
 	return nil
+}
+
+// callRaw performs r and returns the 2xx answer's body undecoded.
+func (c *Client) callRaw(ctx context.Context, r request) ([]byte, error) {
+	spec, ok := operations[r.op]
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown operationId", r.op)
+	}
+	u, err := c.buildURL(spec, r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.op, err)
+	}
+	var body []byte
+	if r.body != nil {
+		body, err = json.Marshal(r.body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: encode body: %w", r.op, err)
+		}
+	}
+	return c.doWithRetry(ctx, spec, r.op, u, body)
 }
 
 // buildURL fills the operation's path template: {account_id} from the

@@ -104,6 +104,22 @@ func TestUsersListAll(t *testing.T) {
 				t.Errorf("ListAll modified the caller's options: Page = %d", opts.Page)
 			}
 
+			// ListAllIDs pages the same way and finds the same ids.
+			srv.queries = nil
+			gotIDs, idsListing, err := c.Users.ListAllIDs(t.Context(), opts)
+			if err != nil {
+				t.Fatalf("ListAllIDs returned %v", err)
+			}
+			if diff := cmp.Diff(tc.wantIDs, gotIDs); diff != "" {
+				t.Errorf("ListAllIDs ids (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.want, idsListing); diff != "" {
+				t.Errorf("ListAllIDs Listing (-want +got):\n%s", diff)
+			}
+			if len(srv.queries) != len(tc.wantPages) {
+				t.Errorf("ListAllIDs asked %d pages, want %d", len(srv.queries), len(tc.wantPages))
+			}
+
 			// The iterator sees the same users and reports incompleteness
 			// as an error.
 			var iterIDs []string

@@ -17,9 +17,9 @@ import (
 // cannot write; FromClient adapts a *client.Client.
 type API interface {
 	ListProductEnvironments(ctx context.Context) ([]client.ProductEnvironment, error)
-	// ListUsers reads every page of users matching opts and says whether
-	// the listing is proven complete.
-	ListUsers(ctx context.Context, opts *client.UserListOptions) ([]client.User, client.Listing, error)
+	// ListUserIDs reads every page of users matching opts, keeping only
+	// their ids, and says whether the listing is proven complete.
+	ListUserIDs(ctx context.Context, opts *client.UserListOptions) ([]string, client.Listing, error)
 	// ListUsersPage reads the one page of users opts.Page names.
 	ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.User, error)
 	ListUserSubAccounts(ctx context.Context, userID string) ([]client.SubAccountSummary, error)
@@ -37,8 +37,8 @@ func (a clientAPI) ListProductEnvironments(ctx context.Context) ([]client.Produc
 	return a.c.ProductEnvironments.List(ctx, nil)
 }
 
-func (a clientAPI) ListUsers(ctx context.Context, opts *client.UserListOptions) ([]client.User, client.Listing, error) {
-	return a.c.Users.ListAll(ctx, opts)
+func (a clientAPI) ListUserIDs(ctx context.Context, opts *client.UserListOptions) ([]string, client.Listing, error) {
+	return a.c.Users.ListAllIDs(ctx, opts)
 }
 
 func (a clientAPI) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.User, error) {
@@ -434,7 +434,8 @@ func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []cl
 		}
 		for _, e := range envs {
 			rd.run(p, perEnvironment, func(ctx context.Context) error {
-				us, listing, err := api.ListUsers(ctx, &client.UserListOptions{SubAccountID: e.ID, PageSize: opts.UsersPageSize})
+				// Only who is listed matters: ids, not whole users.
+				ids, listing, err := api.ListUserIDs(ctx, &client.UserListOptions{SubAccountID: e.ID, PageSize: opts.UsersPageSize})
 				if err != nil {
 					return fmt.Errorf("list users of product environment %s: %w", e.CloudName, err)
 				}
@@ -442,9 +443,9 @@ func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []cl
 					fallback.Store(true) // read per user instead, below
 					return nil
 				}
-				for _, u := range us {
-					if isRestricted[u.ID] {
-						add(u.ID, cloudByID[e.ID])
+				for _, id := range ids {
+					if isRestricted[id] {
+						add(id, cloudByID[e.ID])
 					}
 				}
 				return nil

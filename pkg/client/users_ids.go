@@ -1,0 +1,311 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// ListAllIDs reads every page of users matching opts, as ListAll does
+// (same paging, same proof of the end, same Listing), but keeps only each
+// user's id. A listing read only to learn who is in it, such as
+// getUsers?sub_account_id= per environment, then costs a scan of its
+// bytes rather than a decode of every field of every user: on a large
+// account these listings hold millions of user records.
+//
+// operationId: getUsers — GET /v1_1/provisioning/accounts/{account_id}/users
+func (s *UsersService) ListAllIDs(ctx context.Context, opts *UserListOptions) ([]string, Listing, error) {
+	o := UserListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	if len(o.IDs) > 0 || len(o.Emails) > 0 {
+		// No paging with these filters; ListAll handles them.
+		users, l, err := s.ListAll(ctx, &o)
+		ids := make([]string, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		return ids, l, err
+	}
+	if o.Page == 0 {
+		o.Page = 1
+	}
+	var (
+		l    Listing
+		out  []string
+		prev []string
+		seen = map[string]bool{}
+	)
+	for ; ; o.Page++ {
+		if l.Pages >= maxPages {
+			l.Reason = fmt.Sprintf("gave up after %d pages", l.Pages)
+			return out, l, nil
+		}
+		ids, err := s.listIDs(ctx, &o)
+		l.Pages++
+		if err != nil {
+			return nil, l, fmt.Errorf("list users page %d: %w", o.Page, err)
+		}
+		if len(ids) == 0 {
+			l.Complete = true
+			return out, l, nil
+		}
+		if equalStrings(ids, prev) {
+			l.Reason = fmt.Sprintf("page %d repeated page %d: the server may be ignoring page", o.Page, o.Page-1)
+			return out, l, nil
+		}
+		prev = ids
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// listIDs reads one page of users and returns their ids.
+func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions) ([]string, error) {
+	q, err := opts.values()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := s.client.callRaw(ctx, request{op: "getUsers", query: q})
+	if err != nil {
+		return nil, err
+	}
+	ids, err := userIDsOf(raw)
+	if err != nil {
+		return nil, fmt.Errorf("getUsers: decode response: %w", err)
+	}
+	return ids, nil
+}
+
+// userIDsOf returns the "id" of each object of the top-level "users" array
+// of a getUsers answer, skipping everything else without decoding it.
+// Any valid JSON is accepted (unknown fields, nested objects that have
+// ids of their own); an id that is not a string is an error.
+func userIDsOf(b []byte) ([]string, error) {
+	sc := scanner{b: b}
+	var ids []string
+	// Of repeated keys the last counts, as encoding/json has it.
+	err := sc.object(func(key string) error {
+		if key != "users" {
+			return sc.skip()
+		}
+		ids = nil
+		if sc.peek() == 'n' { // null: no users
+			return sc.skip()
+		}
+		return sc.array(func() error {
+			if sc.peek() != '{' {
+				return sc.skip()
+			}
+			var id *string
+			err := sc.object(func(key string) error {
+				if key != "id" {
+					return sc.skip()
+				}
+				v, err := sc.str()
+				if err != nil {
+					return fmt.Errorf("user id: %w", err)
+				}
+				id = &v
+				return nil
+			})
+			if id != nil {
+				ids = append(ids, *id)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sc.ws(); sc.i != len(b) {
+		return nil, errors.New("data after the top-level value")
+	}
+	return ids, nil
+}
+
+// scanner walks JSON text without building values.
+type scanner struct {
+	b []byte
+	i int
+}
+
+var errJSON = errors.New("invalid JSON")
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) peek() byte {
+	s.ws()
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+func (s *scanner) expect(c byte) error {
+	if s.peek() != c {
+		return fmt.Errorf("%w: want %q at offset %d", errJSON, c, s.i)
+	}
+	s.i++
+	return nil
+}
+
+// object calls member for each key, positioned at its value, which member
+// must consume.
+func (s *scanner) object(member func(key string) error) error {
+	if err := s.expect('{'); err != nil {
+		return err
+	}
+	if s.peek() == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		key, err := s.str()
+		if err != nil {
+			return err
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		if err := member(key); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return nil
+		default:
+			return fmt.Errorf("%w: want , or } at offset %d", errJSON, s.i)
+		}
+	}
+}
+
+// array calls elem positioned at each element, which elem must consume.
+func (s *scanner) array(elem func() error) error {
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	if s.peek() == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return nil
+		default:
+			return fmt.Errorf("%w: want , or ] at offset %d", errJSON, s.i)
+		}
+	}
+}
+
+// str reads a string, decoding it with encoding/json only when it has
+// escapes or non-ASCII bytes.
+func (s *scanner) str() (string, error) {
+	if err := s.expect('"'); err != nil {
+		return "", err
+	}
+	start, escaped := s.i-1, false
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '\\':
+			escaped = true
+			s.i += 2
+		case c == '"':
+			s.i++
+			if !escaped {
+				return string(s.b[start+1 : s.i-1]), nil
+			}
+			var v string
+			if err := json.Unmarshal(s.b[start:s.i], &v); err != nil {
+				return "", err
+			}
+			return v, nil
+		case c < 0x20:
+			return "", fmt.Errorf("%w: control character in string at offset %d", errJSON, s.i)
+		case c >= 0x80:
+			escaped = true // non-ASCII: let encoding/json check the UTF-8
+			s.i++
+		default:
+			s.i++
+		}
+	}
+	return "", fmt.Errorf("%w: unterminated string", errJSON)
+}
+
+// skip consumes one value of any kind.
+func (s *scanner) skip() error {
+	switch c := s.peek(); {
+	case c == '{':
+		return s.object(func(string) error { return s.skip() })
+	case c == '[':
+		return s.array(s.skip)
+	case c == '"':
+		_, err := s.str()
+		return err
+	case c == 't' || c == 'f' || c == 'n':
+		for _, lit := range []string{"true", "false", "null"} {
+			if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
+				s.i += len(lit)
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: bad literal at offset %d", errJSON, s.i)
+	case c == '-' || (c >= '0' && c <= '9'):
+		start := s.i
+		for s.i < len(s.b) && bytesIn(s.b[s.i], "+-.eE0123456789") {
+			s.i++
+		}
+		if _, err := strconv.ParseFloat(string(s.b[start:s.i]), 64); err != nil {
+			return fmt.Errorf("%w: bad number at offset %d", errJSON, start)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: unexpected %q at offset %d", errJSON, s.peek(), s.i)
+}
+
+func bytesIn(c byte, set string) bool {
+	for i := range len(set) {
+		if set[i] == c {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,79 @@
+package client
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// TestUserIDsOf: the ids of the users array, whatever else the answer and
+// each user hold.
+func TestUserIDsOf(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"spec page", `{"users":[{"id":"0abed8dfcc039ea05e2a1d494fd442","name":"A","email":"a@x.test","role":"admin","pending":false,"enabled":true,"all_sub_accounts":false,"sub_account_count":2,"providers":["google"],"email_preferences":{"id":"not a user","weekly":true}},{"email":"b@x.test","id":"u2"}]}`, []string{"0abed8dfcc039ea05e2a1d494fd442", "u2"}},
+		{"empty page", `{"users":[]}`, nil},
+		{"null users", `{"users":null,"total":0}`, nil},
+		{"extra top-level fields first", ` { "next": {"users":[{"id":"no"}]}, "users" : [ {"id" : "a\"b\u0041\\"} ] } `, []string{`a"bA\`}},
+		{"repeated keys: the last counts", `{"users":[{"id":"old"}],"users":[{"id":"x","id":"y"},{"name":"no id"}]}`, []string{"y"}},
+		{"numbers and literals", `{"users":[{"n":-1.5e3,"ok":true,"x":null,"id":"u"}]}`, []string{"u"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := userIDsOf([]byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("ids = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	for _, bad := range []string{``, `{"users":[{"id":1}]}`, `{"users":[{"id":"a"}]`, `{"users":[{"id":"a"}]} x`, `{"users":[tru]}`, `{"users":["a` + "\x01" + `"]}`} {
+		if _, err := userIDsOf([]byte(bad)); err == nil {
+			t.Errorf("userIDsOf(%q) = nil error, want one", bad)
+		}
+	}
+}
+
+// FuzzUserIDsOf: on any input encoding/json reads as a users answer, the
+// scanner finds the same ids; it never panics on the rest.
+func FuzzUserIDsOf(f *testing.F) {
+	f.Add(`{"users":[{"id":"a"},{"id":"b","x":{"id":"c"}}]}`)
+	f.Add(`{"users":[{"id":"\u00e9\n"}],"users2":[1,2.5,true,null]}`)
+	f.Add(`{"users":[]}`)
+	f.Add("{\"users\":[{\"id\":\"\xff\xfe\"}]}")
+	f.Fuzz(func(t *testing.T, body string) {
+		got, err := userIDsOf([]byte(body))
+		// The oracle: encoding/json with exact keys (it matches struct
+		// fields case-insensitively; the scanner, like the API, does not).
+		var top map[string]json.RawMessage
+		var users []map[string]json.RawMessage
+		if json.Unmarshal([]byte(body), &top) != nil || json.Unmarshal(top["users"], &users) != nil {
+			return
+		}
+		var ids []string
+		for _, u := range users {
+			raw, ok := u["id"]
+			if !ok {
+				continue
+			}
+			var id string
+			if json.Unmarshal(raw, &id) != nil {
+				if err == nil {
+					t.Errorf("userIDsOf(%q) accepted a non-string id", body)
+				}
+				return
+			}
+			ids = append(ids, id)
+		}
+		if err != nil {
+			t.Fatalf("userIDsOf(%q): %v, encoding/json reads it", body, err)
+		}
+		if !slices.Equal(got, ids) {
+			t.Errorf("userIDsOf(%q) = %q, encoding/json finds %q", body, got, ids)
+		}
+	})
+}
