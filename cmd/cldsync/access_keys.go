@@ -39,30 +39,13 @@ func clock(getenv func(string) string) (time.Time, error) {
 	return t, nil
 }
 
-// keyEnvironments are the cloud names whose access keys the configuration
-// manages, with the names they had (a renamed environment's keys are read
-// under the live name).
-func keyEnvironments(cfg *spec.Config) []string {
-	var out []string
-	for _, e := range cfg.Environments {
-		if e.AccessKeys == nil {
-			continue
-		}
-		out = append(out, e.CloudName)
-		for _, p := range e.Previously {
-			out = append(out, p.Name)
-		}
-	}
-	return out
-}
-
 // applyKeyOptions sets the access-key options of a read and a plan.
 func applyKeyOptions(s streams, cfg *spec.Config, f keyFlags, read *state.Options, opts *planner.Options) error {
 	now, err := clock(s.Getenv)
 	if err != nil {
 		return err
 	}
-	read.AccessKeyEnvironments = keyEnvironments(cfg)
+	read.AccessKeyEnvironments = cfg.ManagesAccessKeys()
 	opts.Now = now
 	opts.SecretsDir = f.SecretsDir
 	opts.Rotate = f.Rotate

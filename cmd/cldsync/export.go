@@ -18,7 +18,7 @@ import (
 // exportCmd writes the live account as configuration: how an existing
 // account adopts cldsync.
 type exportCmd struct {
-	Kinds       []spec.Kind `help:"Kinds to export (default: all): environments, users, groups, roles, policies, assignments. The objects they refer to are exported too, and only those (the environments users access; the users, groups, environments and roles that policies and assignments name), so that the configuration validates on its own." placeholder:"KIND"`
+	Kinds       []spec.Kind `help:"Kinds to export (default: all): environments (with their access keys by name and status, never a secret), users, groups, roles, policies, assignments. The objects they refer to are exported too, and only those (the environments users access; the users, groups, environments and roles that policies and assignments name), so that the configuration validates on its own." placeholder:"KIND"`
 	Out         string      `help:"Directory to write one file per kind into (created if missing): environments.yaml, users.yaml and so on. Without it, one document goes to stdout." placeholder:"DIR"`
 	Force       bool        `help:"With --out, overwrite the files of DIR that export writes when they exist."`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`

@@ -33,7 +33,10 @@ var Kinds = []spec.Kind{spec.KindEnvironment, spec.KindUser, spec.KindGroup, spe
 // permissions half, and the API keys of every environment, so that any key
 // a policy statement names is written by name. It only reads.
 func Read(ctx context.Context, api state.API, parallelism int) (*state.Account, error) {
-	acc, err := state.Read(ctx, api, state.Options{Parallelism: parallelism, Permissions: true})
+	// Every environment's keys are read (one request each, shared with
+	// the permissions half), to write them (access_keys.go) and to name
+	// the keys policy statements name.
+	acc, err := state.Read(ctx, api, state.Options{Parallelism: parallelism, Permissions: true, AllAccessKeys: true})
 	if err != nil {
 		return nil, err
 	}
@@ -45,16 +48,9 @@ func Read(ctx context.Context, api state.API, parallelism int) (*state.Account, 
 	for _, k := range perms.APIKeys {
 		read[k.Environment] = true
 	}
-	for _, e := range acc.Environments {
-		if read[e.CloudName] {
-			continue
-		}
-		keys, err := api.ListAccessKeys(ctx, e.ID)
-		if err != nil {
-			return nil, fmt.Errorf("list API keys of product environment %s: %w", e.CloudName, err)
-		}
-		for _, k := range keys {
-			perms.APIKeys = append(perms.APIKeys, state.APIKey{Environment: e.CloudName, Name: k.Name, Key: k.APIKey})
+	for _, k := range acc.AccessKeys {
+		if !read[k.Environment] {
+			perms.APIKeys = append(perms.APIKeys, state.APIKey{Environment: k.Environment, Name: k.Name, Key: k.Key})
 		}
 	}
 	slices.SortFunc(perms.APIKeys, func(a, b state.APIKey) int {
@@ -189,9 +185,10 @@ type assignment struct {
 }
 
 type environment struct {
-	CloudName string `yaml:"cloud_name"`
-	Name      string `yaml:"name"`
-	Enabled   *bool  `yaml:"enabled,omitempty"` // written only when false: true is the default
+	CloudName  string      `yaml:"cloud_name"`
+	Name       string      `yaml:"name"`
+	Enabled    *bool       `yaml:"enabled,omitempty"` // written only when false: true is the default
+	AccessKeys []accessKey `yaml:"access_keys,omitempty"`
 }
 
 type user struct {
@@ -217,7 +214,7 @@ func falseOrNil(b bool) *bool {
 func environments(acc *state.Account) []environment {
 	out := make([]environment, 0, len(acc.Environments))
 	for _, e := range acc.Environments {
-		out = append(out, environment{CloudName: e.CloudName, Name: e.Name, Enabled: falseOrNil(e.Enabled)})
+		out = append(out, environment{CloudName: e.CloudName, Name: e.Name, Enabled: falseOrNil(e.Enabled), AccessKeys: accessKeys(acc, e.CloudName)})
 	}
 	slices.SortFunc(out, func(a, b environment) int { return cmpString(a.CloudName, b.CloudName) })
 	return out

@@ -273,7 +273,7 @@ func TestKindsValidate(t *testing.T) {
 // planOf plans cfg against the account c reads, and renders the plan.
 func planOf(t *testing.T, c *client.Client, cfg *spec.Config) (*planner.Plan, string) {
 	t.Helper()
-	live, err := state.Read(t.Context(), state.FromClient(c), state.Options{Permissions: true, APIKeyEnvironments: cfg.APIKeyEnvironments()})
+	live, err := state.Read(t.Context(), state.FromClient(c), state.Options{Permissions: true, APIKeyEnvironments: cfg.APIKeyEnvironments(), AccessKeyEnvironments: cfg.ManagesAccessKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -229,12 +229,17 @@ func FormatAge(d time.Duration) string {
 }
 
 // ManagesAccessKeys returns the cloud names whose environments list
-// access_keys, in configuration order: the state reader lists their keys.
+// access_keys, in configuration order, each followed by the names it had
+// (previously:, since a renamed environment's keys are read under its
+// live name): the state reader lists their keys.
 func (c *Config) ManagesAccessKeys() []string {
 	var out []string
 	for _, e := range c.Environments {
 		if e.AccessKeys != nil {
 			out = append(out, e.CloudName)
+			for _, p := range e.Previously {
+				out = append(out, p.Name)
+			}
 		}
 	}
 	return out

@@ -82,7 +82,7 @@ func (rd *reader) readAccessKeys(ctx context.Context, acc *Account, awaitEnvs fu
 	var mu sync.Mutex
 	g := newGroup(ctx)
 	for _, e := range acc.Environments {
-		if !slices.Contains(rd.opts.AccessKeyEnvironments, e.CloudName) {
+		if !rd.opts.AllAccessKeys && !slices.Contains(rd.opts.AccessKeyEnvironments, e.CloudName) {
 			continue
 		}
 		g.Go(func(ctx context.Context) error {

@@ -69,6 +69,8 @@ type Options struct {
 	// managed: read, with their status and age, into Account.AccessKeys
 	// (access_keys.go).
 	AccessKeyEnvironments []string
+	// AllAccessKeys reads the access keys of every environment (export).
+	AllAccessKeys bool
 
 	// AccessStrategy (PerUser or PerEnvironment) and AssignmentStrategy
 	// (PerRole or PerScope) force how those parts are read; empty chooses
@@ -178,7 +180,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 		close(groupsListed)
 		return nil
 	})
-	if len(opts.AccessKeyEnvironments) > 0 {
+	if len(opts.AccessKeyEnvironments) > 0 || opts.AllAccessKeys {
 		p.Go(func(ctx context.Context) error { return rd.readAccessKeys(ctx, acc, awaitEnvs) })
 	}
 	if opts.Permissions {

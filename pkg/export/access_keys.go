@@ -1,0 +1,45 @@
+package export
+
+import (
+	"regexp"
+	"slices"
+
+	"github.com/cldsync/cldsync/pkg/state"
+)
+
+// accessKey is an environment's access key as configuration: its name and
+// status. Never a secret; dedicated_for cannot be written (the API never
+// returns it), nor a secret: sink (where secrets go is the reader's
+// choice; keys that exist need none until they are rotated).
+type accessKey struct {
+	Name    string `yaml:"name"`
+	Enabled *bool  `yaml:"enabled,omitempty"` // written only when false
+}
+
+// retiredName matches a key cldsync rotated out (planner.RetiredName):
+// it is left out, so that the planner keeps treating it as retired and
+// deletes it when due.
+var retiredName = regexp.MustCompile(`^.* \(retired \d{4}-\d{2}-\d{2}\)$`)
+
+// accessKeys returns the exportable keys of environment cloud, sorted by
+// name: keys without a name cannot be configured and keys sharing a name
+// would be ambiguous, so both are left out (plan names them unmanaged
+// and refuses the ambiguous ones). An environment with no exportable key
+// writes no access_keys, leaving its keys unmanaged.
+func accessKeys(acc *state.Account, cloud string) []accessKey {
+	count := map[string]int{}
+	for _, k := range acc.AccessKeys {
+		if k.Environment == cloud {
+			count[k.Name]++
+		}
+	}
+	var out []accessKey
+	for _, k := range acc.AccessKeys {
+		if k.Environment != cloud || k.Name == "" || count[k.Name] > 1 || retiredName.MatchString(k.Name) {
+			continue
+		}
+		out = append(out, accessKey{Name: k.Name, Enabled: falseOrNil(k.Enabled)})
+	}
+	slices.SortFunc(out, func(a, b accessKey) int { return cmpString(a.Name, b.Name) })
+	return out
+}
