@@ -11,7 +11,12 @@ import (
 // FormatVersion is the version of the plan's data shape, written as
 // format_version in the JSON rendering. Bump the minor version for additions
 // and the major version for changes that break readers.
-const FormatVersion = "1.0"
+//
+//   - 1.0: changes, summary, unmanaged, warnings, errors.
+//   - 1.1: access (the effective-access diff), ignored, and the values of
+//     roles, policies, assignments and access keys, which 1.0 readers did
+//     not know.
+const FormatVersion = "1.1"
 
 // Plan is the set of changes that makes the live account match the
 // configuration, plus what the planner left alone or refused.
