@@ -15,7 +15,9 @@ package apply
 //	system policies   compared as a set (the API may reorder them)
 //	environment access the User answer has no list (NOTES.md P3): only
 //	                  all_sub_accounts is compared, true exactly when no list
-//	                  was sent or the role is master_admin
+//	                  was sent or the role is master_admin; when the answer
+//	                  does list sub_account_ids (the live service may), the
+//	                  list is compared as a set
 //	membership add    the spec answers the member added, the live service
 //	                  the group's members (docs/live-api.md): either shape
 //	                  must show the user; an answer in neither shape says
@@ -129,6 +131,11 @@ func checkUser(v planner.UserValue, subs []string, got *client.User) []stored {
 	}
 	wantAll := subs == nil || got.Role == string(client.RoleMasterAdmin)
 	out = append(out, stored{field: "all_sub_accounts", sent: strconv.FormatBool(wantAll), got: strconv.FormatBool(got.AllSubAccounts)})
+	if !wantAll && got.SubAccountIDs != nil {
+		// The live service may answer the list (docs/live-api.md): then
+		// it is compared too.
+		out = append(out, stored{field: "sub_account_ids", sent: idList(subs), got: idList(got.SubAccountIDs), same: sameIDSets})
+	}
 	return out
 }
 

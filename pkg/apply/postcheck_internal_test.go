@@ -39,6 +39,17 @@ func TestStoredWarnings(t *testing.T) {
 			},
 		},
 		{
+			name:   "a live answer's environment list, in another order",
+			ref:    user.Ref(),
+			fields: checkUser(user, []string{"e2", "e1"}, &client.User{Email: "raj@acme.test", Name: "Raj Patel", Role: "admin", Enabled: true, SubAccountIDs: []string{"e1", "e2"}}),
+		},
+		{
+			name:   "a live answer's environment list that differs",
+			ref:    user.Ref(),
+			fields: checkUser(user, []string{"e1"}, &client.User{Email: "raj@acme.test", Name: "Raj Patel", Role: "admin", Enabled: true, SubAccountIDs: []string{}}),
+			want:   []string{`user raj@acme.test: the API dropped sub_account_ids (sent ["e1"], answered none)`},
+		},
+		{
 			name:   "master_admin sees every environment whatever the list",
 			ref:    user.Ref(),
 			fields: checkUser(planner.UserValue{Email: "a@x.test", Role: "master_admin"}, nil, &client.User{Email: "a@x.test", Role: "master_admin", AllSubAccounts: true}),

@@ -229,6 +229,48 @@ func TestLiveShapes(t *testing.T) {
 			},
 		},
 		{
+			// CloudinaryDotNet ProvisioningIntegrationTestBase.CreateUser:
+			// createUserResult.SubAccountIds == [the environment sent].
+			name:   "createUser live: sub_account_ids",
+			answer: ok(`{"id":"u1","name":"A","email":"a@example.com","role":"billing","sub_account_ids":["p1"],"all_sub_accounts":false}`),
+			method: "POST", path: p1 + "/users",
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Users.Create(ctx, CreateUserRequest{Name: "A", Email: "a@example.com", Role: RoleBilling, SubAccountIDs: []string{"p1"}})
+			},
+			check: func(t *testing.T, got any, err error) {
+				if u := got.(*User); len(u.SubAccountIDs) != 1 || u.SubAccountIDs[0] != "p1" {
+					t.Errorf("decoded %+v", u)
+				}
+			},
+		},
+		{
+			name:   "getUser spec: no sub_account_ids",
+			answer: ok(`{"id":"u1","name":"A","email":"a@example.com","role":"billing","all_sub_accounts":false}`),
+			method: "GET", path: p1 + "/users/u1",
+			call: func(ctx context.Context, c *Client) (any, error) { return c.Users.Get(ctx, "u1") },
+			check: func(t *testing.T, got any, err error) {
+				if u := got.(*User); u.SubAccountIDs != nil {
+					t.Errorf("decoded %+v", u)
+				}
+			},
+		},
+		{
+			// cloudinary_java testCreateSubAccount: the message contains
+			// "cannot find sub account".
+			name:   "createProductEnvironment unknown base: the live message",
+			answer: answer{status: http.StatusBadRequest, body: `{"error":{"message":"cannot find sub account with id nope"}}`},
+			method: "POST", path: p1 + "/sub_accounts",
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.ProductEnvironments.Create(ctx, CreateProductEnvironmentRequest{Name: "Copy", BaseSubAccountID: "nope"})
+			},
+			check: func(t *testing.T, got any, err error) {
+				var apiErr *APIError
+				if !errors.Is(err, ErrBadRequest) || !errors.As(err, &apiErr) || apiErr.Message != "cannot find sub account with id nope" {
+					t.Errorf("error %v", err)
+				}
+			},
+		},
+		{
 			name: "unknown fields never fail a decode",
 			answer: ok(`{"users":[{"id":"u1","name":"A","email":"a@example.com","brand_new":{"nested":[1,2]},"sub_account_ids":["p1"],"groups":[{"id":"g1"}]}],` +
 				`"next_cursor":"x","total":7}`),

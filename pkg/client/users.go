@@ -35,6 +35,11 @@ type User struct {
 	CreatedAt        Timestamp      `json:"created_at"`
 	UpdatedAt        Timestamp      `json:"updated_at"`
 	LastLogin        Timestamp      `json:"last_login"`
+	// SubAccountIDs is not in the spec's User (removed in 0.2.0), but the
+	// live service has answered it, listing a restricted user's product
+	// environments (docs/live-api.md, user-sub-account-ids). Nil when the
+	// answer leaves it out: use ListSubAccounts then.
+	SubAccountIDs []string `json:"sub_account_ids,omitempty"`
 }
 
 // UserRole is UserRequest.role, the legacy account role (NOTES P19).

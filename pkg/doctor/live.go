@@ -17,7 +17,7 @@ import (
 var liveRowIDs = []string{
 	"add-member-answer", "delete-group-answer", "access-key-root", "access-key-dedicated-for",
 	"users-prefix-email", "users-ids-filters", "users-last-login-false", "users-status",
-	"users-unknown-sub-account", "cloud-name-case",
+	"users-unknown-sub-account", "user-sub-account-ids", "create-unknown-base", "cloud-name-case",
 }
 
 // noSuchEnvironment is the sub_account_id the probe asks about to see the
@@ -28,9 +28,11 @@ const needsWrite = "needs a write; doctor only reads"
 
 func (p *probe) liveTable(ctx context.Context, users []client.User) {
 	checks := map[string]func(context.Context, []client.User) LiveItem{
-		"add-member-answer":   func(context.Context, []client.User) LiveItem { return LiveItem{Result: "not checked", Why: needsWrite} },
-		"delete-group-answer": func(context.Context, []client.User) LiveItem { return LiveItem{Result: "not checked", Why: needsWrite} },
-		"cloud-name-case":     func(context.Context, []client.User) LiveItem { return LiveItem{Result: "not checked", Why: needsWrite} },
+		"add-member-answer":    func(context.Context, []client.User) LiveItem { return LiveItem{Result: "not checked", Why: needsWrite} },
+		"delete-group-answer":  func(context.Context, []client.User) LiveItem { return LiveItem{Result: "not checked", Why: needsWrite} },
+		"cloud-name-case":      func(context.Context, []client.User) LiveItem { return LiveItem{Result: "not checked", Why: needsWrite} },
+		"create-unknown-base":  func(context.Context, []client.User) LiveItem { return LiveItem{Result: "not checked", Why: needsWrite} },
+		"user-sub-account-ids": p.userSubAccountIDs,
 		"users-status": func(context.Context, []client.User) LiveItem {
 			return LiveItem{Result: "not checked", Why: "status is no parameter of the spec, and cldsync sends only the spec's"}
 		},
@@ -176,4 +178,16 @@ func (p *probe) unknownSubAccount(ctx context.Context, _ []client.User) LiveItem
 func quoteMsg(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+func (p *probe) userSubAccountIDs(_ context.Context, users []client.User) LiveItem {
+	for _, sh := range p.r.Shapes {
+		if sh.Operation == "getUsers" && slices.Contains(sh.LiveFields, "sub_account_ids") {
+			return LiveItem{Result: "live", Why: "users carry sub_account_ids"}
+		}
+	}
+	if !slices.ContainsFunc(users, func(u client.User) bool { return !u.AllSubAccounts && u.Role != string(client.RoleMasterAdmin) }) {
+		return LiveItem{Result: "inconclusive", Why: "no restricted user on the first page (all-access users leave sub_account_ids out)"}
+	}
+	return LiveItem{Result: "spec", Why: "restricted users carry no sub_account_ids"}
 }

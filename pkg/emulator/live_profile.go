@@ -17,6 +17,8 @@ package emulator
 //	                                                  (2025-12, "provisioning api local testing
 //	                                                  fixed"), which added root to every key
 //	cloudinary_gem spec/account_api_spec.rb           da05bad; lib/cloudinary/account_api.rb
+//	CloudinaryDotNet CloudinaryDotNet.IntegrationTests/Provisioning/  37776a4
+//	cloudinary_java cloudinary-test-common/.../AbstractAccountApiTest.java  e4f0019
 //
 // Where the evidence leaves a detail open, the row's Inferred says what the
 // emulator does and why.
@@ -145,6 +147,22 @@ var liveRows = []LiveRow{
 			"cloudinary_gem 'should throw an error when attempting to get users by a nonexistent sub_account_id'",
 	},
 	{
+		ID: "user-sub-account-ids", Operations: []string{"createUser", "updateUser", "getUser", "getUsers"},
+		Spec: "User has no sub_account_ids (removed in spec 0.2.0: NOTES.md P3)",
+		Live: "a user's answer lists the product environments it may access, sub_account_ids",
+		Source: "CloudinaryDotNet CloudinaryDotNet.IntegrationTests/Provisioning/ProvisioningIntegrationTestBase.cs CreateUser: " +
+			"createUserResult.SubAccountIds has length 1 and is the environment sent (since 42cde77, 2020-11; written against the API before spec 0.2.0, so it may have changed since)",
+		Inferred: "every User answer carries it, for users restricted to a list of environments; all-access users leave it out",
+	},
+	{
+		ID: "create-unknown-base", Operations: []string{"createProductEnvironment"},
+		Spec: "unknown base_sub_account_id: an error, message unspecified (the emulator: 400)",
+		Live: `the error message says "cannot find sub account"`,
+		Source: "cloudinary_java cloudinary-test-common/src/main/java/com/cloudinary/test/AbstractAccountApiTest.java testCreateSubAccount: " +
+			"createSubAccount(..., base \"non-existing-id\") fails with a message containing \"cannot find sub account\"",
+		Inferred: "the status stays 400 (the test does not say; 400 is listed, 404 is not) and the message is \"cannot find sub account with id <id>\"",
+	},
+	{
 		ID: "cloud-name-case", Operations: []string{"createProductEnvironment", "updateProductEnvironment"},
 		Spec: "cloud_name: the emulator takes lower-case letters, digits, '-' and '_' (the spec gives no pattern)",
 		Live: "cloud_name is case-insensitive",
@@ -187,9 +205,56 @@ var liveHandlers = map[string]func(e *Emulator, next handler) handler{
 	"getAccessKeys":            liveAccessKeys,
 	"generateAccessKey":        liveAccessKeys,
 	"updateAccessKey":          liveAccessKeys,
-	"getUsers":                 func(e *Emulator, _ handler) handler { return e.prov.liveGetUsers },
-	"createProductEnvironment": liveCloudName,
+	"createProductEnvironment": func(e *Emulator, next handler) handler { return liveBaseMessage(e, liveCloudName(e, next)) },
 	"updateProductEnvironment": liveCloudName,
+	"createUser":               liveUserAnswers,
+	"updateUser":               liveUserAnswers,
+	"getUser":                  liveUserAnswers,
+	"getUsers":                 func(e *Emulator, _ handler) handler { return liveUserAnswers(e, e.prov.liveGetUsers) },
+}
+
+// liveUserJSON is a user as the live service answers it.
+type liveUserJSON struct {
+	userJSON
+	SubAccountIDs []string `json:"sub_account_ids,omitempty"`
+}
+
+// liveUserAnswers adds sub_account_ids to every user answered.
+func liveUserAnswers(e *Emulator, next handler) handler {
+	return func(c *call) reply {
+		rep := next(c)
+		if rep.status != http.StatusOK {
+			return rep
+		}
+		live := func(j userJSON) liveUserJSON {
+			out := liveUserJSON{userJSON: j}
+			if u := e.prov.user(j.ID); u != nil && !u.allSubAccounts {
+				out.SubAccountIDs = slices.Clone(u.subAccounts)
+				if out.SubAccountIDs == nil {
+					out.SubAccountIDs = []string{}
+				}
+			}
+			return out
+		}
+		rep.body = mapAnswer(rep.body, "users", live)
+		return rep
+	}
+}
+
+// liveBaseMessage words the error for an unknown base_sub_account_id as
+// the live service does.
+func liveBaseMessage(_ *Emulator, next handler) handler {
+	return func(c *call) reply {
+		rep := next(c)
+		if pe, ok := rep.body.(provisioningError); ok && rep.status == http.StatusBadRequest && strings.HasPrefix(pe.Error.Message, "base_sub_account_id ") {
+			var body struct {
+				Base string `json:"base_sub_account_id"`
+			}
+			_ = json.Unmarshal(c.body, &body)
+			rep.body = provisioningError{Error: errorMessage{Message: "cannot find sub account with id " + body.Base}}
+		}
+		return rep
+	}
 }
 
 // liveKeyJSON is an access key as the live service answers it.
@@ -217,20 +282,27 @@ func liveAccessKeys(e *Emulator, next handler) handler {
 			}
 			return out
 		}
-		switch b := rep.body.(type) {
-		case accessKeyJSON:
-			rep.body = live(b)
-		case map[string]any:
-			if keys, ok := b["access_keys"].([]accessKeyJSON); ok {
-				out := make([]liveKeyJSON, len(keys))
-				for i, k := range keys {
-					out[i] = live(k)
-				}
-				b["access_keys"] = out
-			}
-		}
+		rep.body = mapAnswer(rep.body, "access_keys", live)
 		return rep
 	}
+}
+
+// mapAnswer applies f to an answer that is one T, or to each T of an
+// answer {key: []T}; other answers are returned as they are.
+func mapAnswer[T, U any](body any, key string, f func(T) U) any {
+	switch b := body.(type) {
+	case T:
+		return f(b)
+	case map[string]any:
+		if items, ok := b[key].([]T); ok {
+			out := make([]U, len(items))
+			for i, it := range items {
+				out[i] = f(it)
+			}
+			b[key] = out
+		}
+	}
+	return body
 }
 
 // liveCloudName lower-cases a requested cloud_name before the spec

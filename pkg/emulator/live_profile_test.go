@@ -198,6 +198,39 @@ func TestLiveProfileRows(t *testing.T) {
 			live: func(*liveWorld) any { return `404 {"error":{"message":"Cannot find sub account with id nope"}}` },
 		},
 		{
+			row: "user-sub-account-ids",
+			run: func(w *liveWorld) any {
+				var created, updated, got map[string]any
+				w.must("POST", "/users", fmt.Sprintf(`{"name":"Cy","email":"cy@corp.test","role":"admin","sub_account_ids":[%q]}`, w.env), &created)
+				id := created["id"].(string)
+				w.must("PUT", "/users/"+id, fmt.Sprintf(`{"role":"admin","sub_account_ids":[%q]}`, w.env), &updated)
+				w.must("GET", "/users/"+id, "", &got)
+				var list struct{ Users []map[string]any }
+				w.must("GET", "/users?ids="+id+"&ids="+w.ann, "", &list)
+				var inList []any
+				for _, u := range list.Users {
+					inList = append(inList, u["sub_account_ids"])
+				}
+				return []any{created["sub_account_ids"], updated["sub_account_ids"], got["sub_account_ids"], inList}
+			},
+			spec: func(*liveWorld) any { return []any{nil, nil, nil, []any{nil, nil}} },
+			live: func(w *liveWorld) any {
+				env := []any{w.env}
+				return []any{env, env, env, []any{env, nil}} // Cy, then Ann (all-access): newest first
+			},
+		},
+		{
+			row: "create-unknown-base",
+			run: func(w *liveWorld) any {
+				code, raw := w.do("POST", "/sub_accounts", `{"name":"Copy","base_sub_account_id":"nope"}`)
+				return fmt.Sprint(code, " ", raw)
+			},
+			spec: func(*liveWorld) any {
+				return `400 {"error":{"message":"base_sub_account_id \"nope\": product environment not found"}}`
+			},
+			live: func(*liveWorld) any { return `400 {"error":{"message":"cannot find sub account with id nope"}}` },
+		},
+		{
 			row: "cloud-name-case",
 			run: func(w *liveWorld) any {
 				code, raw := w.do("POST", "/sub_accounts", `{"name":"Big","cloud_name":"Acme_Big"}`)
