@@ -283,9 +283,14 @@ func encode(doc document, notes, partial []string) ([]byte, error) {
 	for _, n := range partial {
 		b.WriteString("# Exported in part: " + n + "\n")
 	}
+	var root yaml.Node
+	if err := root.Encode(doc); err != nil {
+		return nil, err
+	}
+	escapeVars(&root)
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
+	if err := enc.Encode(&root); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
@@ -333,7 +338,7 @@ func permissions(acc *state.Account, doc *document, kinds []spec.Kind) []string 
 				continue
 			}
 			doc.Policies = append(doc.Policies, policy{Name: l.Name, Scope: l.Scope, Description: l.Description,
-				Enabled: falseOrNil(l.Enabled), Statement: block(model.UnresolveNames(names, l.Statement))})
+				Enabled: falseOrNil(l.Enabled), Statement: block(model.UnresolveNamesForConfig(names, l.Statement))})
 		}
 	}
 	if want(spec.KindAssignment) {
@@ -372,8 +377,46 @@ func principal(p spec.Principal) *yaml.Node {
 	return nil
 }
 
-// block writes a statement as a literal block, one line per line.
+// escapeVars writes every ${ of the values under n (not keys) as $${, so
+// that a live name holding ${var:x} loads back as written instead of as a
+// variable reference (spec's vars.go). Statements are escaped by block.
+func escapeVars(n *yaml.Node) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			escapeVars(c)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value != "statement" {
+				escapeVars(n.Content[i+1])
+			}
+		}
+	case yaml.ScalarNode:
+		n.Value = strings.ReplaceAll(n.Value, "${", "$${")
+	}
+}
+
+// escapeRefNames writes the ${ inside the names of a statement's
+// references as $${ (see escapeVars). Every other ${ of an unresolved
+// statement starts a reference: Unresolve writes a literal's $ as \u{24}.
+func escapeRefNames(statement string) string {
+	var b strings.Builder
+	last := 0
+	for _, r := range spec.CedarRefs(statement) {
+		b.WriteString(statement[last:r.Start])
+		b.WriteString("${")
+		b.WriteString(strings.ReplaceAll(statement[r.Start+2:r.End], "${", "$${"))
+		last = r.End
+	}
+	b.WriteString(statement[last:])
+	return b.String()
+}
+
+// block writes a statement as a literal block, one line per line, the
+// names of its references escaped (escapeRefNames).
 func block(statement string) *yaml.Node {
+	statement = escapeRefNames(statement)
 	text := strings.TrimRight(statement, " \n") + "\n"
 	if strings.ContainsAny(text, "\t\r") || strings.Contains(text, " \n") {
 		// A literal block cannot hold trailing spaces or tabs faithfully;

@@ -164,7 +164,9 @@ type Assignment struct {
 
 // CedarRef is one ${kind:name} reference in a statement: kind is user,
 // group, environment or api_key; Start and End are byte offsets of the
-// whole reference.
+// whole reference. In the name, \} stands for } and \\ for \ (a lone
+// backslash before any other character is itself), so that any name can
+// be written; a name holding ${ is written $${ (vars.go), as in any value.
 type CedarRef struct {
 	Kind  string
 	Name  string
@@ -172,8 +174,16 @@ type CedarRef struct {
 	End   int
 }
 
-// String is the reference as written.
-func (r CedarRef) String() string { return "${" + r.Kind + ":" + r.Name + "}" }
+// String is the reference as written, its name escaped.
+func (r CedarRef) String() string { return CedarRefText(r.Kind, r.Name) }
+
+// CedarRefText writes the reference to kind's object name, escaping the
+// name's } and \ so that CedarRefs reads it back as name.
+func CedarRefText(kind, name string) string {
+	return "${" + kind + ":" + cedarNameEscaper.Replace(name) + "}"
+}
+
+var cedarNameEscaper = strings.NewReplacer(`\`, `\\`, `}`, `\}`)
 
 // Kinds of CedarRef.
 const (
@@ -183,20 +193,53 @@ const (
 	RefAPIKey      = "api_key"
 )
 
-var cedarRefRE = regexp.MustCompile(`\$\{([A-Za-z_]*):([^}]*)\}`)
-
 // CedarRefs returns the ${kind:name} references of a statement in order.
 // User emails are lower-cased.
 func CedarRefs(statement string) []CedarRef {
 	var out []CedarRef
-	for _, m := range cedarRefRE.FindAllStringSubmatchIndex(statement, -1) {
-		r := CedarRef{Kind: statement[m[2]:m[3]], Name: statement[m[4]:m[5]], Start: m[0], End: m[1]}
+	for i := 0; i < len(statement); {
+		r, ok := cedarRefAt(statement, i)
+		if !ok {
+			i++
+			continue
+		}
 		if r.Kind == RefUser {
 			r.Name = strings.ToLower(r.Name)
 		}
 		out = append(out, r)
+		i = r.End
 	}
 	return out
+}
+
+// cedarRefAt reads the reference starting at byte i of s, if one does:
+// ${, a kind of letters and _, a colon, and the name up to the first }
+// that no backslash escapes.
+func cedarRefAt(s string, i int) (CedarRef, bool) {
+	if !strings.HasPrefix(s[i:], "${") {
+		return CedarRef{}, false
+	}
+	j := i + 2
+	for j < len(s) && (s[j] == '_' || 'a' <= s[j] && s[j] <= 'z' || 'A' <= s[j] && s[j] <= 'Z') {
+		j++
+	}
+	if j >= len(s) || s[j] != ':' {
+		return CedarRef{}, false
+	}
+	kind := s[i+2 : j]
+	var name strings.Builder
+	for k := j + 1; k < len(s); k++ {
+		switch c := s[k]; {
+		case c == '}':
+			return CedarRef{Kind: kind, Name: name.String(), Start: i, End: k + 1}, true
+		case c == '\\' && k+1 < len(s) && (s[k+1] == '}' || s[k+1] == '\\'):
+			k++
+			name.WriteByte(s[k])
+		default:
+			name.WriteByte(c)
+		}
+	}
+	return CedarRef{}, false
 }
 
 // ResolveCedar replaces every reference of statement with the value

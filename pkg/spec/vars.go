@@ -22,6 +22,10 @@ package spec
 // style ({...} and [...]) a value with ${ must be quoted, as YAML
 // requires, and is then a string.
 //
+// $${ is a literal ${ that starts no reference (as in Terraform): a name
+// holding the text ${var:x} is written $${var:x}, and export writes every
+// ${ of a live value so.
+//
 // Errors, each at a position: a reference to an unknown variable, a
 // variable never used, a cycle of variables whose values use each other,
 // and a value that does not fit its variable's type. The Cedar references
@@ -69,7 +73,10 @@ const (
 
 var (
 	varNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
-	varRefRE  = regexp.MustCompile(`\$\{var:([^}]*)\}`)
+	// varRefRE matches a reference, or $${: a literal ${ that starts no
+	// reference (as in Terraform), so that any text can be written. Its
+	// submatch is empty for $${.
+	varRefRE = regexp.MustCompile(`\$\$\{|\$\{var:([^}]*)\}`)
 )
 
 // variable is one variable of a scope, with where it is declared and
@@ -315,6 +322,12 @@ func (s *scope) expand(n *yaml.Node, at func(off int) Pos, path string, stack []
 	ok = true
 	var only *variable
 	for _, m := range ms {
+		if m[2] < 0 { // $${
+			b.WriteString(value[last:m[0]])
+			b.WriteString("${")
+			last = m[1]
+			continue
+		}
 		v := s.lookup(value[m[2]:m[3]], at(m[0]), path, stack)
 		if v == nil {
 			ok = false
@@ -332,7 +345,7 @@ func (s *scope) expand(n *yaml.Node, at func(off int) Pos, path string, stack []
 	if !ok {
 		return "", "", false
 	}
-	if len(ms) == 1 && ms[0][0] == 0 && ms[0][1] == len(value) {
+	if len(ms) == 1 && only != nil && ms[0][0] == 0 && ms[0][1] == len(value) {
 		text, tag = only.text, only.tag
 	} else {
 		b.WriteString(value[last:])
@@ -388,7 +401,7 @@ func (s *scope) expandTree(f *file, root *yaml.Node, skip ...string) {
 }
 
 func (s *scope) expandScalar(f *file, n *yaml.Node, path string) {
-	if !strings.Contains(n.Value, "${var:") {
+	if !strings.Contains(n.Value, "${") {
 		return
 	}
 	text, tag, ok := s.expand(n, func(off int) Pos { return refPos(f, n, off) }, path, nil)

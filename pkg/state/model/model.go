@@ -183,17 +183,17 @@ func (p *Permissions) Unresolve(acc *Account, statement string) string {
 func (acc *Account) IDNames() map[string]string {
 	names := map[string]string{}
 	for _, u := range acc.Users {
-		names[u.ID] = "${user:" + u.Email + "}"
+		names[u.ID] = spec.CedarRefText(spec.RefUser, u.Email)
 	}
 	for _, g := range acc.Groups {
-		names[g.ID] = "${group:" + g.Name + "}"
+		names[g.ID] = spec.CedarRefText(spec.RefGroup, g.Name)
 	}
 	for _, e := range acc.Environments {
-		names[e.ID] = "${environment:" + e.CloudName + "}"
+		names[e.ID] = spec.CedarRefText(spec.RefEnvironment, e.CloudName)
 	}
 	if acc.Permissions != nil {
 		for _, k := range acc.Permissions.APIKeys {
-			names[k.Key] = "${api_key:" + k.Environment + "/" + k.Name + "}"
+			names[k.Key] = spec.CedarRefText(spec.RefAPIKey, k.Environment+"/"+k.Name)
 		}
 	}
 	delete(names, "")
@@ -202,6 +202,19 @@ func (acc *Account) IDNames() map[string]string {
 
 // UnresolveNames is Unresolve with the names given (see IDNames).
 func UnresolveNames(names map[string]string, statement string) string {
+	return unresolve(names, statement, false)
+}
+
+// UnresolveNamesForConfig is UnresolveNames for a statement written into a
+// configuration (export): a literal's ${, which would read back as a
+// reference, is written with Cedar's escape for $ (\u{24}), the same
+// string. Unresolve itself leaves literals alone: it also serves
+// statements that hold references already.
+func UnresolveNamesForConfig(names map[string]string, statement string) string {
+	return unresolve(names, statement, true)
+}
+
+func unresolve(names map[string]string, statement string, escape bool) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(statement, '"')
@@ -218,6 +231,8 @@ func UnresolveNames(names map[string]string, statement string) string {
 		b.WriteString(statement[:i+1])
 		if n, ok := names[lit]; ok && lit != "" {
 			b.WriteString(n)
+		} else if escape {
+			b.WriteString(strings.ReplaceAll(lit, "${", `\u{24}{`))
 		} else {
 			b.WriteString(lit)
 		}
