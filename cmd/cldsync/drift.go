@@ -53,7 +53,7 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 	if err := planErrors(p); err != nil {
 		return err
 	}
-	if p.HasChanges() {
+	if p.HasChanges() || p.FailingAccessTests > 0 { // an access test failing in the live account is drift
 		return &exitError{code: 2}
 	}
 	return nil

@@ -21,7 +21,7 @@ func WriteText(w io.Writer, results []TestResult) error {
 			if c.Pass {
 				continue
 			}
-			if _, err := fmt.Fprintf(w, "  %s: %s %s: %s\n", c.Pos, c.Expect, c.Item, c.Why()); err != nil {
+			if _, err := fmt.Fprintf(w, "  %s: %s\n", c.Pos, c.Line()); err != nil {
 				return err
 			}
 		}

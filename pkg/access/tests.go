@@ -127,9 +127,24 @@ func FailureLines(results []TestResult) []string {
 	for _, r := range results {
 		for _, c := range r.Checks {
 			if !c.Pass {
-				out = append(out, fmt.Sprintf("access test %q (%s): %s %s: %s", r.Name, c.Pos, c.Expect, c.Item, c.Why()))
+				out = append(out, fmt.Sprintf("access test %q (%s): %s", r.Name, c.Pos, c.Line()))
 			}
 		}
 	}
 	return out
 }
+
+// Failures words the failed checks of one result, each as Line does.
+func (r *TestResult) Failures() []string {
+	var out []string
+	for _, c := range r.Checks {
+		if !c.Pass {
+			out = append(out, c.Line())
+		}
+	}
+	return out
+}
+
+// Line is "cannot cld::role::…: holds it via group admins → role Master
+// Admin".
+func (c CheckResult) Line() string { return c.Expect + " " + c.Item + ": " + c.Why() }

@@ -95,6 +95,7 @@ func (d *differ) guard(desired *spec.Config, live *model.Account, opts Options) 
 	g.protect(t, protected)
 	g.protectAssignments(live, protected)
 	g.lockout(t, limits.MinMasterAdmins, func(email string) bool { return d.isIgnored(spec.KindUser, email) })
+	d.guardAccessTests(desired, t) // access_tests.go
 	if !opts.AllowEnvironmentDeletes {
 		for i, c := range g.changes {
 			if c.Action == Delete && c.Ref.Kind == spec.KindEnvironment {

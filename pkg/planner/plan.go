@@ -39,6 +39,10 @@ type Plan struct {
 	// Errors are objects the planner refused to plan, such as an ambiguous
 	// natural key. A plan with errors should not be applied.
 	Errors []PlanError
+	// FailingAccessTests counts the configuration's access tests that
+	// fail in the live account (access_tests.go): drift's report of them
+	// is in Warnings.
+	FailingAccessTests int `json:",omitempty"`
 	// Access is what the changes do to people's and keys' access
 	// (access.go), sorted; empty when Options.NoAccessDiff is set or the
 	// permissions half was not read.
@@ -368,6 +372,8 @@ func Noun(k spec.Kind) string {
 		return "policy"
 	case spec.KindAssignment:
 		return "assignment"
+	case accessTestKind:
+		return "access test"
 	}
 	return string(k)
 }

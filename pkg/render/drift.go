@@ -46,12 +46,25 @@ func DriftOf(a planner.Action) Drift {
 // DriftSummaryLine is a drift report's last line of text: "Drift: N
 // missing, N changed, N extra. Run `cldsync apply` to repair it." or "No
 // drift. The live account matches the configuration."
+//
+// Access tests that fail in the live account are drift too, counted in
+// the line ("Drift: 1 access test fails in the live account (see the
+// warnings).").
 func DriftSummaryLine(p *planner.Plan) string {
 	s := driftSummary(p)
-	if s.Total() == 0 {
-		return "No drift. The live account matches the configuration."
+	tests := ""
+	if n := p.FailingAccessTests; n > 0 {
+		tests = fmt.Sprintf("%d access %s in the live account (see the warnings)", n, planner.Plural(n, "test fails", "tests fail"))
 	}
-	return fmt.Sprintf("Drift: %d missing, %d changed, %d extra. Run `cldsync apply` to repair it.", s.Add, s.Change, s.Destroy)
+	switch {
+	case s.Total() == 0 && tests == "":
+		return "No drift. The live account matches the configuration."
+	case s.Total() == 0:
+		return "Drift: " + tests + "."
+	case tests != "":
+		tests = " " + strings.ToUpper(tests[:1]) + tests[1:] + "."
+	}
+	return fmt.Sprintf("Drift: %d missing, %d changed, %d extra. Run `cldsync apply` to repair it.%s", s.Add, s.Change, s.Destroy, tests)
 }
 
 // driftHeader is "~ user raj@acme.test: changed in the live account".

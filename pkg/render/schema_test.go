@@ -42,7 +42,13 @@ func validateJSON(t *testing.T, s *jsonschema.Schema, data []byte) {
 // against schema/plan.schema.json; a bite case shows the schema rejects.
 func TestJSONMatchesSchema(t *testing.T) {
 	t.Parallel()
-	plans := map[string]func(*testing.T) *planner.Plan{"sample": samplePlan, "nochanges": noChangePlan}
+	plans := map[string]func(*testing.T) *planner.Plan{"sample": samplePlan, "nochanges": noChangePlan,
+		"access test refused": func(t *testing.T) *planner.Plan {
+			p := samplePlan(t)
+			p.Errors = append(p.Errors, planner.PlanError{Ref: planner.Ref{Kind: "access_tests", Name: "contractors never administer production"},
+				Message: "refusing the plan: it breaks this access test, which holds in the live account: cannot cld::role::prodenv::master_admin: holds it via group ops → role Master Admin"})
+			return p
+		}}
 	for name, mk := range plans {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
