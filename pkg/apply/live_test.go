@@ -101,3 +101,31 @@ func TestLiveProfilePermissions(t *testing.T) {
 		t.Error("no membership add: the live answer shape is not exercised")
 	}
 }
+
+// TestLiveProfileLostAnswers: natural-key recovery works whatever shape
+// the service answers in. The live service's membership add and group
+// delete are made, then their answers are lost (the connection drops after
+// the server acted); apply looks them up, counts them applied, warns of
+// nothing, and the next plan is empty.
+func TestLiveProfileLostAnswers(t *testing.T) {
+	emu, c := liveSetup(t, `
+users: [{email: raj@acme.test, name: Raj Patel, role: admin}]
+groups: [{name: old-team}]
+`)
+	for _, op := range []string{"addUserToUserGroup", "deleteUserGroup"} {
+		emu.InjectFault(emulator.Fault{Op: op, Drop: true, AfterHandling: true})
+	}
+	rep := liveConverge(t, c, state.Options{}, "lost", `version: 1
+users: [{email: raj@acme.test, name: Raj Patel, role: admin}]
+groups: [{name: designers, members: [raj@acme.test]}]
+prune: [groups]
+`)
+	if rep.Count(apply.Applied) != len(rep.Entries) {
+		t.Errorf("%d of %d changes applied", rep.Count(apply.Applied), len(rep.Entries))
+	}
+	stats := emu.Stats()
+	if stats["addUserToUserGroup"].Requests != 1 || stats["deleteUserGroup"].Requests != 1 {
+		t.Errorf("adds %d, deletes %d: want each sent once and recovered by looking up, not resent",
+			stats["addUserToUserGroup"].Requests, stats["deleteUserGroup"].Requests)
+	}
+}
