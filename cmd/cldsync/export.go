@@ -19,7 +19,7 @@ import (
 // account adopts cldsync.
 type exportCmd struct {
 	Kinds       []spec.Kind `help:"Kinds to export (default: all): environments (with their access keys by name and status, never a secret), users, groups, roles, policies, assignments. The objects they refer to are exported too, and only those (the environments users access; the users, groups, environments and roles that policies and assignments name), so that the configuration validates on its own." placeholder:"KIND"`
-	Out         string      `help:"Directory to write one file per kind into (created if missing): environments.yaml, users.yaml and so on. Without it, one document goes to stdout." placeholder:"DIR"`
+	Out         string      `help:"Directory to write one file per kind into (created if missing): environments.yaml, users.yaml and so on; a kind too large for one file continues in users.2.yaml and so on, each under 2 MiB, and parts left by an earlier export are removed. Without it, one document goes to stdout." placeholder:"DIR"`
 	Force       bool        `help:"With --out, overwrite the files of DIR that export writes when they exist."`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
 }
@@ -29,13 +29,13 @@ func (c *exportCmd) Validate() error { return checkKinds("--kinds", c.Kinds, exp
 
 func (c *exportCmd) Run(ctx context.Context, s streams) error {
 	if c.Out != "" && !c.Force {
-		var names []string
+		var kinds []spec.Kind
 		for _, k := range export.Kinds {
 			if len(c.Kinds) == 0 || slices.Contains(c.Kinds, k) {
-				names = append(names, export.FileName(k))
+				kinds = append(kinds, k)
 			}
 		}
-		if err := c.refuseOverwrite(names); err != nil {
+		if err := c.refuseOverwrite(kinds); err != nil {
 			return err
 		}
 	}
@@ -59,18 +59,30 @@ func (c *exportCmd) Run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	if !c.Force {
-		// The files of the kinds the chosen ones refer to, known now.
-		var names []string
-		for _, f := range files {
-			names = append(names, f.Name)
+	// The kinds written: the chosen ones and those they refer to.
+	var kinds []spec.Kind
+	written := map[string]bool{}
+	for _, f := range files {
+		written[f.Name] = true
+		for _, k := range export.Kinds {
+			if export.IsPart(f.Name, k) && !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
 		}
-		if err := c.refuseOverwrite(names); err != nil {
+	}
+	if !c.Force {
+		if err := c.refuseOverwrite(kinds); err != nil {
 			return err
 		}
 	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+	// Parts of an earlier, larger export (users.3.yaml when users now
+	// fit in two) would define their objects twice: they go.
+	stale, err := c.existingParts(kinds)
+	if err != nil {
+		return err
 	}
 	for _, f := range files {
 		path := filepath.Join(c.Out, f.Name)
@@ -79,21 +91,44 @@ func (c *exportCmd) Run(ctx context.Context, s streams) error {
 		}
 		fmt.Fprintf(s.Stdout, "wrote %s\n", path)
 	}
+	for _, path := range stale {
+		if written[filepath.Base(path)] {
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		fmt.Fprintf(s.Stdout, "removed %s\n", path)
+	}
 	return nil
 }
 
-// refuseOverwrite refuses when one of the named files exists in --out, as
-// init does: before anything is read for the chosen kinds, and again for
-// the kinds they turn out to refer to.
-func (c *exportCmd) refuseOverwrite(names []string) error {
-	var exist []string
-	for _, name := range names {
-		path := filepath.Join(c.Out, name)
-		if _, err := os.Lstat(path); err == nil {
-			exist = append(exist, path)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("export: %w", err)
+// existingParts lists the files of --out that export writes kinds into
+// (users.yaml, users.2.yaml, …; export.IsPart).
+func (c *exportCmd) existingParts(kinds []spec.Kind) ([]string, error) {
+	entries, err := os.ReadDir(c.Out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if slices.ContainsFunc(kinds, func(k spec.Kind) bool { return export.IsPart(e.Name(), k) }) {
+			out = append(out, filepath.Join(c.Out, e.Name()))
 		}
+	}
+	return out, nil
+}
+
+// refuseOverwrite refuses when a file export writes for one of kinds
+// exists in --out, as init does: before anything is read for the chosen
+// kinds, and again for the kinds they turn out to refer to.
+func (c *exportCmd) refuseOverwrite(kinds []spec.Kind) error {
+	exist, err := c.existingParts(kinds)
+	if err != nil {
+		return err
 	}
 	if len(exist) == 0 {
 		return nil

@@ -70,8 +70,9 @@ const header = "# yaml-language-server: $schema=https://raw.githubusercontent.co
 	"# Written by cldsync export from the live account.\n"
 
 // Files renders the account as one file per kind in kinds (all of Kinds
-// when empty). Kinds with nothing to write still get a file, so that a
-// re-export replaces a stale one.
+// when empty), or several for a kind too large for one (split.go). Kinds
+// with nothing to write still get a file, so that a re-export replaces a
+// stale one.
 func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 	if err := checkKinds(kinds); err != nil {
 		return nil, err
@@ -98,11 +99,11 @@ func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 		if need[k] != nil {
 			partial = keepReferenced(&doc, map[spec.Kind]map[string]bool{k: need[k]})
 		}
-		content, err := encode(doc, notes, partial)
+		parts, err := encodeParts(k, doc, notes, partial) // split.go
 		if err != nil {
 			return nil, fmt.Errorf("export %s: %w", k, err)
 		}
-		files = append(files, File{Name: FileName(k), Content: content})
+		files = append(files, parts...)
 	}
 	return files, nil
 }
