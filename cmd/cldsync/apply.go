@@ -96,7 +96,7 @@ func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*comp
 	if err := render.RenderText(human, got.plan, render.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
 		return nil, nil, err
 	}
-	if err := planErrors(got.plan); err != nil {
+	if err := planRefused(got.plan); err != nil {
 		return nil, nil, err
 	}
 	if err := guardApplied(got, got.plan, "the plan"); err != nil {
@@ -239,7 +239,7 @@ func guardApplied(got *computed, plan *planner.Plan, what string) error {
 		lines = append(lines, planner.Noun(c.Ref.Kind)+" "+c.Ref.Name+": it depends on a change that is not in the plan")
 	}
 	for _, e := range refused {
-		lines = append(lines, planErrorLine(e))
+		lines = append(lines, e.Line())
 	}
 	if len(lines) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("refusing to apply %s: the guards refuse %s of the changes it would run:\n  %s\nnothing was applied; run cldsync plan again and review the new plan",

@@ -116,7 +116,7 @@ func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags)
 	if err := planner.ValidatePolicies(ctx, p, cfg, live, state.CedarValidator(state.FromClient(api))); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
-	p.LocateErrors(cfg) // file:line:col for planErrors
+	p.LocateErrors(cfg) // file:line:col for the rendered errors
 	if f.Verbose {
 		fmt.Fprintln(s.Stderr, readSummary(readStats, readTime))
 		for _, line := range strategies {
@@ -137,46 +137,39 @@ func readSummary(st client.Stats, elapsed time.Duration) string {
 	return fmt.Sprintf("Read the live account in %s: %s", elapsed.Round(time.Millisecond), st)
 }
 
-// planErrors turns objects the planner refused into a command error: one
-// line each, "FILE:LINE:COL: policy acme-prod/ci: why" (the position when
-// the configuration writes the object), named as the text plan names them.
+// planRefused is the exit of a plan with errors that was just rendered:
+// status 1 and nothing more, since the rendered plan already shows every
+// error once, with its position, and the refusal line (one stream, no
+// second copy on stderr).
+func planRefused(p *planner.Plan) error {
+	if len(p.Errors) == 0 {
+		return nil
+	}
+	return &exitError{code: 1}
+}
+
+// planErrors turns the errors of a plan that was not rendered (a saved
+// plan given to apply) into a command error: one line per reason, its
+// objects below it, position first when known.
 func planErrors(p *planner.Plan) error {
 	if len(p.Errors) == 0 {
 		return nil
 	}
-	msgs := make([]string, len(p.Errors))
-	for i, e := range p.Errors {
-		msgs[i] = planErrorLine(e)
+	var b strings.Builder
+	fmt.Fprintf(&b, "the plan refuses %s", count(p.RefusedObjects(), "object", "objects"))
+	if n := p.RefusedObjects(); n != len(p.Errors) {
+		fmt.Fprintf(&b, " (%s)", count(len(p.Errors), "error", "errors"))
 	}
-	n := count(len(p.Errors), "error", "errors")
-	if objs := refusedObjects(p); objs != len(p.Errors) {
-		n = count(objs, "object", "objects") + " (" + n + ")"
-	} else {
-		n = count(objs, "object", "objects")
+	b.WriteString(":")
+	for _, g := range p.ErrorGroups() {
+		b.WriteString("\n  " + g.Headline())
+		if len(g.Errors) > 1 {
+			for _, e := range g.Errors {
+				b.WriteString("\n    - " + e.Object())
+			}
+		}
 	}
-	return &exitError{code: 1, err: fmt.Errorf("the plan refuses %s:\n  %s", n, strings.Join(msgs, "\n  "))}
-}
-
-// planErrorLine is one refused object: position first when known, then
-// the object as the text plan names it ("policy acme-prod/ci-reads-prod").
-func planErrorLine(e planner.PlanError) string {
-	line := planner.Noun(e.Ref.Kind) + " " + e.Ref.Name + ": "
-	if e.Pos.Line == 0 {
-		return line + e.Message
-	}
-	at := e.Pos.String()
-	// A message that starts with the position (a statement the API
-	// rejects) does not repeat it.
-	return at + ": " + line + strings.TrimPrefix(e.Message, at+": ")
-}
-
-// refusedObjects counts the objects a plan refuses, each once.
-func refusedObjects(p *planner.Plan) int {
-	seen := map[planner.Ref]bool{}
-	for _, e := range p.Errors {
-		seen[e.Ref] = true
-	}
-	return len(seen)
+	return &exitError{code: 1, err: errors.New(b.String())}
 }
 
 // isTerminal reports whether f is a terminal. /dev/null is a character

@@ -17,12 +17,15 @@ func TestPlanErrors(t *testing.T) {
 		{Ref: planner.Ref{Kind: spec.KindPolicy, Name: "acme-prod/ci"}, Message: "statement: ${api_key:acme-prod/ci}: no such key", Pos: at},
 		{Ref: planner.Ref{Kind: spec.KindPolicy, Name: "acme-prod/ci"}, Message: "cfg.yaml:12:7: the API rejects the statement: bad", Pos: at},
 		{Ref: planner.Ref{Kind: spec.KindUser, Name: "old@acme.test"}, Message: "refusing to delete it: protected"},
+		{Ref: planner.Ref{Kind: spec.KindUser, Name: "new@acme.test"}, Message: "refusing to delete it: protected"},
 	}}
 	err := planErrors(p)
-	want := `the plan refuses 2 objects (3 errors):
+	want := `the plan refuses 3 objects (4 errors):
   cfg.yaml:12:7: policy acme-prod/ci: statement: ${api_key:acme-prod/ci}: no such key
   cfg.yaml:12:7: policy acme-prod/ci: the API rejects the statement: bad
-  user old@acme.test: refusing to delete it: protected`
+  refusing to delete 2 users: protected
+    - user old@acme.test
+    - user new@acme.test`
 	if err == nil {
 		t.Fatal("planErrors returned nil")
 	}

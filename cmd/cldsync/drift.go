@@ -50,7 +50,7 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	if err := planErrors(p); err != nil {
+	if err := planRefused(p); err != nil {
 		return err
 	}
 	if p.HasChanges() || p.FailingAccessTests > 0 { // an access test failing in the live account is drift

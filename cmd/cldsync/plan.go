@@ -35,7 +35,7 @@ func (c *planCmd) Run(ctx context.Context, s streams) error {
 	if err := renderPlan(s, got.plan, c.outputFlags); err != nil {
 		return err
 	}
-	if err := planErrors(got.plan); err != nil {
+	if err := planRefused(got.plan); err != nil {
 		return err
 	}
 	if c.Out != "" {

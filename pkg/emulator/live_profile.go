@@ -148,7 +148,7 @@ var liveRows = []LiveRow{
 	},
 	{
 		ID: "user-sub-account-ids", Operations: []string{"createUser", "updateUser", "getUser", "getUsers"},
-		Spec: "User has no sub_account_ids (removed in spec 0.2.0: NOTES.md P3)",
+		Spec: "User has no sub_account_ids (removed in spec 0.2.0)",
 		Live: "a user's answer lists the product environments it may access, sub_account_ids",
 		Source: "CloudinaryDotNet CloudinaryDotNet.IntegrationTests/Provisioning/ProvisioningIntegrationTestBase.cs CreateUser: " +
 			"createUserResult.SubAccountIds has length 1 and is the environment sent (since 42cde77, 2020-11; written against the API before spec 0.2.0, so it may have changed since)",

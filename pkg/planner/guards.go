@@ -113,7 +113,8 @@ func (d *differ) guard(desired *spec.Config, live *model.Account, opts Options) 
 	kept := g.changes[:0]
 	for i, c := range g.changes {
 		if msg, ok := g.refused[i]; ok {
-			d.errorf(c.Ref, "%s", msg)
+			refused := c
+			d.plan.Errors = append(d.plan.Errors, PlanError{Ref: c.Ref, Message: msg, Change: &refused})
 			continue
 		}
 		kept = append(kept, c)

@@ -61,9 +61,12 @@ type Summary struct {
 func (s Summary) Total() int { return s.Add + s.Change + s.Destroy }
 
 // Summary counts the plan's changes by action.
-func (p *Plan) Summary() Summary {
+func (p *Plan) Summary() Summary { return summarize(p.Changes) }
+
+// summarize counts changes by action; a replace is one add and one destroy.
+func summarize(changes []Change) Summary {
 	var s Summary
-	for _, c := range p.Changes {
+	for _, c := range changes {
 		switch c.Action {
 		case Create:
 			s.Add++
@@ -90,6 +93,10 @@ type PlanError struct {
 	// message is about); zero when unknown, as for objects only the live
 	// account has. Plan.LocateErrors fills it (errpos.go).
 	Pos spec.Pos
+	// Change is the change a guard refused (guards.go), kept so that the
+	// plan can show what would have happened and count it; nil for an
+	// object the differ could not plan at all.
+	Change *Change
 }
 
 // Error implements error, so that a caller can join a plan's errors.
@@ -379,7 +386,9 @@ func Noun(k spec.Kind) string {
 }
 
 // SummaryLine counts the plan's changes, and scripts may match it:
-// "Plan: N to add, N to change, N to destroy." or, when there is nothing to
+// "Plan: N to add, N to change, N to destroy." (a count that holds refused
+// changes says so: "12 to destroy (all refused)", "3 to add (1 refused)")
+// or, when there is nothing to
 // do, "No changes. The account matches the configuration." It is the last
 // line of the text of a plan without errors. A plan with errors never says
 // "No changes" (the refused objects do differ), and its text ends with
@@ -389,7 +398,21 @@ func (p *Plan) SummaryLine() string {
 	if s.Total() == 0 && len(p.Errors) == 0 {
 		return "No changes. The account matches the configuration."
 	}
-	return fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", s.Add, s.Change, s.Destroy)
+	// The refused changes count too, marked: a plan refused for deleting
+	// 15 users says "15 to destroy (all refused)", not "0 to destroy".
+	r := p.RefusedSummary()
+	count := func(planned, refused int, what string) string {
+		n := planned + refused
+		switch {
+		case refused == 0:
+			return fmt.Sprintf("%d %s", n, what)
+		case refused == n:
+			return fmt.Sprintf("%d %s (all refused)", n, what)
+		}
+		return fmt.Sprintf("%d %s (%d refused)", n, what, refused)
+	}
+	return "Plan: " + count(s.Add, r.Add, "to add") + ", " + count(s.Change, r.Change, "to change") + ", " +
+		count(s.Destroy, r.Destroy, "to destroy") + "."
 }
 
 // RefusalLine is the last line of the text of a plan with errors: "Plan

@@ -98,9 +98,18 @@ func renderMarkdown(p *planner.Plan, maxBytes int, f mdFrame) string {
 		}
 	}
 	if len(p.Errors) > 0 {
+		// One item per reason, naming its objects.
 		m.write("\n> [!IMPORTANT]\n> The planner refused these objects; fix them before applying:\n")
-		for _, e := range p.Errors {
-			m.write("> - " + planner.Noun(e.Ref.Kind) + " " + code(e.Ref.Name) + ": " + escapeHTML(e.Message) + "\n")
+		for _, g := range p.ErrorGroups() {
+			if len(g.Errors) == 1 {
+				e := g.Errors[0]
+				m.write("> - " + mdObject(e) + ": " + escapeHTML(strings.TrimPrefix(e.Message, e.Pos.String()+": ")) + "\n")
+				continue
+			}
+			m.write("> - " + escapeHTML(g.Headline()) + ":\n")
+			for _, e := range g.Errors {
+				m.write(">   - " + mdObject(e) + "\n")
+			}
 		}
 	}
 	if len(p.Warnings) > 0 {
@@ -286,3 +295,13 @@ func (m *mdWriter) closeAll() {
 
 // force writes s whatever the cap.
 func (m *mdWriter) force(s string) { m.b.WriteString(s) }
+
+// mdObject is "`users.yaml:6:5`: user `ana@acme.test`", the position
+// first when known.
+func mdObject(e planner.PlanError) string {
+	obj := planner.Noun(e.Ref.Kind) + " " + code(e.Ref.Name)
+	if e.Pos.Line == 0 {
+		return obj
+	}
+	return code(e.Pos.String()) + ": " + obj
+}

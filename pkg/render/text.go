@@ -86,29 +86,49 @@ func RenderText(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		fmt.Fprintln(bw, "cldsync will perform the following actions:")
 	}
 	for i := range p.Changes {
-		c := &p.Changes[i]
-		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, paint(actionColor(c.Action), changeHeader(c)))
-		for _, f := range displayFields(c) { // rename.go
-			fmt.Fprintln(bw, "    "+fieldLine(f, c.Action))
-		}
-		// A delete's reason is its justification, so it is always shown; for
-		// creates and updates the fields already say why.
-		if (c.Action == planner.Delete || c.Action == planner.Replace || c.RemovesExpired()) && c.Reason != "" {
-			fmt.Fprintln(bw, "    # "+c.Reason)
-		}
-		for _, n := range c.Notes {
-			fmt.Fprintln(bw, "    # "+n)
-		}
+		writeChangeText(bw, &p.Changes[i], "", paint)
 	}
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw)
 	}
+	writeRefusedText(bw, p, paint)
 	writeTextFooter(bw, p, accessHeading, p.SummaryLine(), paint)
 	if r := p.RefusalLine("above"); r != "" {
 		fmt.Fprintln(bw, paint(ansiRed+ansiBold, r))
 	}
 	return bw.Flush()
+}
+
+// writeRefusedText lists the changes the guards refused, marked, after
+// the planned ones: what the plan would have done.
+func writeRefusedText(bw *bufio.Writer, p *planner.Plan, paint func(color, s string) string) {
+	refused := p.RefusedChanges()
+	if len(refused) == 0 {
+		return
+	}
+	fmt.Fprintln(bw, "Refused, will not be applied (see the errors below):")
+	for i := range refused {
+		writeChangeText(bw, &refused[i], " (refused)", paint)
+	}
+	fmt.Fprintln(bw)
+}
+
+// writeChangeText writes one change block: its header (with suffix), its
+// field lines, why a delete is planned, and its notes.
+func writeChangeText(bw *bufio.Writer, c *planner.Change, suffix string, paint func(color, s string) string) {
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, paint(actionColor(c.Action), changeHeader(c)+suffix))
+	for _, f := range displayFields(c) { // rename.go
+		fmt.Fprintln(bw, "    "+fieldLine(f, c.Action))
+	}
+	// A delete's reason is its justification, so it is always shown; for
+	// creates and updates the fields already say why.
+	if (c.Action == planner.Delete || c.Action == planner.Replace || c.RemovesExpired()) && c.Reason != "" {
+		fmt.Fprintln(bw, "    # "+c.Reason)
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintln(bw, "    # "+n)
+	}
 }
 
 // writeTextFooter writes what follows the changes in the text plan and the
@@ -125,8 +145,15 @@ func writeTextFooter(w *bufio.Writer, p *planner.Plan, heading, summary string, 
 	if len(p.Warnings) > 0 {
 		fmt.Fprintln(w)
 	}
-	for _, e := range p.Errors {
-		fmt.Fprintln(w, paint(ansiRed, "Error: ")+planner.Noun(e.Ref.Kind)+" "+e.Ref.Name+": "+e.Message)
+	// One error per reason, naming its objects (position first when the
+	// configuration writes them).
+	for _, g := range p.ErrorGroups() {
+		fmt.Fprintln(w, paint(ansiRed, "Error: ")+g.Headline())
+		if len(g.Errors) > 1 {
+			for _, e := range g.Errors {
+				fmt.Fprintln(w, "  - "+e.Object())
+			}
+		}
 	}
 	if len(p.Errors) > 0 {
 		fmt.Fprintln(w)
