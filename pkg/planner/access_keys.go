@@ -421,57 +421,42 @@ func (d *differ) keyCreated(name string) bool {
 
 // guardLastKey refuses the changes that would leave an environment whose
 // keys are managed without an enabled key, unless Options.AllowKeyRemoval:
-// every app using the environment's API would stop. Like the other guards
-// it refuses transitions: an environment with no enabled key can still be
-// planned.
+// every app using the environment's API would stop. It is an invariant
+// over the transition (project.go): an environment with an enabled key
+// before the plan must have one after it. Like the other guards it
+// refuses transitions, so an environment with no enabled key can still be
+// planned; the changes refused are those that disable or delete an
+// enabled key of such an environment.
 func (d *differ) guardLastKey(live *model.Account, opts Options) {
 	if opts.AllowKeyRemoval || d.keys == nil {
 		return
 	}
-	enabled := map[string]int{} // environment → enabled keys, live then planned
-	for _, l := range live.AccessKeys {
-		if l.Enabled {
-			enabled[l.Environment]++
+	t := NewTransition(live, d.plan)
+	enabled := func(acc *model.Account) map[string]int {
+		n := map[string]int{}
+		for _, k := range acc.AccessKeys {
+			if k.Enabled {
+				n[k.Environment]++
+			}
 		}
+		return n
 	}
-	before := map[string]int{}
-	for env, n := range enabled {
-		before[env] = n
-	}
-	removes := map[string][]int{} // environment → changes that disable or delete an enabled key
-	for i, c := range d.plan.Changes {
-		if c.Ref.Kind != spec.KindAccessKey {
-			continue
-		}
-		b, hasB := c.Before.(AccessKeyValue)
-		a, hasA := c.After.(AccessKeyValue)
-		env := ""
-		switch {
-		case hasA:
-			env = a.Environment
-		case hasB:
-			env = b.Environment
-		}
-		if c.IsRotation() {
-			continue // one enabled key for another, the old disabled only once the new one is in
-		}
-		if hasA && a.Enabled && !(hasB && b.Enabled) {
-			enabled[env]++
-		}
-		if hasB && b.Enabled && !(hasA && a.Enabled) {
-			enabled[env]--
-			removes[env] = append(removes[env], i)
-		}
-	}
+	before, after := enabled(t.Before), enabled(t.After)
 	drop := map[int]bool{}
-	for env, idx := range removes {
-		if before[env] == 0 || enabled[env] > 0 {
+	for i, c := range d.plan.Changes {
+		b, ok := c.Before.(AccessKeyValue)
+		if c.Ref.Kind != spec.KindAccessKey || !ok || !b.Enabled || c.IsRotation() {
 			continue
 		}
-		for _, i := range idx {
-			drop[i] = true
-			d.errorf(d.plan.Changes[i].Ref, "refusing to disable or delete the last enabled access key of environment %s: every application using its API would stop; re-run with --allow-key-removal to allow it", env)
+		if a, ok := c.After.(AccessKeyValue); ok && a.Enabled {
+			continue
 		}
+		env := b.Environment
+		if before[env] == 0 || after[env] > 0 {
+			continue
+		}
+		drop[i] = true
+		d.errorf(c.Ref, "refusing to disable or delete the last enabled access key of environment %s: every application using its API would stop; re-run with --allow-key-removal to allow it", env)
 	}
 	if len(drop) == 0 {
 		return
