@@ -73,6 +73,9 @@ func (x *executor) generate(ctx context.Context, envID, name string, v planner.A
 			return k, fmt.Errorf("key %s created; set dedicated_for: %w", k.APIKey, err)
 		}
 	}
+	if x.noDelivery {
+		return k, nil
+	}
 	if v.Secret == nil {
 		return k, fmt.Errorf("key %s created, but the plan names no place for its secret", k.APIKey)
 	}

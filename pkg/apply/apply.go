@@ -30,6 +30,10 @@ type Options struct {
 	// whether the users and keys whose access the plan changes hold what
 	// the plan says (verify.go); mismatches are report warnings.
 	VerifyAccess bool
+	// NoSecretDelivery generates keys without delivering their secrets:
+	// for a rehearsal against an emulator, whose secrets are not real and
+	// must not replace real ones in files or CI systems (access_keys.go).
+	NoSecretDelivery bool
 }
 
 // Hooks hear about apply's progress; apply itself never prints.
@@ -84,7 +88,7 @@ func Apply(ctx context.Context, c *client.Client, plan *planner.Plan, live *stat
 	if work == nil {
 		work = WorkOf(ctx)
 	}
-	ex := &executor{c: c, ids: newIDs(live)}
+	ex := &executor{c: c, ids: newIDs(live), noDelivery: opts.NoSecretDelivery}
 	ex.preparePermissions(plan, live) // permissions.go
 	ex.learnRenames(plan)             // rename.go
 
@@ -225,10 +229,12 @@ func (m *ids) idOr(known string, kind spec.Kind, key string) (string, error) {
 }
 
 type executor struct {
-	c    *client.Client
-	ids  *ids
-	perm permState // permissions.go
-	warn warnings  // postcheck.go
+	// noDelivery is Options.NoSecretDelivery.
+	noDelivery bool
+	c          *client.Client
+	ids        *ids
+	perm       permState // permissions.go
+	warn       warnings  // postcheck.go
 }
 
 var errUnknownChange = errors.New("apply does not know this kind of change")
