@@ -197,6 +197,40 @@ func TestLiveShapes(t *testing.T) {
 			},
 		},
 		{
+			// cloudinary_npm lib/provisioning/account.js, cloudinary_gem
+			// account_api.rb (docs): prefix matches the email too. The
+			// client sends prefix as given; the user found by email
+			// decodes like any other.
+			name:   "getUsers prefix matching an email: sent as given",
+			answer: ok(`{"users":[{"id":"u1","name":"Raj Patel","email":"owner@example.com","pending":false,"enabled":true,"role":"admin"}]}`),
+			method: "GET", path: p1 + "/users", query: "prefix=owner%40",
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Users.List(ctx, &UserListOptions{Prefix: "owner@"})
+			},
+			check: func(t *testing.T, got any, err error) {
+				if us := got.([]User); len(us) != 1 || us[0].Email != "owner@example.com" {
+					t.Errorf("decoded %+v", us)
+				}
+			},
+		},
+		{
+			// pycloudinary account.py users(status=...) at 85f4b40: the
+			// live service filters by status. It is no parameter of the
+			// spec, so the client has no way to send it; an answer whose
+			// users carry status decodes.
+			name:   "getUsers status: never sent, decoded",
+			answer: ok(`{"users":[{"id":"u1","name":"A","email":"a@example.com","status":"pending","pending":true}]}`),
+			method: "GET", path: p1 + "/users", query: "pending=true",
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Users.List(ctx, &UserListOptions{Pending: Ptr(true)})
+			},
+			check: func(t *testing.T, got any, err error) {
+				if us := got.([]User); len(us) != 1 || us[0].Status != "pending" || !us[0].Pending {
+					t.Errorf("decoded %+v", us)
+				}
+			},
+		},
+		{
 			// cloudinary_npm "Gets users by last login" (lastLogin: false
 			// answers the new user), cloudinary_gem "should get user by
 			// last login false".
