@@ -270,3 +270,20 @@ unmanaged assignments: 1
 		})
 	}
 }
+
+// TestAccessKeysOfRenamedEnvironment: the keys of an environment renamed
+// with previously: were read under its live name, and are its keys.
+func TestAccessKeysOfRenamedEnvironment(t *testing.T) {
+	t.Parallel()
+	env := keyEnv(spec.AccessKey{Name: "ci"})
+	env.CloudName, env.Previously = "acme-main", []spec.Previous{{Name: "acme-prod"}}
+	desired := spec.Config{Environments: []spec.Environment{env}}
+	live := keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true})
+	p, err := Diff(&desired, &live, Options{Now: keyNow, NoAccessDiff: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Errors) > 0 || len(p.Changes) != 1 || p.Changes[0].Ref.Kind != spec.KindEnvironment {
+		t.Errorf("plan:\n%s\nwant only the environment's rename", dump(p))
+	}
+}

@@ -166,7 +166,7 @@ func unmanagedPhrase(p *planner.Plan) string {
 	var parts []string
 	for _, k := range planner.Kinds(p.Unmanaged) {
 		n := p.Unmanaged[k]
-		word := string(k)
+		word := strings.ReplaceAll(string(k), "_", " ") // access_keys: "3 access keys"
 		if n == 1 {
 			word = planner.Noun(k)
 		}
