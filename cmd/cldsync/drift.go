@@ -56,5 +56,8 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 	if p.HasChanges() || p.FailingAccessTests > 0 { // an access test failing in the live account is drift
 		return &exitError{code: 2}
 	}
+	if err := c.staleDrift(got.cfg, p); err != nil { // expire.go
+		return err
+	}
 	return nil
 }

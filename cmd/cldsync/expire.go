@@ -6,13 +6,15 @@ import (
 
 	"github.com/cldsync/cldsync/pkg/apply"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/spec"
 )
 
 // expiryFlags are drift's: the scheduled job removes what expired (the
 // only writes drift makes, and only when asked), and may fail on stale
 // invitations.
 type expiryFlags struct {
-	RemoveExpired bool `help:"Before reporting, apply the plan's removals of what expired (expires: on users, group members and assignments: memberships and assignments deleted, users disabled, or deleted when users are pruned), and nothing else; needs credentials that may write. Without it drift writes nothing."`
+	FailOnStaleInvitations bool `help:"Exit 2 (drift) when users invited longer ago than safety.stale_invitation_after (default 30d) never accepted; safety.fail_on_stale_invitations: true does the same. They are listed as warnings either way."`
+	RemoveExpired          bool `help:"Before reporting, apply the plan's removals of what expired (expires: on users, group members and assignments: memberships and assignments deleted, users disabled, or deleted when users are pruned), and nothing else; needs credentials that may write. Without it drift writes nothing."`
 }
 
 // expiredOnly is the part of a plan that removes what expired.
@@ -47,4 +49,13 @@ func removeExpired(ctx context.Context, s streams, got *computed, parallelism in
 	}
 	fmt.Fprintf(s.Stdout, "Removed what expired: %s.\n\n", count(len(sub.Changes), "change", "changes"))
 	return len(sub.Changes), nil
+}
+
+// staleDrift is drift's verdict on stale invitations: an error (exit 2)
+// when drift fails on them, by flag or setting, and there are some.
+func (f expiryFlags) staleDrift(cfg *spec.Config, p *planner.Plan) error {
+	if len(p.StaleInvitations) == 0 || !(f.FailOnStaleInvitations || (cfg.Safety.FailOnStaleInvitations != nil && *cfg.Safety.FailOnStaleInvitations)) {
+		return nil
+	}
+	return &exitError{code: 2, err: fmt.Errorf("%s, and drift fails on them (--fail-on-stale-invitations or safety.fail_on_stale_invitations)", p.StaleInvitationsLine())}
 }

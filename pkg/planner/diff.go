@@ -63,6 +63,7 @@ func Diff(desired *spec.Config, live *model.Account, opts Options) (*Plan, error
 	d.index(desired, live)
 	d.countIgnored(live)
 	d.warnIncomplete()
+	d.staleInvitations(desired, live, opts) // stale.go
 	d.environments(desired, live)
 	live = d.accessKeys(desired, live, opts) // access_keys.go: live as its keys' renames leave it
 	d.users(desired, live)

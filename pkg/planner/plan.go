@@ -43,6 +43,10 @@ type Plan struct {
 	// fail in the live account (access_tests.go): drift's report of them
 	// is in Warnings.
 	FailingAccessTests int `json:",omitempty"`
+	// StaleInvitations are the live users invited longer ago than
+	// safety.stale_invitation_after who never accepted (stale.go), oldest
+	// first; each is also a warning.
+	StaleInvitations []StaleInvitation `json:",omitempty"`
 	// Access is what the changes do to people's and keys' access
 	// (access.go), sorted; empty when Options.NoAccessDiff is set or the
 	// permissions half was not read.

@@ -199,7 +199,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	for _, u := range users {
 		lu := User{
 			ID: u.ID, Email: strings.ToLower(u.Email), Name: u.Name, Role: u.Role,
-			Enabled: u.Enabled, Pending: u.Pending, Root: u.Root,
+			Enabled: u.Enabled, Pending: u.Pending, CreatedAt: u.CreatedAt.Time, Root: u.Root,
 			AllEnvironments: allAccess(u),
 		}
 		if !lu.AllEnvironments {

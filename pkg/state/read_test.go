@@ -69,13 +69,16 @@ func TestRead(t *testing.T) {
 	}
 	opts := cmp.Options{
 		cmpopts.IgnoreFields(state.Environment{}, "ID"),
-		cmpopts.IgnoreFields(state.User{}, "ID", "Pending"),
+		cmpopts.IgnoreFields(state.User{}, "ID", "Pending", "CreatedAt"),
 		cmpopts.IgnoreFields(state.Group{}, "ID"),
 	}
 	if diff := cmp.Diff(want, got, opts); diff != "" {
 		t.Errorf("Read (-want +got):\n%s", diff)
 	}
 	for _, u := range got.Users {
+		if u.CreatedAt.IsZero() {
+			t.Errorf("user %s has no created_at: stale invitations need it", u.Email)
+		}
 		if u.ID == "" {
 			t.Errorf("user %s has no id", u.Email)
 		}

@@ -50,8 +50,11 @@ type User struct {
 	Name    string
 	Role    string
 	Enabled bool
-	Pending bool
-	Root    bool
+	// Pending is true until the user accepts the invitation; CreatedAt is
+	// when the user was created (invited), zero when the answer had none.
+	Pending   bool
+	CreatedAt time.Time
+	Root      bool
 	// AllEnvironments is true when the user may access every product
 	// environment (all_sub_accounts); otherwise Environments lists the
 	// cloud names, sorted.
