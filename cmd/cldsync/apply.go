@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ type applyCmd struct {
 	planFlags
 	deleteFlags
 	AutoApprove bool   `help:"Apply without asking for confirmation (needed without a terminal). Ctrl-C or SIGTERM at the question cancels apply (exit status 1); while it applies, the first one starts nothing new and gives requests in flight 30s to finish, and the second aborts them."`
-	Plan        string `placeholder:"FILE" help:"Apply exactly this plan, saved by plan --out, and nothing else. Refused, naming the objects, when the configuration changed since or when an object the plan touches changed in the live account since. A reviewed plan is applied without asking. The configuration is read from PATH when given, else from where plan read it (plan --out records its absolute path)."`
+	Plan        string `placeholder:"FILE" help:"Apply exactly this plan, saved by plan --out, and nothing else. Refused when the file was edited, on another account, with other flags than it was planned with (named), when the configuration means something else now, when an object the plan touches changed in the live account since (named), or when a guard refuses a change it would run against the live account now. A reviewed plan is applied without asking. The configuration is read from PATH when given, else from where plan read it (plan --out records its absolute path)."`
 	Format      string `enum:"text,json" default:"text" help:"Format of the final report: ${enum}. With json, stdout holds only the report, and the plan and progress go to stderr."`
 	Rehearse    bool   `help:"Before applying, rehearse: copy the live account's shape (ids, names, relationships; no secrets) into an in-process emulator, apply the plan there and plan again. A change that fails there or a plan that is not empty afterwards stops apply with the reason, before anything is written to the account and before asking for confirmation."`
 }
@@ -156,8 +157,15 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 	if len(saved.Plan.Errors) > 0 {
 		return nil, nil, planErrors(saved.Plan)
 	}
+	if err := c.sameAccount(s, saved); err != nil {
+		return nil, nil, err
+	}
 	f := c.planFlags
-	f.Prune = saved.Prune
+	f.Prune = saved.Options.Prune
+	if diffs := flagDiffs(saved.Options, savedOptions(f, c.deleteFlags)); len(diffs) > 0 {
+		return nil, nil, &exitError{code: 1, err: fmt.Errorf("refusing %s: it was planned with other flags, which would plan other changes:\n  %s",
+			c.Plan, strings.Join(diffs, "\n  "))}
+	}
 	if !pathGiven(kctx) {
 		f.Path = saved.ConfigPath
 		if f.Path == "" {
@@ -173,7 +181,7 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 	if err != nil {
 		return nil, nil, err
 	}
-	hash, err := planner.ConfigHash(got.cfg, saved.Prune)
+	_, hash, err := planner.NormalizeConfig(got.cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -191,6 +199,9 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 			names = append(names, planner.Noun(r.Kind)+" "+r.Name)
 		}
 		msg := fmt.Sprintf("refusing %s: the configuration in %s changed since the plan was saved", c.Plan, f.Path)
+		if vars := varDiffs(saved.Options, c.varFlags); len(vars) > 0 {
+			msg += " or is read with other variables (" + strings.Join(vars, "; ") + ")"
+		}
 		if len(names) > 0 {
 			msg += "; the change planned for these objects is now different:\n  " + strings.Join(names, "\n  ")
 		}
@@ -227,6 +238,65 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 	return got, saved.Plan, nil
 }
 
+// sameAccount refuses a plan saved against another account, before
+// anything is read.
+func (c *applyCmd) sameAccount(s streams, saved *planner.Saved) error {
+	api, err := newClient(s)
+	if err != nil {
+		return err
+	}
+	if saved.Account != api.AccountID() {
+		return &exitError{code: 1, err: fmt.Errorf("refusing %s: it was saved for account %s, this is %s; plan against this account with cldsync plan --out",
+			c.Plan, saved.Account, api.AccountID())}
+	}
+	return nil
+}
+
+// flagDiffs names the flags that shape a plan and differ between the
+// saved plan and this run: "saved with --allow-deletes; pass it again".
+func flagDiffs(saved, now planner.SavedOptions) []string {
+	var out []string
+	for _, b := range []struct {
+		flag       string
+		saved, now bool
+	}{
+		{"--allow-deletes", saved.AllowDeletes, now.AllowDeletes},
+		{"--allow-environment-deletes", saved.AllowEnvironmentDeletes, now.AllowEnvironmentDeletes},
+		{"--allow-key-removal", saved.AllowKeyRemoval, now.AllowKeyRemoval},
+	} {
+		switch {
+		case b.saved && !b.now:
+			out = append(out, "saved with "+b.flag+"; pass it again")
+		case !b.saved && b.now:
+			out = append(out, "saved without "+b.flag+"; leave it out")
+		}
+	}
+	return append(out, listDiffs("--rotate", saved.Rotate, now.Rotate)...)
+}
+
+// varDiffs names the --var flags that differ from the saved plan's: they
+// may be why the configuration means something else now.
+func varDiffs(saved planner.SavedOptions, now varFlags) []string {
+	return append(listDiffs("--var", saved.Vars, now.Var), listDiffs("--var-file", saved.VarFiles, now.VarFile)...)
+}
+
+// listDiffs names the values of a repeatable flag given at one time and
+// not the other.
+func listDiffs(flag string, saved, now []string) []string {
+	var out []string
+	for _, v := range saved {
+		if !slices.Contains(now, v) {
+			out = append(out, "saved with "+flag+" "+v+"; pass it again")
+		}
+	}
+	for _, v := range now {
+		if !slices.Contains(saved, v) {
+			out = append(out, "saved without "+flag+" "+v+"; leave it out")
+		}
+	}
+	return out
+}
+
 // guardApplied runs every guard on exactly the changes apply is about to
 // run, against the live account just read, and refuses the whole apply
 // when one is refused or depends on a change that is not there, before
@@ -242,8 +312,8 @@ func guardApplied(got *computed, plan *planner.Plan, what string) error {
 		lines = append(lines, e.Line())
 	}
 	if len(lines) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("refusing to apply %s: the guards refuse %s of the changes it would run:\n  %s\nnothing was applied; run cldsync plan again and review the new plan",
-			what, count(len(lines), "change", "changes"), strings.Join(lines, "\n  "))}
+		return &exitError{code: 1, err: fmt.Errorf("refusing to apply %s: the guards refuse %d of the changes it would run, judged against the live account now:\n  %s\nnothing was applied; run cldsync plan again and review the new plan",
+			what, len(lines), strings.Join(lines, "\n  "))}
 	}
 	plan.Changes = kept
 	return nil

@@ -39,7 +39,7 @@ func (c *planCmd) Run(ctx context.Context, s streams) error {
 		return err
 	}
 	if c.Out != "" {
-		if err := savePlan(c.Out, got, c.planFlags); err != nil {
+		if err := savePlan(c.Out, got, c.planFlags, c.deleteFlags); err != nil {
 			return err
 		}
 		fmt.Fprintf(s.Stderr, "Saved the plan to %s. Apply exactly it with: cldsync apply --plan %s\n", c.Out, c.Out)
@@ -61,10 +61,11 @@ func renderPlan(s streams, p *planner.Plan, f outputFlags) error {
 	return render.RenderText(s.Stdout, p, render.TextOptions{Color: useColor(s)})
 }
 
-// savePlan writes the plan with the identity of its configuration, through
-// a temporary file so that a failed write never leaves half a plan.
-func savePlan(path string, got *computed, f planFlags) error {
-	hash, err := planner.ConfigHash(got.cfg, f.Prune)
+// savePlan writes the plan with what it was computed from (the account,
+// the normalised configuration, the flags), through a temporary file so
+// that a failed write never leaves half a plan.
+func savePlan(path string, got *computed, f planFlags, allow deleteFlags) error {
+	model, hash, err := planner.NormalizeConfig(got.cfg)
 	if err != nil {
 		return err
 	}
@@ -77,14 +78,24 @@ func savePlan(path string, got *computed, f planFlags) error {
 	var b bytes.Buffer
 	if err := planner.WriteSaved(&b, &planner.Saved{
 		CldsyncVersion: version,
+		Account:        got.api.AccountID(),
 		ConfigPath:     configPath,
+		Model:          model,
 		ConfigHash:     hash,
-		Prune:          f.Prune,
+		Options:        savedOptions(f, allow),
 		Plan:           got.plan,
 	}); err != nil {
 		return err
 	}
 	return writeFileAtomic(path, b.Bytes())
+}
+
+// savedOptions are the flags that shape a plan, as a saved plan pins them.
+func savedOptions(f planFlags, allow deleteFlags) planner.SavedOptions {
+	return planner.SavedOptions{
+		Prune: f.Prune, AllowDeletes: allow.AllowDeletes, AllowEnvironmentDeletes: allow.AllowEnvironmentDeletes,
+		AllowKeyRemoval: f.AllowKeyRemoval, Rotate: f.Rotate, Vars: f.Var, VarFiles: f.VarFile,
+	}
 }
 
 func writeFileAtomic(path string, data []byte) error {

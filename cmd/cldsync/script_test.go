@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http/httptest"
@@ -69,6 +70,7 @@ func scriptParams(profile emulator.Profile) testscript.Params {
 			"emu-fault":  cmdEmuFault,
 			"emu-alter":  cmdEmuAlter,
 			"emu-clock":  cmdEmuClock,
+			"plan-drop":  cmdPlanDrop,
 		},
 	}
 }
@@ -134,4 +136,36 @@ func cmdEmuFault(ts *testscript.TestScript, neg bool, args []string) {
 		f.Status = status
 	}
 	v.(*emulator.Emulator).InjectFault(f)
+}
+
+// cmdPlanDrop edits a saved plan by hand, as a reviewer might: it removes
+// the changes of one object from the file and the dependencies on it.
+//
+//	plan-drop FILE KIND NAME
+func cmdPlanDrop(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: plan-drop FILE KIND NAME")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	var saved map[string]any
+	ts.Check(json.Unmarshal(data, &saved))
+	plan, _ := saved["plan"].(map[string]any)
+	changes, _ := plan["changes"].([]any)
+	var kept []any
+	for _, c := range changes {
+		ref := c.(map[string]any)["ref"].(map[string]any)
+		if ref["kind"] == args[1] && ref["name"] == args[2] {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	if len(kept) == len(changes) {
+		ts.Fatalf("plan-drop: %s has no change of %s %s", args[0], args[1], args[2])
+	}
+	plan["changes"] = kept
+	out, err := json.MarshalIndent(saved, "", "  ")
+	ts.Check(err)
+	ts.Check(os.WriteFile(path, out, 0o644))
 }

@@ -5,39 +5,42 @@ package planner
 // Saved plans: `cldsync plan --out FILE` writes one, `cldsync apply --plan
 // FILE` applies exactly its changes and nothing else.
 //
-// A saved plan must only be applied while it still says what will happen.
-// Two things can make it lie, and both are refused:
+// A saved plan pins what it was computed from, and apply --plan compares
+// meaning, not bytes:
 //
-//   - The configuration changed. The plan records ConfigHash: a digest of the
-//     loaded configuration (positions left out, so comments and reformatting
-//     do not count) and of the planning options.
-//   - An object the plan touches changed in the live account. Each change
-//     records what the plan saw of its object: Before is the live object with
-//     its ids (nil, for a create, records that it was absent), and the
-//     change's After, DependsOn and membership ids record the objects it
-//     refers to. apply reads the live account again and plans anew from the
-//     same configuration; every object whose change is not exactly the
-//     saved one is stale, and Compare names it with what moved.
+//   - the account: a plan saved against one account is refused on another
+//     ("saved for account acc-staging, this is acc-prod");
+//   - the desired model: the loaded configuration normalised
+//     (NormalizeConfig: no positions, no comments, no paths), so the plan
+//     applies from any directory and after a comment is added, and is
+//     refused when the meaning changed;
+//   - the options that shaped it: --prune, --allow-deletes,
+//     --allow-environment-deletes, --allow-key-removal, --rotate, and the
+//     --var and --var-file values; a flag missing at apply is named
+//     ("saved with --allow-deletes; pass it again"), never reported as drift;
+//   - the live values each change assumed: its Before (the live object,
+//     ids included; none for a create, which assumed the object absent) and
+//     the ids its After and DependsOn refer to. Every object whose live
+//     values moved is stale, and Compare names it with what moved;
+//   - the changes themselves, through a digest of all of the above: a file
+//     edited after plan --out (a change dropped, say) is refused.
 //
 // Changes that the fresh plan has and the saved one does not (drift in
 // objects the saved plan leaves alone) are not stale: they are simply not
-// applied, since a saved plan is applied exactly.
+// applied, since a saved plan is applied exactly. apply then runs every
+// guard on exactly the saved changes against the fresh read (Check).
 //
-// The file is the published plan JSON (json.go) wrapped with the
-// configuration's identity, and is read back through the same mapping, so
-// the saved shape is versioned like the JSON output. It holds no secrets:
-// plans carry names, ids and settings, never credentials or access keys.
-// The planner stays pure: the fresh read is the caller's.
+// The file embeds the published plan JSON (json.go) and reads it back
+// through the same mapping. It holds no secrets: plans carry names, ids
+// and settings, never credentials or access keys. The planner stays pure:
+// the fresh read is the caller's.
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
@@ -45,41 +48,106 @@ import (
 
 // SavedFormatVersion is the version of the saved-plan wrapper, written as
 // format_version. Readers accept any minor version of their major version.
-const SavedFormatVersion = "1.0"
+// 2.0 pins the account, the normalised model, the options and a digest;
+// 1.x files are refused with a request to save the plan again.
+const SavedFormatVersion = "2.0"
 
 // savedKind marks a file as a saved plan, so that `plan --format json`
 // output is not mistaken for one.
 const savedKind = "cldsync-saved-plan"
 
-// Saved is a plan saved to be applied later, with the identity of what it
-// was computed from.
+// Saved is a plan saved to be applied later, with what it was computed
+// from.
 type Saved struct {
 	// CldsyncVersion is the version of cldsync that saved the plan.
 	CldsyncVersion string
-	// ConfigPath is the configuration path the plan was computed from, as
-	// given on the command line.
+	// Account is the id of the account the plan was computed against.
+	Account string
+	// ConfigPath is where the configuration was (absolute), so that apply
+	// --plan finds it from any directory when given none.
 	ConfigPath string
-	// ConfigHash identifies the configuration and options (see ConfigHash).
+	// Model is the normalised desired model and ConfigHash its hash
+	// (NormalizeConfig).
+	Model      json.RawMessage
 	ConfigHash string
-	// Prune is the --prune override the plan was computed with; nil for
-	// none. It is part of ConfigHash.
-	Prune []spec.Kind
+	// Options are the flags and variable values the plan was computed
+	// with.
+	Options SavedOptions
 	// Plan is the plan, whose changes are applied exactly.
 	Plan *Plan
 }
 
+// SavedOptions are the flags and variable values that shaped a saved plan.
+type SavedOptions struct {
+	Prune                   []spec.Kind
+	AllowDeletes            bool
+	AllowEnvironmentDeletes bool
+	AllowKeyRemoval         bool
+	Rotate                  []string
+	// Vars are the --var flags (NAME=VALUE) and VarFiles the --var-file
+	// flags as given, for naming what differs; their effect is in Model.
+	Vars     []string
+	VarFiles []string
+}
+
 type savedJSON struct {
-	FormatVersion  string          `json:"format_version"`
-	Kind           string          `json:"kind"`
-	CldsyncVersion string          `json:"cldsync_version"`
-	Config         savedConfigJSON `json:"config"`
-	Plan           json.RawMessage `json:"plan"`
+	FormatVersion  string           `json:"format_version"`
+	Kind           string           `json:"kind"`
+	CldsyncVersion string           `json:"cldsync_version"`
+	Account        string           `json:"account"`
+	Config         savedConfigJSON  `json:"config"`
+	Options        savedOptionsJSON `json:"options"`
+	Digest         string           `json:"digest"`
+	Plan           json.RawMessage  `json:"plan"`
 }
 
 type savedConfigJSON struct {
-	Path  string   `json:"path"`
-	Hash  string   `json:"hash"`
-	Prune []string `json:"prune"`
+	Path  string          `json:"path"`
+	Hash  string          `json:"hash"`
+	Model json.RawMessage `json:"model"`
+}
+
+type savedOptionsJSON struct {
+	Prune                   []string `json:"prune"`
+	AllowDeletes            bool     `json:"allow_deletes"`
+	AllowEnvironmentDeletes bool     `json:"allow_environment_deletes"`
+	AllowKeyRemoval         bool     `json:"allow_key_removal"`
+	Rotate                  []string `json:"rotate"`
+	Vars                    []string `json:"vars"`
+	VarFiles                []string `json:"var_files"`
+}
+
+func toSavedOptions(o SavedOptions) savedOptionsJSON {
+	prune := make([]string, 0, len(o.Prune))
+	for _, k := range o.Prune {
+		prune = append(prune, string(k))
+	}
+	return savedOptionsJSON{Prune: prune, AllowDeletes: o.AllowDeletes, AllowEnvironmentDeletes: o.AllowEnvironmentDeletes,
+		AllowKeyRemoval: o.AllowKeyRemoval, Rotate: nonNil(o.Rotate), Vars: nonNil(o.Vars), VarFiles: nonNil(o.VarFiles)}
+}
+
+func fromSavedOptions(j savedOptionsJSON) SavedOptions {
+	o := SavedOptions{AllowDeletes: j.AllowDeletes, AllowEnvironmentDeletes: j.AllowEnvironmentDeletes,
+		AllowKeyRemoval: j.AllowKeyRemoval, Rotate: j.Rotate, Vars: j.Vars, VarFiles: j.VarFiles}
+	for _, k := range j.Prune {
+		o.Prune = append(o.Prune, spec.Kind(k))
+	}
+	return o
+}
+
+// digest covers everything a saved plan pins but its path: the account,
+// the model's hash, the options and the plan, canonically encoded.
+func digest(account, hash string, opts savedOptionsJSON, plan JSONPlan) (string, error) {
+	data, err := json.Marshal(struct {
+		Account string           `json:"account"`
+		Hash    string           `json:"hash"`
+		Options savedOptionsJSON `json:"options"`
+		Plan    JSONPlan         `json:"plan"`
+	}{account, hash, opts, plan})
+	if err != nil {
+		return "", err
+	}
+	return modelHash(data), nil
 }
 
 // jsonPlanIn and jsonChangeIn read the published plan JSON back; values
@@ -107,7 +175,7 @@ type jsonChangeIn struct {
 	Notes     []string        `json:"notes"`
 }
 
-// WriteSaved writes s as indented JSON.
+// WriteSaved writes s as indented JSON, with its digest.
 func WriteSaved(w io.Writer, s *Saved) error {
 	jp, err := ToJSON(s.Plan)
 	if err != nil {
@@ -117,15 +185,23 @@ func WriteSaved(w io.Writer, s *Saved) error {
 	if err := EncodeJSON(&plan, jp); err != nil {
 		return fmt.Errorf("save plan: %w", err)
 	}
-	prune := make([]string, 0, len(s.Prune))
-	for _, k := range s.Prune {
-		prune = append(prune, string(k))
+	model := s.Model
+	if len(model) == 0 {
+		model = json.RawMessage("null")
+	}
+	opts := toSavedOptions(s.Options)
+	sum, err := digest(s.Account, s.ConfigHash, opts, jp)
+	if err != nil {
+		return fmt.Errorf("save plan: %w", err)
 	}
 	return EncodeJSON(w, savedJSON{
 		FormatVersion:  SavedFormatVersion,
 		Kind:           savedKind,
 		CldsyncVersion: s.CldsyncVersion,
-		Config:         savedConfigJSON{Path: s.ConfigPath, Hash: s.ConfigHash, Prune: prune},
+		Account:        s.Account,
+		Config:         savedConfigJSON{Path: s.ConfigPath, Hash: s.ConfigHash, Model: model},
+		Options:        opts,
+		Digest:         sum,
 		Plan:           json.RawMessage(bytes.TrimSpace(plan.Bytes())),
 	})
 }
@@ -153,7 +229,7 @@ func ReadSaved(r io.Reader) (*Saved, error) {
 		return nil, fmt.Errorf("read saved plan: %w", err)
 	}
 	if major(sj.FormatVersion) != major(SavedFormatVersion) {
-		return nil, fmt.Errorf("read saved plan: format_version %q, this cldsync reads %s.x", sj.FormatVersion, major(SavedFormatVersion))
+		return nil, fmt.Errorf("read saved plan: format_version %q, this cldsync reads %s.x; save the plan again with cldsync plan --out", sj.FormatVersion, major(SavedFormatVersion))
 	}
 	var jp jsonPlanIn
 	dec = json.NewDecoder(bytes.NewReader(sj.Plan))
@@ -168,11 +244,44 @@ func ReadSaved(r io.Reader) (*Saved, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read saved plan: %w", err)
 	}
-	s := &Saved{CldsyncVersion: sj.CldsyncVersion, ConfigPath: sj.Config.Path, ConfigHash: sj.Config.Hash, Plan: p}
-	for _, k := range sj.Config.Prune {
-		s.Prune = append(s.Prune, spec.Kind(k))
+	if err := checkDigest(&sj, p); err != nil {
+		return nil, err
 	}
-	return s, nil
+	return &Saved{CldsyncVersion: sj.CldsyncVersion, Account: sj.Account, ConfigPath: sj.Config.Path, Model: sj.Config.Model,
+		ConfigHash: sj.Config.Hash, Options: fromSavedOptions(sj.Options), Plan: p}, nil
+}
+
+// errEdited is the refusal of a saved plan changed after plan --out.
+var errEdited = errors.New("read saved plan: its content is not what plan --out wrote (the file was edited: a change added, dropped or altered, or the account, options or configuration it pins); save the plan again with cldsync plan --out and review it")
+
+// checkDigest refuses a file whose model, options, account or changes are
+// not the ones plan --out wrote.
+func checkDigest(sj *savedJSON, p *Plan) error {
+	if string(sj.Config.Model) != "null" && modelHash(compactJSON(sj.Config.Model)) != sj.Config.Hash {
+		return errEdited
+	}
+	jp, err := ToJSON(p)
+	if err != nil {
+		return fmt.Errorf("read saved plan: %w", err)
+	}
+	sum, err := digest(sj.Account, sj.Config.Hash, sj.Options, jp)
+	if err != nil {
+		return fmt.Errorf("read saved plan: %w", err)
+	}
+	if sum != sj.Digest {
+		return errEdited
+	}
+	return nil
+}
+
+// compactJSON is data without insignificant space, as json.Marshal writes
+// it, so that an indented model hashes as the one marshalled.
+func compactJSON(data []byte) []byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, data); err != nil {
+		return data
+	}
+	return b.Bytes()
 }
 
 func major(v string) string {
@@ -286,179 +395,4 @@ func fromJSONValue(kind spec.Kind, raw json.RawMessage) (Value, error) {
 		return v, err
 	}
 	return nil, fmt.Errorf("this cldsync cannot read a saved %s value", kind)
-}
-
-// ConfigHash identifies a loaded configuration together with the --prune
-// override it is planned with: "sha256:" and the hex digest of a canonical
-// JSON encoding. Positions are left out, so moving, commenting or
-// reformatting YAML does not change the hash; any change of meaning does.
-func ConfigHash(cfg *spec.Config, prune []spec.Kind) (string, error) {
-	data, err := json.Marshal(cfg)
-	if err != nil {
-		return "", fmt.Errorf("hash configuration: %w", err)
-	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		return "", fmt.Errorf("hash configuration: %w", err)
-	}
-	// encoding/json writes map keys sorted, so the encoding is canonical.
-	canon, err := json.Marshal(struct {
-		Config any         `json:"config"`
-		Prune  []spec.Kind `json:"prune"`
-	}{stripPositions(v), prune})
-	if err != nil {
-		return "", fmt.Errorf("hash configuration: %w", err)
-	}
-	sum := sha256.Sum256(canon)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
-}
-
-// stripPositions drops every "Pos" member (spec.Pos) from a decoded JSON
-// value, at any depth.
-func stripPositions(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		delete(v, "Pos")
-		for k, x := range v {
-			v[k] = stripPositions(x)
-		}
-	case []any:
-		for i, x := range v {
-			v[i] = stripPositions(x)
-		}
-	}
-	return v
-}
-
-// Stale is an object that a saved plan touches whose change no longer
-// holds, and why.
-type Stale struct {
-	Ref    Ref
-	Reason string
-}
-
-// String is "user raj@acme.test: changed in the live account since …".
-func (s Stale) String() string { return Noun(s.Ref.Kind) + " " + s.Ref.Name + ": " + s.Reason }
-
-// Compare checks the saved plan against fresh: a plan computed now from
-// the same configuration and a fresh read of the live account. It returns,
-// in the saved plan's order, each object the saved plan touches whose
-// change would now be different. Objects the saved plan does not touch are
-// never stale (see Untouched).
-func (s *Saved) Compare(fresh *Plan) ([]Stale, error) {
-	saved, order, err := changesByRef(s.Plan)
-	if err != nil {
-		return nil, err
-	}
-	now, _, err := changesByRef(fresh)
-	if err != nil {
-		return nil, err
-	}
-	var out []Stale
-	for _, ref := range order {
-		if reason := staleReason(saved[ref], now[ref]); reason != "" {
-			out = append(out, Stale{Ref: ref, Reason: reason})
-		}
-	}
-	return out, nil
-}
-
-// Untouched returns the objects that fresh would change and the saved plan
-// does not touch, in fresh's order: drift that applying the saved plan
-// leaves alone.
-func (s *Saved) Untouched(fresh *Plan) []Ref {
-	touched := map[Ref]bool{}
-	for _, c := range s.Plan.Changes {
-		touched[c.Ref] = true
-	}
-	var out []Ref
-	for _, c := range fresh.Changes {
-		if !touched[c.Ref] && !slices.Contains(out, c.Ref) {
-			out = append(out, c.Ref)
-		}
-	}
-	return out
-}
-
-// changesByRef maps a plan's changes to their published JSON, grouped by
-// object, and lists the objects in plan order.
-func changesByRef(p *Plan) (map[Ref][]JSONChange, []Ref, error) {
-	jp, err := ToJSON(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	by := map[Ref][]JSONChange{}
-	var order []Ref
-	for _, jc := range jp.Changes {
-		ref := fromJSONRef(jc.Ref)
-		if _, ok := by[ref]; !ok {
-			order = append(order, ref)
-		}
-		by[ref] = append(by[ref], jc)
-	}
-	return by, order, nil
-}
-
-// staleReason is "" when the saved and fresh changes of one object are the
-// same, else why they differ, in terms of what moved.
-func staleReason(saved, fresh []JSONChange) string {
-	a, _ := json.Marshal(saved)
-	b, _ := json.Marshal(fresh)
-	if bytes.Equal(a, b) {
-		return ""
-	}
-	s := saved[0]
-	if len(fresh) == 0 {
-		if s.Before == nil {
-			return "was created in the live account since the plan"
-		}
-		if s.After == nil {
-			return "was deleted from the live account since the plan"
-		}
-		return "changed in the live account since the plan, which now needs no change"
-	}
-	f := fresh[0]
-	switch {
-	case s.Before == nil && f.Before != nil:
-		return "was created in the live account since the plan"
-	case s.Before != nil && f.Before == nil:
-		return "was deleted from the live account since the plan"
-	case s.Before != nil:
-		if d := valueDiff(s.Before, f.Before); d != "" {
-			return "changed in the live account since the plan: " + d
-		}
-	}
-	return "its change is different now: an object it refers to changed in the live account since the plan"
-}
-
-// valueDiff is `role "admin" → "reports", enabled true → false` for the
-// members of two JSON values that differ, in key order.
-func valueDiff(was, now any) string {
-	wm, nm := jsonObject(was), jsonObject(now)
-	var keys []string
-	for k := range wm {
-		keys = append(keys, k)
-	}
-	for k := range nm {
-		if _, ok := wm[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	var parts []string
-	for _, k := range keys {
-		w, _ := json.Marshal(wm[k])
-		n, _ := json.Marshal(nm[k])
-		if !bytes.Equal(w, n) {
-			parts = append(parts, k+" "+string(w)+" → "+string(n))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-func jsonObject(v any) map[string]json.RawMessage {
-	data, _ := json.Marshal(v)
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(data, &m)
-	return m
 }

@@ -31,9 +31,11 @@ func TestSavedRoundTrip(t *testing.T) {
 			want := &Saved{
 				CldsyncVersion: "v1.2.3",
 				ConfigPath:     "config/",
+				Account:        "acc-staging",
 				ConfigHash:     "sha256:0123",
-				Prune:          []spec.Kind{spec.KindUser},
-				Plan:           mk(t),
+				Options: SavedOptions{Prune: []spec.Kind{spec.KindUser}, AllowDeletes: true, AllowKeyRemoval: true,
+					Rotate: []string{"prod/ci"}, Vars: []string{"env=prod"}, VarFiles: []string{"prod.yaml"}},
+				Plan: mk(t),
 			}
 			var b bytes.Buffer
 			if err := WriteSaved(&b, want); err != nil {
@@ -46,8 +48,8 @@ func TestSavedRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(renderJSONString(t, want.Plan), renderJSONString(t, got.Plan)); diff != "" {
 				t.Errorf("plan read back differs (-want +got):\n%s", diff)
 			}
-			wantMeta := []any{want.CldsyncVersion, want.ConfigPath, want.ConfigHash, want.Prune}
-			gotMeta := []any{got.CldsyncVersion, got.ConfigPath, got.ConfigHash, got.Prune}
+			wantMeta := []any{want.CldsyncVersion, want.Account, want.ConfigPath, want.ConfigHash, want.Options}
+			gotMeta := []any{got.CldsyncVersion, got.Account, got.ConfigPath, got.ConfigHash, got.Options}
 			if diff := cmp.Diff(wantMeta, gotMeta); diff != "" {
 				t.Errorf("metadata read back differs (-want +got):\n%s", diff)
 			}
@@ -89,15 +91,21 @@ func TestFromJSONValueExhaustive(t *testing.T) {
 func TestReadSavedRefuses(t *testing.T) {
 	t.Parallel()
 	var saved bytes.Buffer
-	if err := WriteSaved(&saved, &Saved{Plan: samplePlan(t)}); err != nil {
+	if err := WriteSaved(&saved, &Saved{Account: "acc-staging", Plan: samplePlan(t)}); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(saved.String(), `"role": "media_library_user"`) {
+		t.Fatalf("the sample plan has no media_library_user to alter:\n%s", saved.String())
 	}
 	tests := []struct {
 		name, in, want string
 	}{
 		{"plan output", renderJSONString(t, samplePlan(t)), "not a saved plan"},
-		{"next major version", strings.Replace(saved.String(), `"format_version": "1.0"`, `"format_version": "2.0"`, 1), `format_version "2.0"`},
+		{"previous major version", strings.Replace(saved.String(), `"format_version": "2.0"`, `"format_version": "1.0"`, 1), `format_version "1.0", this cldsync reads 2.x; save the plan again`},
 		{"unknown action", strings.Replace(saved.String(), `"action": "create"`, `"action": "rename"`, 1), `unknown action "rename"`},
+		{"a change altered", strings.Replace(saved.String(), `"role": "media_library_user"`, `"role": "master_admin"`, 1), "the file was edited"},
+		{"another account", strings.Replace(saved.String(), `"account": "acc-staging"`, `"account": "acc-prod"`, 1), "the file was edited"},
+		{"an option", strings.Replace(saved.String(), `"allow_deletes": false`, `"allow_deletes": true`, 1), "the file was edited"},
 		{"not JSON", "plan: yes", "read saved plan"},
 	}
 	for _, tt := range tests {
@@ -111,32 +119,52 @@ func TestReadSavedRefuses(t *testing.T) {
 	}
 }
 
-func TestConfigHash(t *testing.T) {
+func TestNormalizeConfig(t *testing.T) {
 	t.Parallel()
-	hash := func(src string, prune ...spec.Kind) string {
+	hash := func(file, src string) string {
 		t.Helper()
-		cfg, err := spec.Parse("a.yaml", []byte(src))
+		cfg, err := spec.Parse(file, []byte(src))
 		if err != nil {
 			t.Fatalf("spec.Parse returned error %v", err)
 		}
-		h, err := ConfigHash(cfg, prune)
+		_, h, err := NormalizeConfig(cfg)
 		if err != nil {
-			t.Fatalf("ConfigHash returned error %v", err)
+			t.Fatalf("NormalizeConfig returned error %v", err)
 		}
 		if !strings.HasPrefix(h, "sha256:") || len(h) != len("sha256:")+64 {
-			t.Errorf("ConfigHash = %q, want sha256: and 64 hex digits", h)
+			t.Errorf("hash = %q, want sha256: and 64 hex digits", h)
 		}
 		return h
 	}
-	base := hash("version: 1\nusers:\n  - email: a@x.test\n    role: admin\n")
-	if got := hash("# a comment moves every line\n\nversion: 1\nusers:\n- {email: a@x.test, role: admin}\n"); got != base {
-		t.Errorf("ConfigHash changed with layout only")
+	const policy = "policies:\n  - name: up\n    scope: account\n    statement: permit(principal, action, resource);\n"
+	base := hash("a.yaml", "version: 1\nusers:\n  - email: a@x.test\n    role: admin\n"+policy)
+	for name, tt := range map[string]struct {
+		file, src string
+		same      bool
+	}{
+		"a comment and another layout":              {"a.yaml", "# a comment moves every line\n\nversion: 1\nusers:\n- {email: a@x.test, role: admin}\n" + policy, true},
+		"the same file read from another directory": {"../elsewhere/cfg/a.yaml", "version: 1\nusers:\n  - email: a@x.test\n    role: admin\n" + policy, true},
+		"a role":      {"a.yaml", "version: 1\nusers:\n  - email: a@x.test\n    role: reports\n" + policy, false},
+		"a statement": {"a.yaml", "version: 1\nusers:\n  - email: a@x.test\n    role: admin\n" + strings.Replace(policy, "permit", "forbid", 1), false},
+	} {
+		if got := hash(tt.file, tt.src); (got == base) != tt.same {
+			t.Errorf("%s: hash equal %v, want %v", name, got == base, tt.same)
+		}
 	}
-	if got := hash("version: 1\nusers:\n  - email: a@x.test\n    role: reports\n"); got == base {
-		t.Errorf("ConfigHash did not change with a role")
+	// A custom attribute literally named Pos is meaning, not a position.
+	attrs := func(v string) string {
+		return hash("a.yaml", "version: 1\nenvironments:\n  - cloud_name: prod\n    name: Prod\n    custom_attributes: {Pos: "+v+"}\n")
 	}
-	if got := hash("version: 1\nusers:\n  - email: a@x.test\n    role: admin\n", spec.KindUser); got == base {
-		t.Errorf("ConfigHash did not change with --prune")
+	if attrs("1") == attrs("2") {
+		t.Error("a custom attribute named Pos does not count")
+	}
+	model, _, err := NormalizeConfig(&spec.Config{Environments: []spec.Environment{{CloudName: "prod", CustomAttributes: map[string]any{"Pos": 1},
+		Pos: spec.Pos{File: "a.yaml", Line: 2}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(model), `"CustomAttributes":{"Pos":1}`) || strings.Contains(string(model), "a.yaml") {
+		t.Errorf("model = %s, want the custom attribute Pos and no position", model)
 	}
 }
 
