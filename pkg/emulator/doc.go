@@ -9,6 +9,12 @@
 // Answers that differ from what was stored likewise come only from a
 // labelled knob: Fault.Rewrite (AlterResponse).
 //
+// Options.Profile picks how it answers where Cloudinary's live service is
+// known to differ from the spec: ProfileSpec (the default, exactly the spec;
+// what the contract tests check) or ProfileLive, which answers as the live
+// service does for every row of one table with its evidence
+// (live_profile.go, LiveRows; docs/live-api.md).
+//
 // It imports nothing else of cldsync: it is an independent reading of the
 // spec, checked against the spec by the contract tests, so that a mistake in
 // pkg/client cannot hide behind the same mistake here.
