@@ -65,7 +65,16 @@ func loadConfig(s streams, path string, vars varFlags) (*spec.Config, error) {
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
+	printWarnings(s, cfg)
 	return cfg, nil
+}
+
+// printWarnings prints the configuration's warnings (names that look
+// alike) to stderr, one a line, file:line:col first like errors.
+func printWarnings(s streams, cfg *spec.Config) {
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(s.Stderr, "%s: warning: %s\n", w.Pos, w.Message)
+	}
 }
 
 // newClient builds the API client from the environment

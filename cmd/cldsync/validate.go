@@ -29,6 +29,7 @@ func (c *validateCmd) Run(s streams) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
+	printWarnings(s, cfg)
 	perms := ""
 	if n := len(cfg.Roles) + len(cfg.Policies) + len(cfg.Assignments); n > 0 {
 		perms = fmt.Sprintf(", %s, %s, %s", count(len(cfg.Roles), "role", "roles"),

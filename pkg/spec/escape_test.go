@@ -3,6 +3,8 @@ package spec
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestVarEscape: $${ is a literal ${ that starts no reference, so that a
@@ -52,4 +54,40 @@ func FuzzCedarRefText(f *testing.F) {
 			t.Errorf("CedarRefs(%q) = %+v, want name %q at %d", before+ref, r, name, len(before))
 		}
 	})
+}
+
+// TestLookalikes: names of one kind that look alike (a Cyrillic letter, a
+// full-width one, "rn" for "m", composed and decomposed accents) load, each
+// with a warning naming both positions; unrelated kinds are not compared.
+func TestLookalikes(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(`version: 1
+environments:
+  - {cloud_name: acme-m, name: M}
+  - {cloud_name: acme-rn, name: RN}
+users:
+  - email: ana@acme.test
+  - email: "\u0430na@acme.test"
+groups:
+  - name: designers
+  - name: "\uff44esigners"
+  - name: "Caf\u00e9"
+  - name: "Cafe\u0301"
+  - name: ana@acme.test
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`c.yaml:4:5: environment "acme-rn" looks like environment "acme-m" (at c.yaml:3:5): this one has U+0072 (LATIN SMALL LETTER R) where the other has U+006D (LATIN SMALL LETTER M); the service keeps them apart`,
+		`c.yaml:7:5: user "аna@acme.test" looks like user "ana@acme.test" (at c.yaml:6:5): this one has U+0430 (CYRILLIC SMALL LETTER A) where the other has U+0061 (LATIN SMALL LETTER A); the service keeps them apart`,
+		`c.yaml:10:5: group "ｄesigners" looks like group "designers" (at c.yaml:9:5): this one has U+FF44 (FULLWIDTH LATIN SMALL LETTER D) where the other has U+0064 (LATIN SMALL LETTER D); the service keeps them apart`,
+		"c.yaml:12:5: group \"Cafe\u0301\" looks like group \"Caf\u00e9\" (at c.yaml:11:5): they are the same text, one written composed and the other decomposed (Unicode NFC and NFD); the service keeps them apart",
+	}
+	var got []string
+	for _, w := range cfg.Warnings {
+		got = append(got, w.Error())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
 }

@@ -238,6 +238,8 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	if len(l.errs) > 0 {
 		return nil, l.errs.sorted()
 	}
+	l.checkLookalikes() // confusable.go
+	l.cfg.Warnings = l.cfg.Warnings.sorted()
 	return &l.cfg, nil
 }
 

@@ -55,6 +55,9 @@ type Config struct {
 	// Template is set when the file loaded is a template on its own.
 	Tenants  []Tenant     `json:",omitempty"`
 	Template *TemplateRef `json:",omitempty"`
+	// Warnings are what a reader should look at but that does not stop
+	// the load, such as names that look alike (confusable.go).
+	Warnings Errors `json:",omitempty"`
 }
 
 // Environment is a product environment, keyed by CloudName.
