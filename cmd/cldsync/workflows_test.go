@@ -248,7 +248,9 @@ func TestExampleWorkflowsSafety(t *testing.T) {
 				with, _ := m["with"].(map[string]any)
 				uses, _ := m["uses"].(string)
 				run, _ := m["run"].(string)
-				if (strings.HasPrefix(uses, "cldsync/cldsync") && with["command"] == "apply") || strings.Contains(run, "cldsync apply") {
+				args, _ := with["args"].(string)
+				writes := with["command"] == "apply" || (with["command"] == "drift" && strings.Contains(args, "--remove-expired"))
+				if (strings.HasPrefix(uses, "cldsync/cldsync") && writes) || strings.Contains(run, "cldsync apply") {
 					applies = true
 				}
 			}
