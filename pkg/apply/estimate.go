@@ -17,7 +17,8 @@ type EstimateOptions struct {
 	// Parallelism is apply's worker count (default 10, as Options).
 	Parallelism int
 	// RatePerSecond is the sustained rate the server accepts; 0 when
-	// there is no limit or it is unknown.
+	// there is no limit or it is unknown. Requests beyond what Remaining
+	// covers are paced at it.
 	RatePerSecond float64
 	// Remaining and ResetIn are what the server last said of its quota
 	// (X-FeatureRateLimit-Remaining, and the time until
@@ -119,10 +120,15 @@ func EstimatePlan(p *planner.Plan, o EstimateOptions) Estimate {
 		{time.Duration(longest) * o.Latency, BoundDependencies},
 	}
 	if o.RatePerSecond > 0 {
+		// What the quota has left goes at once; the rest at the rate.
+		paced := e.Requests
+		if o.Remaining >= 0 {
+			paced = max(0, paced-o.Remaining)
+		}
 		candidates = append(candidates, struct {
 			d time.Duration
 			b Bound
-		}{time.Duration(float64(e.Requests) / o.RatePerSecond * float64(time.Second)), BoundRateLimit})
+		}{time.Duration(float64(paced) / o.RatePerSecond * float64(time.Second)), BoundRateLimit})
 	}
 	if o.Remaining >= 0 && e.Requests > o.Remaining && o.ResetIn > 0 {
 		candidates = append(candidates, struct {
@@ -141,14 +147,15 @@ func EstimatePlan(p *planner.Plan, o EstimateOptions) Estimate {
 
 // EstimateOptionsFrom derives the options from what c saw while reading
 // the live account: the mean latency of its requests and the server's
-// last rate-limit headers (the quota left before its reset).
+// last rate-limit headers (the quota left before its reset, and the
+// sustained rate they imply, client.RateLimitState.Rate).
 func EstimateOptionsFrom(c *client.Client, parallelism int, now time.Time) EstimateOptions {
 	o := EstimateOptions{Parallelism: parallelism, Remaining: -1}
 	if st := c.Stats(); st.Requests > 0 {
 		o.Latency = st.Busy / time.Duration(st.Requests)
 	}
 	if rl := c.RateLimitState(); rl.Known {
-		o.Remaining, o.ResetIn = rl.Remaining, rl.Reset.Sub(now)
+		o.Remaining, o.ResetIn, o.RatePerSecond = rl.Remaining, rl.Reset.Sub(now), rl.Rate
 	}
 	return o
 }

@@ -88,6 +88,15 @@ type RateLimitState struct {
 	Limit     int       // X-FeatureRateLimit-Limit (0 if absent)
 	Remaining int       // X-FeatureRateLimit-Remaining
 	Reset     time.Time // X-FeatureRateLimit-Reset
+	// Rate is the sustained rate the headers imply, in requests a second;
+	// 0 while unknown. Two kinds of limit send these headers: a bucket
+	// refilled continuously, whose Reset is when it is full again, so the
+	// rate is (Limit − Remaining) ÷ (Reset − now), averaged over the
+	// answers; and a fixed window
+	// (Cloudinary's hourly quotas), whose Reset jumps by the window when a
+	// new one starts, so the rate is Limit ÷ that jump. A jump, once
+	// seen, wins.
+	Rate float64
 }
 
 // RateLimitState returns the server's rate-limit headers as last seen.
@@ -95,7 +104,7 @@ func (c *Client) RateLimitState() RateLimitState {
 	c.limiter.mu.Lock()
 	defer c.limiter.mu.Unlock()
 	l := c.limiter
-	return RateLimitState{Known: l.known, Limit: l.limit, Remaining: l.remaining, Reset: l.reset}
+	return RateLimitState{Known: l.known, Limit: l.limit, Remaining: l.remaining, Reset: l.reset, Rate: l.learnedRate}
 }
 
 // limiter is the Client's shared rate limiter. The zero value (with a
@@ -124,6 +133,13 @@ type limiter struct {
 	maxPoll time.Duration
 	// learned are operations found rate-limited beyond the spec's list.
 	learned map[string]bool
+	// learnedRate is RateLimitState.Rate; windowed says it came from a
+	// window's reset jumping, not from a bucket's refill. deficit and
+	// refill sum, over the answers, Limit − Remaining and the time until
+	// Reset (in seconds): their ratio is a bucket's refill rate.
+	learnedRate     float64
+	windowed        bool
+	deficit, refill float64
 }
 
 func newLimiter(clock Clock, rate float64, burst int, adaptive bool) *limiter {
@@ -268,9 +284,36 @@ func (l *limiter) observe(op string, h http.Header, rateLimited bool, retryAfter
 		return
 	}
 	l.learned[op] = true
+	prevKnown, prevRemaining, prevReset := l.known, l.remaining, l.reset
 	l.known, l.remaining, l.reset = true, rem, reset
 	if lim, err := strconv.Atoi(strings.TrimSpace(h.Get("X-FeatureRateLimit-Limit"))); err == nil && lim > 0 {
 		l.limit = lim
+	}
+	l.learnRate(now, prevKnown, prevRemaining, prevReset)
+}
+
+// learnRate updates learnedRate from the headers just read (see
+// RateLimitState.Rate) and those read before. Must hold l.mu.
+func (l *limiter) learnRate(now time.Time, prevKnown bool, prevRemaining int, prevReset time.Time) {
+	if l.limit <= 0 {
+		return
+	}
+	// A new window: Reset moved on by (about) a window and the quota was
+	// refilled. A bucket's Reset creeps by a request's worth at a time.
+	if jump := l.reset.Sub(prevReset); prevKnown && l.remaining > prevRemaining && jump >= time.Second && !now.Before(prevReset) {
+		l.learnedRate, l.windowed = float64(l.limit)/jump.Seconds(), true
+		return
+	}
+	if l.windowed {
+		return
+	}
+	// Reset is an HTTP date, to the second: the time left is up to a
+	// second more than it says, half a second on average; summed over
+	// many answers the error averages out.
+	if left := l.reset.Sub(now) + resetPrecision/2; left > 0 && l.remaining < l.limit {
+		l.deficit += float64(l.limit - l.remaining)
+		l.refill += left.Seconds()
+		l.learnedRate = l.deficit / l.refill
 	}
 }
 

@@ -3,7 +3,9 @@ package client
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -254,4 +256,58 @@ func TestStatsString(t *testing.T) {
 			t.Errorf("%+v.String() = %q, want %q", tc.s, got, tc.want)
 		}
 	}
+}
+
+// TestLearnedRate: the sustained rate the headers imply, for a bucket
+// refilled continuously (Limit − Remaining over the time to Reset, plus
+// half a second for the HTTP date's precision, averaged over answers) and
+// for a fixed window (Limit over the jump of Reset when a window starts).
+func TestLearnedRate(t *testing.T) {
+	t.Parallel()
+	hdr := func(limit, remaining int, reset time.Time) map[string]string {
+		return map[string]string{
+			"X-FeatureRateLimit-Limit":     strconv.Itoa(limit),
+			"X-FeatureRateLimit-Remaining": strconv.Itoa(remaining),
+			"X-FeatureRateLimit-Reset":     reset.Format(http.TimeFormat),
+		}
+	}
+	t.Run("bucket", func(t *testing.T) {
+		t.Parallel()
+		c, mux, _ := setup(t)
+		mux.Handle("/", &recorder{answers: []answer{
+			{status: 200, body: `{}`, header: hdr(20, 20, testEpoch)},                  // full: nothing to learn
+			{status: 200, body: `{}`, header: hdr(20, 5, testEpoch.Add(time.Second))}, // 15 short, 1.5s
+			{status: 200, body: `{}`, header: hdr(20, 0, testEpoch.Add(time.Second))},  // 20 short, 1.5s
+		}})
+		for range 3 {
+			if _, err := c.Users.Get(t.Context(), "u1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := c.RateLimitState().Rate, 35/3.0; math.Abs(got-want) > 1e-9 {
+			t.Errorf("Rate = %v, want %v", got, want)
+		}
+	})
+	t.Run("window", func(t *testing.T) {
+		t.Parallel()
+		c, mux, clk := setup(t)
+		end := testEpoch.Add(10 * time.Minute)
+		mux.Handle("/", &recorder{answers: []answer{
+			{status: 200, body: `{}`, header: hdr(500, 3, end)},
+			{status: 200, body: `{}`, header: hdr(500, 499, end.Add(time.Hour))}, // a new hour
+			{status: 200, body: `{}`, header: hdr(500, 498, end.Add(time.Hour))},
+		}})
+		if _, err := c.Users.Get(t.Context(), "u1"); err != nil {
+			t.Fatal(err)
+		}
+		clk.After(10 * time.Minute) // the window ends
+		for range 2 {
+			if _, err := c.Users.Get(t.Context(), "u1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := c.RateLimitState().Rate, 500/3600.0; math.Abs(got-want) > 1e-9 {
+			t.Errorf("Rate = %v, want %v (500 an hour)", got, want)
+		}
+	})
 }
