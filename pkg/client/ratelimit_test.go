@@ -275,9 +275,9 @@ func TestLearnedRate(t *testing.T) {
 		t.Parallel()
 		c, mux, _ := setup(t)
 		mux.Handle("/", &recorder{answers: []answer{
-			{status: 200, body: `{}`, header: hdr(20, 20, testEpoch)},                  // full: nothing to learn
+			{status: 200, body: `{}`, header: hdr(20, 20, testEpoch)},                 // full: nothing to learn
 			{status: 200, body: `{}`, header: hdr(20, 5, testEpoch.Add(time.Second))}, // 15 short, 1.5s
-			{status: 200, body: `{}`, header: hdr(20, 0, testEpoch.Add(time.Second))},  // 20 short, 1.5s
+			{status: 200, body: `{}`, header: hdr(20, 0, testEpoch.Add(time.Second))}, // 20 short, 1.5s
 		}})
 		for range 3 {
 			if _, err := c.Users.Get(t.Context(), "u1"); err != nil {
