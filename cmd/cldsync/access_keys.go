@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cldsync/cldsync/pkg/client"
+	"github.com/cldsync/cldsync/pkg/apply"
 	"github.com/cldsync/cldsync/pkg/planner"
-	"github.com/cldsync/cldsync/pkg/secrets"
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state"
 )
@@ -82,58 +81,22 @@ func (c *secretsDeliverCmd) Run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	envs, err := api.ProductEnvironments.List(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("list product environments: %w", err)
-	}
-	ids := map[string]string{}
-	for _, e := range envs {
-		ids[e.CloudName] = e.ID
-	}
+	ds, err := apply.Redeliver(ctx, api, cfg, apply.RedeliverOptions{SecretsDir: c.SecretsDir, Keys: c.Keys})
 	delivered, failed := 0, 0
-	for _, e := range cfg.Environments {
-		if len(e.AccessKeys) == 0 {
-			continue
-		}
-		id, ok := ids[e.CloudName]
-		if !ok {
-			return fmt.Errorf("environment %s is not in the account", e.CloudName)
-		}
-		keys, err := state.FromClient(api).ListAccessKeys(ctx, id)
-		if err != nil {
-			return fmt.Errorf("list access keys of %s: %w", e.CloudName, err)
-		}
-		for i := range e.AccessKeys {
-			dk := &e.AccessKeys[i]
-			name := spec.AccessKeyName(e.CloudName, dk.Name)
-			if len(c.Keys) > 0 && !slices.Contains(c.Keys, name) {
-				continue
-			}
-			sink := dk.Secret
-			if sink == nil && c.SecretsDir != "" {
-				sink = &spec.SecretSink{File: planner.DefaultSecretFile(c.SecretsDir, e.CloudName, dk.Name)}
-			}
-			if sink == nil {
-				fmt.Fprintf(s.Stderr, "%s: skipped: no secret: sink and no --secrets-dir\n", name)
-				continue
-			}
-			idx := slices.IndexFunc(keys, func(k client.AccessKey) bool { return k.Name == dk.Name })
-			if idx < 0 {
-				fmt.Fprintf(s.Stderr, "%s: not in the account (apply creates it)\n", name)
-				failed++
-				continue
-			}
-			k := keys[idx]
-			err := secrets.Deliver(ctx, secrets.Sink{File: sink.File, Command: sink.Command, Overwrite: sink.Overwrite},
-				secrets.Key{CloudName: e.CloudName, Name: dk.Name, APIKey: k.APIKey, Secret: k.APISecret.Reveal()})
-			if err != nil {
-				fmt.Fprintf(s.Stderr, "%s: %v\n", name, err)
-				failed++
-				continue
-			}
-			fmt.Fprintf(s.Stdout, "%s (api_key %s): delivered to %s\n", name, k.APIKey, planner.SinkString(sink))
+	for _, d := range ds {
+		switch {
+		case d.Skipped != "":
+			fmt.Fprintf(s.Stderr, "%s: skipped: %s\n", d.Key, d.Skipped)
+		case d.Err != nil:
+			fmt.Fprintf(s.Stderr, "%s: %v\n", d.Key, d.Err)
+			failed++
+		default:
+			fmt.Fprintf(s.Stdout, "%s (api_key %s): delivered to %s\n", d.Key, d.APIKey, d.Sink)
 			delivered++
 		}
+	}
+	if err != nil {
+		return err
 	}
 	if failed > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d delivered, %d failed", delivered, failed)}
