@@ -160,7 +160,15 @@ func Access(desired *spec.Config, live *model.Account, plan *Plan) []AccessChang
 	if lp := live.Permissions; lp == nil || lp.Unavailable != "" {
 		return nil
 	}
-	before, after := AccessGraphs(live, plan)
+	return CompareAccess(AccessGraphs(live, plan))
+}
+
+// CompareAccess is what changes from one access graph to another: roles
+// held (directly or through groups), role contents and custom policies
+// naming a principal, sorted. It is how Plan.Access compares the two sides
+// of a plan, and how a rehearsal compares the access the plan projected
+// with the access the copy ends up with.
+func CompareAccess(before, after *AccessGraph) []AccessChange {
 	var out []AccessChange
 	out = append(out, diffHoldings(before, after)...)
 	out = append(out, diffRoleContents(before, after)...)

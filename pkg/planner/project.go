@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state/model"
@@ -65,6 +66,7 @@ type projection struct {
 	policies map[string]model.Policy     // by id, or "new\x00" + policy key
 	assigns  map[string]model.Assignment // by the assignment's Ref name
 	keys     map[string]model.AccessKey  // by spec.AccessKeyName
+	apiKeys  []model.APIKey              // the permissions half's, naming apiKey principals
 
 	// What the removals take with them, swept in one pass (sweep), so
 	// that the cost stays linear in the account and the plan.
@@ -103,6 +105,7 @@ func newProjection(live *model.Account) *projection {
 	if p.perms = lp != nil && lp.Unavailable == ""; !p.perms {
 		return p
 	}
+	p.apiKeys = slices.Clone(lp.APIKeys)
 	for _, r := range lp.Roles {
 		p.roles[r.ID] = r
 	}
@@ -171,12 +174,23 @@ func (p *projection) renameEnvironment(from, to string) {
 			p.keys[spec.AccessKeyName(to, key.Name)] = key
 		}
 	}
-	p.rekeyAssignments(func(a *model.Assignment) bool {
-		if a.Scope != from {
-			return false
+	// An API key is named after its environment: "cloud_name/name".
+	if p.perms {
+		for i, k := range p.apiKeys {
+			if k.Environment == from {
+				p.apiKeys[i].Environment = to
+			}
 		}
-		a.Scope = to
-		return true
+	}
+	p.rekeyAssignments(func(a *model.Assignment) bool {
+		changed := false
+		if a.Scope == from {
+			a.Scope, changed = to, true
+		}
+		if rest, ok := strings.CutPrefix(a.Principal.Name, from+"/"); ok && a.Principal.Kind == spec.PrincipalAPIKey {
+			a.Principal.Name, changed = to+"/"+rest, true
+		}
+		return changed
 	})
 }
 
@@ -387,6 +401,7 @@ func (p *projection) account() *model.Account {
 		return out
 	}
 	perms := *lp
+	perms.APIKeys = p.apiKeys
 	perms.Roles = sortedValues(p.roles, func(r model.Role) string { return r.ID })
 	perms.Policies = sortedValues(p.policies, func(pol model.Policy) string { return spec.PolicyKey(pol.Scope, pol.Name) })
 	perms.Assignments = sortedValues(p.assigns, func(a model.Assignment) string { return liveAssignmentKey(&a) + "\x00" + a.PrincipalID })

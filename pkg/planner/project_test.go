@@ -103,3 +103,29 @@ func TestProjectDeletesCascade(t *testing.T) {
 		t.Errorf("users %v, want ana and bob", got.Users)
 	}
 }
+
+// TestProjectRenamesKeyPrincipals: an API key is named after its
+// environment, so renaming the environment renames the key's assignments.
+func TestProjectRenamesKeyPrincipals(t *testing.T) {
+	t.Parallel()
+	live := &model.Account{
+		Environments: []model.Environment{{ID: "e1", CloudName: "acme-prod"}},
+		Permissions: &model.Permissions{
+			APIKeys: []model.APIKey{{Environment: "acme-prod", Name: "ci", Key: "123"}},
+			Assignments: []model.Assignment{{PrincipalType: "apiKey", PrincipalID: "123",
+				Principal: spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/ci"}, Role: "reviewer", Scope: "acme-prod", ScopeID: "e1"}},
+		},
+	}
+	plan := &Plan{Changes: []Change{{Action: Update, Ref: Ref{spec.KindEnvironment, "acme-production"},
+		Before: EnvironmentValue{ID: "e1", CloudName: "acme-prod"}, After: EnvironmentValue{ID: "e1", CloudName: "acme-production"}}}}
+	got := Project(live, plan).Permissions
+	if a := got.Assignments[0]; a.Principal.Name != "acme-production/ci" || a.Scope != "acme-production" {
+		t.Errorf("assignment = %+v, want the key and scope renamed", a)
+	}
+	if k := got.APIKeys[0]; k.Environment != "acme-production" {
+		t.Errorf("API key = %+v, want its environment renamed", k)
+	}
+	if live.Permissions.APIKeys[0].Environment != "acme-prod" {
+		t.Error("Project modified live")
+	}
+}

@@ -226,7 +226,8 @@ type Result struct {
 
 // Error is a rehearsal that failed: the real apply must not run.
 type Error struct {
-	// Stage is "copy", "apply" or "re-plan".
+	// Stage is "copy", "apply", "re-plan" or "expect" (the copy's access
+	// after the plan is not the access the plan projected).
 	Stage  string
 	Reason string
 	// Result is what the rehearsal got to; nil when the copy failed.
@@ -256,7 +257,7 @@ func Run(ctx context.Context, cfg *spec.Config, live *state.Account, plan *plann
 	if res.Report.Failed() {
 		return res, &Error{Stage: "apply", Result: res, Reason: failures(res.Report)}
 	}
-	again, err := acc.plan(ctx, cfg, opts)
+	again, after, err := acc.planLive(ctx, cfg, opts)
 	if err != nil {
 		return res, &Error{Stage: "re-plan", Result: res, Reason: err.Error()}
 	}
@@ -264,20 +265,58 @@ func Run(ctx context.Context, cfg *spec.Config, live *state.Account, plan *plann
 	if again.HasChanges() || len(again.Errors) > 0 {
 		return res, &Error{Stage: "re-plan", Result: res, Reason: leftOver(again)}
 	}
+	if reason := unexpectedAccess(acc.Live(live), acc.Plan(plan), after); reason != "" {
+		return res, &Error{Stage: "expect", Result: res, Reason: reason}
+	}
 	return res, nil
 }
 
 // plan reads the copy and plans cfg against it.
 func (a *Account) plan(ctx context.Context, cfg *spec.Config, opts Options) (*planner.Plan, error) {
+	p, _, err := a.planLive(ctx, cfg, opts)
+	return p, err
+}
+
+// planLive is plan, with the copy as read.
+func (a *Account) planLive(ctx context.Context, cfg *spec.Config, opts Options) (*planner.Plan, *state.Account, error) {
 	live, err := state.Read(ctx, state.FromClient(a.Client), opts.Read)
 	if err != nil {
-		return nil, fmt.Errorf("read the copy: %w", err)
+		return nil, nil, fmt.Errorf("read the copy: %w", err)
 	}
 	p, err := planner.Diff(cfg, live, opts.Plan)
 	if err != nil {
-		return nil, fmt.Errorf("plan the copy: %w", err)
+		return nil, nil, fmt.Errorf("plan the copy: %w", err)
 	}
-	return p, nil
+	return p, live, nil
+}
+
+// unexpectedAccess compares the access the plan projected for the copy
+// (planner.Project: the same projection the guards and the plan's access
+// diff use) with the access the copy has after the plan was applied, and
+// says what differs; "" when nothing does. API keys of environments the
+// read does not list keys for cannot be named after the plan, so they are
+// not compared.
+func unexpectedAccess(live *state.Account, plan *planner.Plan, got *state.Account) string {
+	if live.Permissions == nil || live.Permissions.Unavailable != "" || got.Permissions == nil {
+		return ""
+	}
+	_, want := planner.NewTransition(live, plan).Access()
+	named := map[string]bool{} // the keys the copy's read can name
+	for _, k := range got.Permissions.APIKeys {
+		named[k.Environment+"/"+k.Name] = true
+	}
+	diffs := slices.DeleteFunc(planner.CompareAccess(want, planner.LiveAccess(got)), func(a planner.AccessChange) bool {
+		return a.Principal.Kind == spec.PrincipalAPIKey && !named[a.Principal.Name]
+	})
+	if len(diffs) == 0 {
+		return ""
+	}
+	lines := make([]string, len(diffs))
+	for i, d := range diffs {
+		lines[i] = d.String()
+	}
+	return fmt.Sprintf("the copy's access after the plan is not what the plan projected (%d %s, from the projection to the copy):\n  %s",
+		len(diffs), map[bool]string{true: "difference", false: "differences"}[len(diffs) == 1], strings.Join(lines, "\n  "))
 }
 
 // samePlan checks that the copy plans the same changes as the account, so
