@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/cldsync/cldsync/pkg/planner"
 	"github.com/cldsync/cldsync/pkg/render"
+	"github.com/cldsync/cldsync/pkg/spec"
 )
 
 // driftCmd reports how the live account differs from the configuration: a
@@ -18,7 +23,16 @@ import (
 type driftCmd struct {
 	planFlags
 	outputFlags
-	expiryFlags // expire.go
+	expiryFlags                 // expire.go
+	FailOnUnmanaged []spec.Kind `help:"Also report drift (exit 2) when live objects of these kinds are not in the configuration, though not pruned: for security checks, such as a user created by hand (${prune_kinds}). The report names them." placeholder:"KIND"`
+}
+
+// Validate refuses an unknown kind before anything is read.
+func (c *driftCmd) Validate() error {
+	if err := checkKinds("--fail-on-unmanaged", c.FailOnUnmanaged, pruneKinds); err != nil {
+		return err
+	}
+	return c.planFlags.Validate()
 }
 
 func (c *driftCmd) Run(ctx context.Context, s streams) error {
@@ -59,5 +73,27 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 	if err := c.staleDrift(got.cfg, p); err != nil { // expire.go
 		return err
 	}
+	if unmanaged := unmanagedOf(p, c.FailOnUnmanaged); unmanaged != "" {
+		return &exitError{code: 2, err: fmt.Errorf("--fail-on-unmanaged: not in the configuration: %s", unmanaged)}
+	}
 	return nil
+}
+
+// unmanagedOf is "1 user (mallory@evil.test)" for the objects of kinds
+// that the plan leaves alone, or "".
+func unmanagedOf(p *planner.Plan, kinds []spec.Kind) string {
+	var parts []string
+	for _, k := range planner.Kinds(p.Unmanaged) {
+		if !slices.Contains(kinds, k) {
+			continue
+		}
+		names := p.UnmanagedOf(k)
+		shown := names[:min(len(names), 10)]
+		more := ""
+		if len(names) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(names)-len(shown))
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s%s)", count(len(names), planner.Noun(k), strings.ReplaceAll(string(k), "_", " ")), strings.Join(shown, ", "), more))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -32,7 +32,7 @@ func (c *planCmd) Run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	if err := renderPlan(s, got.plan, c.outputFlags); err != nil {
+	if err := renderPlan(s, got.plan, c.outputFlags, c.Verbose); err != nil {
 		return err
 	}
 	if err := planRefused(got.plan); err != nil {
@@ -51,14 +51,16 @@ func (c *planCmd) Run(ctx context.Context, s streams) error {
 }
 
 // renderPlan writes p to stdout in the chosen format.
-func renderPlan(s streams, p *planner.Plan, f outputFlags) error {
+// renderPlan writes the plan in f's format; verbose names, in text, the
+// objects left alone (JSON and Markdown always do).
+func renderPlan(s streams, p *planner.Plan, f outputFlags, verbose bool) error {
 	switch f.Format {
 	case "json":
 		return render.RenderJSON(s.Stdout, p)
 	case "markdown":
 		return render.RenderMarkdown(s.Stdout, p, render.MarkdownOptions{MaxBytes: f.MarkdownLimit})
 	}
-	return render.RenderText(s.Stdout, p, render.TextOptions{Color: useColor(s)})
+	return render.RenderText(s.Stdout, p, render.TextOptions{Color: useColor(s), ListUnmanaged: verbose})
 }
 
 // savePlan writes the plan with what it was computed from (the account,

@@ -362,7 +362,7 @@ func (k *keyDiffer) unlisted(e *spec.Environment, envID string, l *model.AccessK
 		}
 	}
 	if !k.prune[spec.KindAccessKey] || !k.canDelete(spec.KindAccessKey) {
-		k.plan.Unmanaged[spec.KindAccessKey]++
+		k.plan.addUnmanaged(spec.KindAccessKey, name)
 		k.unmanagedKeys = append(k.unmanagedKeys, name)
 		return
 	}

@@ -31,7 +31,7 @@ func (d *differ) environments(desired *spec.Config, live *model.Account) {
 		}
 		ref := Ref{spec.KindEnvironment, l.CloudName}
 		if !d.prune[spec.KindEnvironment] || !d.canDelete(spec.KindEnvironment) || d.refused[ref] {
-			d.plan.Unmanaged[spec.KindEnvironment]++
+			d.plan.addUnmanaged(spec.KindEnvironment, l.CloudName)
 			continue
 		}
 		d.add(Change{

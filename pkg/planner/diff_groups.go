@@ -30,7 +30,7 @@ func (d *differ) groups(desired *spec.Config, live *model.Account) {
 		if g.MembersManaged {
 			d.memberships(g, l)
 		} else if l != nil {
-			d.plan.Unmanaged[spec.KindMembership] += len(l.Members)
+			d.plan.addUnmanagedMembers(l.Name, l.Members)
 		}
 	}
 	for i := range live.Groups {
@@ -40,8 +40,8 @@ func (d *differ) groups(desired *spec.Config, live *model.Account) {
 		}
 		ref := Ref{spec.KindGroup, l.Name}
 		if !d.prune[spec.KindGroup] || !d.canDelete(spec.KindGroup) || d.refused[ref] {
-			d.plan.Unmanaged[spec.KindGroup]++
-			d.plan.Unmanaged[spec.KindMembership] += len(l.Members)
+			d.plan.addUnmanaged(spec.KindGroup, l.Name)
+			d.plan.addUnmanagedMembers(l.Name, l.Members)
 			continue
 		}
 		c := Change{

@@ -44,11 +44,11 @@ func (d *differ) users(desired *spec.Config, live *model.Account) {
 		}
 		ref := Ref{spec.KindUser, key}
 		if !d.prune[spec.KindUser] || !d.canDelete(spec.KindUser) || d.refused[ref] {
-			d.plan.Unmanaged[spec.KindUser]++
+			d.plan.addUnmanaged(spec.KindUser, key)
 			continue
 		}
 		if l.Root {
-			d.plan.Unmanaged[spec.KindUser]++
+			d.plan.addUnmanaged(spec.KindUser, key)
 			d.warnf("user %s: the account's root user is never deleted, though users are pruned", key)
 			continue
 		}

@@ -21,6 +21,9 @@ type JSONPlan struct {
 	SummaryLine   string         `json:"summary_line"`
 	Changes       []JSONChange   `json:"changes"`
 	Unmanaged     map[string]int `json:"unmanaged"`
+	// UnmanagedObjects names, per kind, the objects Unmanaged counts,
+	// sorted (format 1.1); absent when nothing is left alone.
+	UnmanagedObjects map[string][]string `json:"unmanaged_objects,omitempty"`
 	// Access is left out when the plan changes no one's access
 	// (json_access.go).
 	Access []JSONAccess `json:"access,omitempty"`
@@ -229,6 +232,12 @@ func ToJSON(p *Plan) (JSONPlan, error) {
 	// encoding/json writes map keys sorted, so this map is stable.
 	for k, n := range p.Unmanaged {
 		out.Unmanaged[string(k)] = n
+		if names := p.UnmanagedOf(k); len(names) > 0 {
+			if out.UnmanagedObjects == nil {
+				out.UnmanagedObjects = map[string][]string{}
+			}
+			out.UnmanagedObjects[string(k)] = names
+		}
 	}
 	for k, n := range p.Ignored {
 		if n > 0 {

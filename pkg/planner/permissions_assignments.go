@@ -51,14 +51,14 @@ func (p *permDiffer) assignments() {
 		if a.PrincipalType == "provisioningKey" || !(p.prune[spec.KindAssignment] || expired) || !p.canDelete(spec.KindAssignment) {
 			// Account API keys' assignments are never removed: losing one can
 			// lock cldsync itself out.
-			p.plan.Unmanaged[spec.KindAssignment]++
+			p.plan.addUnmanaged(spec.KindAssignment, liveAssignment(a).Ref().Name)
 			continue
 		}
 		if a.Principal.Kind == "" {
 			// A principal no listing names (missing from an incomplete
 			// listing, or read wrongly) could be one the configuration
 			// assigns this very role by name: never delete on a guess.
-			p.plan.Unmanaged[spec.KindAssignment]++
+			p.plan.addUnmanaged(spec.KindAssignment, liveAssignment(a).Ref().Name)
 			unnamed = append(unnamed, a.PrincipalName())
 			continue
 		}

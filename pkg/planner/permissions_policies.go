@@ -95,7 +95,7 @@ func (p *permDiffer) policies() {
 			continue
 		}
 		if !p.prune[spec.KindPolicy] || !p.canDelete(spec.KindPolicy) {
-			p.plan.Unmanaged[spec.KindPolicy]++
+			p.plan.addUnmanaged(spec.KindPolicy, spec.PolicyKey(l.Scope, l.Name))
 			continue
 		}
 		p.add(Change{Action: Delete, Ref: Ref{spec.KindPolicy, spec.PolicyKey(l.Scope, l.Name)}, Before: p.livePolicy(l), Reason: "not in the configuration, and policies are pruned"})

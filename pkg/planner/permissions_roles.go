@@ -62,7 +62,7 @@ func (p *permDiffer) roles() {
 			continue
 		}
 		if !p.prune[spec.KindRole] {
-			p.plan.Unmanaged[spec.KindRole]++
+			p.plan.addUnmanaged(spec.KindRole, l.ID)
 			continue
 		}
 		p.goneRoles[l.ID] = true

@@ -29,6 +29,9 @@ type Plan struct {
 	// does not list and that are left alone. Kinds with no such objects are
 	// absent. Renderers must sort the kinds (see Kinds).
 	Unmanaged map[spec.Kind]int
+	// UnmanagedNames names, per kind, the objects Unmanaged counts (as
+	// their Ref.Name), in the order found; renderers sort them.
+	UnmanagedNames map[spec.Kind][]string
 	// Ignored counts, per kind, the live objects that the configuration's
 	// ignore rules keep out of the plan (ignore.go). Kinds with none are
 	// absent.

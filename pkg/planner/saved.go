@@ -153,15 +153,16 @@ func digest(account, hash string, opts savedOptionsJSON, plan JSONPlan) (string,
 // jsonPlanIn and jsonChangeIn read the published plan JSON back; values
 // are decoded by the change's kind.
 type jsonPlanIn struct {
-	FormatVersion string         `json:"format_version"`
-	Summary       JSONSummary    `json:"summary"`
-	SummaryLine   string         `json:"summary_line"`
-	Changes       []jsonChangeIn `json:"changes"`
-	Unmanaged     map[string]int `json:"unmanaged"`
-	Access        []JSONAccess   `json:"access"`
-	Ignored       map[string]int `json:"ignored"`
-	Warnings      []string       `json:"warnings"`
-	Errors        []JSONError    `json:"errors"`
+	FormatVersion    string              `json:"format_version"`
+	Summary          JSONSummary         `json:"summary"`
+	SummaryLine      string              `json:"summary_line"`
+	Changes          []jsonChangeIn      `json:"changes"`
+	Unmanaged        map[string]int      `json:"unmanaged"`
+	UnmanagedObjects map[string][]string `json:"unmanaged_objects"`
+	Access           []JSONAccess        `json:"access"`
+	Ignored          map[string]int      `json:"ignored"`
+	Warnings         []string            `json:"warnings"`
+	Errors           []JSONError         `json:"errors"`
 }
 
 type jsonChangeIn struct {
@@ -303,6 +304,12 @@ func fromJSONPlan(jp jsonPlanIn) (*Plan, error) {
 		for k, n := range jp.Unmanaged {
 			p.Unmanaged[spec.Kind(k)] = n
 		}
+	}
+	for k, names := range jp.UnmanagedObjects {
+		if p.UnmanagedNames == nil {
+			p.UnmanagedNames = map[spec.Kind][]string{}
+		}
+		p.UnmanagedNames[spec.Kind(k)] = names
 	}
 	if len(jp.Ignored) > 0 {
 		p.Ignored = make(map[spec.Kind]int, len(jp.Ignored))

@@ -131,7 +131,7 @@ func RenderDriftText(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw)
 	}
-	writeTextFooter(bw, p, driftAccessHeading, DriftSummaryLine(p), paint)
+	writeTextFooter(bw, p, driftAccessHeading, DriftSummaryLine(p), true, paint) // drift always names what it leaves alone
 	return bw.Flush()
 }
 
@@ -196,6 +196,8 @@ type jsonDriftReport struct {
 	SummaryLine   string              `json:"summary_line"`
 	Differences   []jsonDriftedObject `json:"differences"`
 	Unmanaged     map[string]int      `json:"unmanaged"`
+	// UnmanagedObjects names them, as in the plan's JSON.
+	UnmanagedObjects map[string][]string `json:"unmanaged_objects,omitempty"`
 	// Access is what repairing the drift does to people's and keys'
 	// access, as in the plan's JSON; left out when it changes no one's.
 	Access   []planner.JSONAccess `json:"access,omitempty"`
@@ -233,15 +235,16 @@ func RenderDriftJSON(w io.Writer, p *planner.Plan) error {
 	}
 	s := driftSummary(p)
 	out := jsonDriftReport{
-		FormatVersion: jp.FormatVersion,
-		Report:        "drift",
-		Summary:       jsonDriftSummary{Missing: s.Add, Changed: s.Change, Extra: s.Destroy},
-		SummaryLine:   DriftSummaryLine(p),
-		Differences:   make([]jsonDriftedObject, 0, len(jp.Changes)),
-		Unmanaged:     jp.Unmanaged,
-		Access:        jp.Access,
-		Warnings:      jp.Warnings,
-		Errors:        jp.Errors,
+		FormatVersion:    jp.FormatVersion,
+		Report:           "drift",
+		Summary:          jsonDriftSummary{Missing: s.Add, Changed: s.Change, Extra: s.Destroy},
+		SummaryLine:      DriftSummaryLine(p),
+		Differences:      make([]jsonDriftedObject, 0, len(jp.Changes)),
+		Unmanaged:        jp.Unmanaged,
+		UnmanagedObjects: jp.UnmanagedObjects,
+		Access:           jp.Access,
+		Warnings:         jp.Warnings,
+		Errors:           jp.Errors,
 	}
 	for i, jc := range jp.Changes {
 		d := jsonDriftedObject{

@@ -120,6 +120,13 @@ func renderMarkdown(p *planner.Plan, maxBytes int, f mdFrame) string {
 	}
 	if u := unmanagedPhrase(p); u != "" {
 		m.write("\nLeft alone, not in the configuration: " + u + ".\n")
+		if lines := unmanagedLines(p); len(lines) > 0 {
+			m.write("\n<details><summary>Left alone</summary>\n\n")
+			for _, line := range lines {
+				m.write("- " + escapeHTML(line) + "\n")
+			}
+			m.write("\n</details>\n")
+		}
 	}
 	writeAccessMarkdown(m, p, f.access) // access_render.go
 

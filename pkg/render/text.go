@@ -13,6 +13,9 @@ import (
 type TextOptions struct {
 	// Color adds ANSI colours: green creates, yellow updates, red deletes.
 	Color bool
+	// ListUnmanaged names the objects left alone, under their count
+	// (plan -v; the drift report always does).
+	ListUnmanaged bool
 }
 
 const (
@@ -92,7 +95,7 @@ func RenderText(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		fmt.Fprintln(bw)
 	}
 	writeRefusedText(bw, p, paint)
-	writeTextFooter(bw, p, accessHeading, p.SummaryLine(), paint)
+	writeTextFooter(bw, p, accessHeading, p.SummaryLine(), opts.ListUnmanaged, paint)
 	if r := p.RefusalLine("above"); r != "" {
 		fmt.Fprintln(bw, paint(ansiRed+ansiBold, r))
 	}
@@ -134,10 +137,16 @@ func writeChangeText(bw *bufio.Writer, c *planner.Change, suffix string, paint f
 // writeTextFooter writes what follows the changes in the text plan and the
 // text drift report alike: the access section, unmanaged counts, warnings,
 // errors and the summary line.
-func writeTextFooter(w *bufio.Writer, p *planner.Plan, heading, summary string, paint func(color, s string) string) {
+func writeTextFooter(w *bufio.Writer, p *planner.Plan, heading, summary string, list bool, paint func(color, s string) string) {
 	writeAccessText(w, p, heading, paint) // access_render.go
 	if u := unmanagedPhrase(p); u != "" {
-		fmt.Fprintf(w, "Left alone, not in the configuration: %s.\n\n", u)
+		fmt.Fprintf(w, "Left alone, not in the configuration: %s.\n", u)
+		if list {
+			for _, line := range unmanagedLines(p) {
+				fmt.Fprintln(w, "  "+line)
+			}
+		}
+		fmt.Fprintln(w)
 	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintln(w, paint(ansiYellow, "Warning: ")+warn)
