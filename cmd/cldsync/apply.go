@@ -71,9 +71,9 @@ func (c *applyCmd) Run(ctx context.Context, kctx *kong.Context, s streams) error
 		rep = &apply.Report{}
 	}
 	if c.Format == "json" {
-		err = apply.RenderReportJSON(s.Stdout, rep)
+		err = render.RenderReportJSON(s.Stdout, rep)
 	} else if plan.HasChanges() {
-		err = apply.RenderReport(s.Stdout, rep)
+		err = render.RenderReport(s.Stdout, rep)
 	}
 	if err != nil {
 		return err

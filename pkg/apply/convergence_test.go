@@ -141,7 +141,7 @@ func (a *account) converge(t *testing.T, name, cfgText string) {
 	rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{})
 	if rep.Failed() {
 		var b strings.Builder
-		apply.RenderReport(&b, rep)
+		render.RenderReport(&b, rep)
 		t.Fatalf("%s: apply failed:\n%s", name, b.String())
 	}
 	again, _ := plan(t, a.c, cfg)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cldsync/cldsync/pkg/apply"
 	"github.com/cldsync/cldsync/pkg/emulator"
+	"github.com/cldsync/cldsync/pkg/render"
 )
 
 // The permissions half of the fault matrix: an account whose custom roles,
@@ -139,7 +140,7 @@ func TestLostPermissionCreatesFound(t *testing.T) {
 				rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{Parallelism: 1})
 				if rep.Failed() {
 					var b strings.Builder
-					apply.RenderReport(&b, rep)
+					render.RenderReport(&b, rep)
 					t.Errorf("lost answers were not recovered:\n%s", b.String())
 				}
 				if got := a.emu.Stats()[op].Requests; got != n {

@@ -251,7 +251,7 @@ func (sc *scenario) clean(t *testing.T) (*state.Account, int) {
 		rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{Parallelism: 1})
 		if rep.Failed() {
 			var b strings.Builder
-			apply.RenderReport(&b, rep)
+			render.RenderReport(&b, rep)
 			t.Fatalf("clean apply failed:\n%s", b.String())
 		}
 		sc.count = a.emu.Requests() - before
@@ -368,7 +368,7 @@ func faultMatrix(t *testing.T, sc *scenario) {
 				}
 				if kind.single && rep.Failed() {
 					var b strings.Builder
-					apply.RenderReport(&b, rep)
+					render.RenderReport(&b, rep)
 					t.Errorf("one %s fault was not absorbed:\n%s", kind.name, b.String())
 				}
 				a.converge(t, 4)

@@ -65,7 +65,7 @@ func liveConverge(t *testing.T, c *client.Client, read state.Options, name, cfgT
 	rep := apply.Apply(t.Context(), c, p, live, apply.Options{VerifyAccess: read.Permissions})
 	if rep.Failed() || len(rep.Warnings) > 0 {
 		var b strings.Builder
-		_ = apply.RenderReport(&b, rep)
+		_ = render.RenderReport(&b, rep)
 		t.Fatalf("%s: apply failed or warned:\n%s", name, b.String())
 	}
 	if again, _ := diff(); again.HasChanges() {

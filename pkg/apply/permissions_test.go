@@ -105,7 +105,7 @@ func applyOK(t *testing.T, c *client.Client, p *planner.Plan, live *state.Accoun
 	rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
 	if rep.Failed() {
 		var b strings.Builder
-		_ = apply.RenderReport(&b, rep)
+		_ = render.RenderReport(&b, rep)
 		t.Fatalf("apply failed:\n%s", b.String())
 	}
 }

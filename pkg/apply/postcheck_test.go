@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cldsync/cldsync/pkg/apply"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 )
 
@@ -86,7 +87,7 @@ func TestPostcheckMismatch(t *testing.T) {
 		t.Errorf("%d of %d changes applied, want all", rep.Count(apply.Applied), len(rep.Entries))
 	}
 	var b strings.Builder
-	if err := apply.RenderReportJSON(&b, rep); err != nil {
+	if err := render.RenderReportJSON(&b, rep); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), `"warnings": [`) {

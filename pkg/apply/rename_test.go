@@ -164,7 +164,7 @@ func TestRenamesConverge(t *testing.T) {
 	rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{})
 	if rep.Failed() {
 		var b strings.Builder
-		apply.RenderReport(&b, rep)
+		render.RenderReport(&b, rep)
 		t.Fatalf("apply failed:\n%s", b.String())
 	}
 	var writes []string

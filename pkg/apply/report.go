@@ -1,45 +1,11 @@
 package apply
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/cldsync/cldsync/pkg/planner"
 )
-
-// RenderReport writes the report for people: every failure with the API's
-// answer, every skipped change with its reason, and a closing count line:
-// "Apply complete: 5 applied, 0 failed, 0 skipped." (or "Apply failed: …").
-func RenderReport(w io.Writer, r *Report) error {
-	var b strings.Builder
-	for _, o := range []Outcome{Failed, Skipped} {
-		var lines []string
-		for _, e := range r.Entries {
-			if e.Outcome != o {
-				continue
-			}
-			detail := e.Reason
-			if e.Err != nil {
-				detail = e.Err.Error()
-			}
-			lines = append(lines, fmt.Sprintf("  %s: %s", describe(e.Change), detail))
-		}
-		if len(lines) > 0 {
-			fmt.Fprintf(&b, "%s:\n%s\n", strings.ToUpper(o.String()[:1])+o.String()[1:], strings.Join(lines, "\n"))
-		}
-	}
-	if len(r.Warnings) > 0 { // postcheck.go, verify.go
-		b.WriteString("Warnings:\n  " + strings.Join(r.Warnings, "\n  ") + "\n")
-	}
-	if line := r.accessLine(); line != "" { // verify.go
-		b.WriteString(line + "\n")
-	}
-	b.WriteString(r.SummaryLine() + "\n")
-	_, err := io.WriteString(w, b.String())
-	return err
-}
 
 // SummaryLine is the report's closing line: "Apply complete: 5 applied, 0
 // failed, 0 skipped." or "Apply failed: …".
@@ -51,64 +17,9 @@ func (r *Report) SummaryLine() string {
 	return fmt.Sprintf("%s: %d applied, %d failed, %d skipped.", verdict, r.Count(Applied), r.Count(Failed), r.Count(Skipped))
 }
 
-// ReportFormatVersion is the version of RenderReportJSON's shape.
-const ReportFormatVersion = "1.0"
-
-// The JSON types of the report, mapped explicitly like the plan's.
-type jsonReport struct {
-	FormatVersion string            `json:"format_version"`
-	Summary       map[string]int    `json:"summary"`
-	SummaryLine   string            `json:"summary_line"`
-	Changes       []jsonReportEntry `json:"changes"`
-	// Warnings is left out when there are none.
-	Warnings []string `json:"warnings,omitempty"`
-	// AccessChecks is left out when getEffectivePolicies was not asked.
-	AccessChecks int `json:"access_checks,omitempty"`
-}
-
-type jsonReportEntry struct {
-	Action  string `json:"action"`
-	Kind    string `json:"kind"`
-	Name    string `json:"name"`
-	Outcome string `json:"outcome"`
-	Error   string `json:"error,omitempty"`
-	Reason  string `json:"reason,omitempty"`
-}
-
-// RenderReportJSON writes the report as one JSON document for machines:
-// format_version, counts by outcome, the summary line, and every change of
-// the plan in plan order with its outcome, the error of a failure and the
-// reason of a skip.
-func RenderReportJSON(w io.Writer, r *Report) error {
-	out := jsonReport{
-		FormatVersion: ReportFormatVersion,
-		Summary:       map[string]int{"applied": r.Count(Applied), "failed": r.Count(Failed), "skipped": r.Count(Skipped)},
-		SummaryLine:   r.SummaryLine(),
-		Changes:       make([]jsonReportEntry, 0, len(r.Entries)),
-		Warnings:      r.Warnings,
-		AccessChecks:  r.AccessChecks,
-	}
-	for _, e := range r.Entries {
-		je := jsonReportEntry{
-			Action:  e.Change.Action.String(),
-			Kind:    string(e.Change.Ref.Kind),
-			Name:    e.Change.Ref.Name,
-			Outcome: e.Outcome.String(),
-			Reason:  e.Reason,
-		}
-		if e.Err != nil {
-			je.Error = e.Err.Error()
-		}
-		out.Changes = append(out.Changes, je)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
-}
-
-// describe names a change for people: "create user raj@acme.test".
-func describe(c planner.Change) string { return changeName(c) }
+// Describe names a change for people: "create user raj@acme.test",
+// "rename group designers → brand", "rotate access key acme-prod/ci".
+func Describe(c planner.Change) string { return changeName(c) }
 
 // ProgressWriter is Hooks that prints one line per finished change.
 type ProgressWriter struct{ W io.Writer }
@@ -120,10 +31,10 @@ func (p ProgressWriter) Started(planner.Change) {}
 func (p ProgressWriter) Finished(e Entry) {
 	switch e.Outcome {
 	case Applied:
-		fmt.Fprintf(p.W, "%s: done\n", describe(e.Change))
+		fmt.Fprintf(p.W, "%s: done\n", Describe(e.Change))
 	case Failed:
-		fmt.Fprintf(p.W, "%s: failed: %v\n", describe(e.Change), e.Err)
+		fmt.Fprintf(p.W, "%s: failed: %v\n", Describe(e.Change), e.Err)
 	case Skipped:
-		fmt.Fprintf(p.W, "%s: skipped: %s\n", describe(e.Change), e.Reason)
+		fmt.Fprintf(p.W, "%s: skipped: %s\n", Describe(e.Change), e.Reason)
 	}
 }

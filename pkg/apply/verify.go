@@ -212,10 +212,10 @@ func (x *executor) effectiveOptions(c accessCheck) (*client.EffectivePoliciesOpt
 	return opts, nil
 }
 
-// accessLine is the report's line about the access check: how many
+// AccessLine is the report's line about the access check: how many
 // principals and scopes getEffectivePolicies confirmed, or that some did
 // not match (the warnings say which); "" when nothing was asked.
-func (r *Report) accessLine() string {
+func (r *Report) AccessLine() string {
 	if r.AccessChecks == 0 {
 		return ""
 	}

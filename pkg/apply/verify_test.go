@@ -16,6 +16,7 @@ import (
 	"github.com/cldsync/cldsync/pkg/client"
 	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/render"
 	"github.com/cldsync/cldsync/pkg/spec"
 )
 
@@ -89,7 +90,7 @@ func applyVerified(t *testing.T, c *client.Client, cfgText string) (*apply.Repor
 	rep := apply.Apply(t.Context(), c, p, live, apply.Options{VerifyAccess: true})
 	if rep.Failed() {
 		var b strings.Builder
-		_ = apply.RenderReport(&b, rep)
+		_ = render.RenderReport(&b, rep)
 		t.Fatalf("apply failed:\n%s", b.String())
 	}
 	return rep, p
@@ -114,7 +115,7 @@ func TestVerifyAccessConfirms(t *testing.T) {
 		t.Errorf("getEffectivePolicies requests = %d, want %d (one per principal and scope)", got, want)
 	}
 	var b strings.Builder
-	if err := apply.RenderReport(&b, rep); err != nil {
+	if err := render.RenderReport(&b, rep); err != nil {
 		t.Fatal(err)
 	}
 	if want := "Effective access: getEffectivePolicies confirms the plan for 4 principals and scopes.\n"; !strings.Contains(b.String(), want) || len(checks) != 4 {
@@ -164,7 +165,7 @@ func TestVerifyAccessMismatch(t *testing.T) {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 	var b strings.Builder
-	if err := apply.RenderReport(&b, rep); err != nil {
+	if err := render.RenderReport(&b, rep); err != nil {
 		t.Fatal(err)
 	}
 	wantReport := "Warnings:\n  " + strings.Join(want, "\n  ") + "\n" +
@@ -175,7 +176,7 @@ func TestVerifyAccessMismatch(t *testing.T) {
 	}
 	// The JSON report carries them, as schema/plan.schema.json says.
 	var js bytes.Buffer
-	if err := apply.RenderReportJSON(&js, rep); err != nil {
+	if err := render.RenderReportJSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any

@@ -54,7 +54,7 @@ func TestTenantsConverge(t *testing.T) {
 	rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
 	if rep.Failed() {
 		var b strings.Builder
-		apply.RenderReport(&b, rep)
+		render.RenderReport(&b, rep)
 		t.Fatalf("apply failed:\n%s", b.String())
 	}
 	if again, _ := plan(cfg); again.HasChanges() {
