@@ -22,6 +22,7 @@ type planFlags struct {
 	Path        string      `arg:"" optional:"" default:"." help:"Configuration file, or directory whose *.yaml and *.yml files are merged. Default: . (the current directory)."`
 	Prune       []spec.Kind `help:"Make a kind authoritative for this run (${prune_kinds}): live objects of it that the configuration does not list ${prune_effect}. Repeatable; adds to the configuration's prune:." placeholder:"KIND"`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
+	Progress    bool        `help:"Show how far reading the live account is (requests sent of about how many it needs, objects so far) even when stderr is not a terminal, as a plain line every 5 seconds and one at the end. On a terminal it is always shown, on one line erased when the read ends, so it never stays in a log."`
 	Verbose     bool        `short:"v" help:"Also print to stderr how many API requests reading the live account sent, how long they took, how long requests waited on rate limits (summed over concurrent requests), and which way each part that the API lets us read two ways was read, with both estimates."`
 
 	keyFlags // access_keys.go
@@ -106,8 +107,16 @@ func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags)
 	if err := applyKeyOptions(s, cfg, f.keyFlags, &readOpts, &opts); err != nil { // access_keys.go
 		return nil, &exitError{code: 1, err: err}
 	}
+	var rp *readProgress
+	if onTerminal := s.terminal(s.Stderr); onTerminal || f.Progress {
+		rp = startReadProgress(s.Stderr, onTerminal, func() int64 { return api.Stats().Requests })
+		readOpts.Progress = rp.Update
+	}
 	start := time.Now()
 	live, err := state.Read(ctx, state.FromClient(api), readOpts)
+	if rp != nil {
+		rp.Close()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the live account: %w", err)
 	}

@@ -192,6 +192,7 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 					return fmt.Errorf("list custom policies (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
 				}
 				r.addPolicies(pols)
+				rd.prog.update(func(p *Progress) { p.Policies += len(pols) })
 				for _, id := range keyEnvironmentsOfPolicies(pols) {
 					r.readKeys(rd, p, id)
 				}
@@ -212,12 +213,25 @@ func (rd *reader) readPermissions(ctx context.Context, acc *Account, awaitEnvs f
 			return fmt.Errorf("list roles: %w", err)
 		}
 		all := append(slices.Clip(global), content...)
+		custom := 0
+		for _, role := range all {
+			if role.ManagementType == client.ManagementCustom {
+				custom++
+			}
+		}
+		rd.prog.estimate("roles", 2+custom)
 		for _, role := range all {
 			if role.ManagementType == client.ManagementCustom {
 				r.mu.Lock()
 				r.roles = append(r.roles, role)
 				r.mu.Unlock()
-				rd.run(p, single, func(ctx context.Context) error { return r.readRole(ctx, role.ID) })
+				rd.run(p, single, func(ctx context.Context) error {
+					if err := r.readRole(ctx, role.ID); err != nil {
+						return err
+					}
+					rd.prog.update(func(p *Progress) { p.Roles++ })
+					return nil
+				})
 			}
 		}
 		return r.readAssignments(ctx, rd, p, all, awaitPrincipals)
@@ -261,6 +275,7 @@ func (r *permReader) readAssignments(ctx context.Context, rd *reader, g *group, 
 	}
 	choice := chooseAssignments(rd.opts.AssignmentStrategy, len(roles), envs, principals)
 	rd.explain(choice)
+	rd.prog.estimate("assignments", choice.estimate().Expected)
 	if choice.Strategy == PerRole {
 		for _, role := range roles {
 			rd.run(g, single, func(ctx context.Context) error {
@@ -269,6 +284,7 @@ func (r *permReader) readAssignments(ctx context.Context, rd *reader, g *group, 
 					return fmt.Errorf("list the principals of role %s: %w", role.ID, err)
 				}
 				r.addRolePrincipals(role, prs)
+				rd.prog.update(func(p *Progress) { p.Assignments += len(prs) })
 				for _, pr := range prs {
 					if pr.Type == client.PrincipalAPIKey && pr.ScopeID != "" && pr.ScopeID != spec.ScopeAll {
 						r.readKeys(rd, g, pr.ScopeID)
@@ -291,6 +307,11 @@ func (r *permReader) readAssignments(ctx context.Context, rd *reader, g *group, 
 				return fmt.Errorf("list role assignments (%s): %w", r.scopeName(string(s.ScopeType), s.ScopeID), err)
 			}
 			r.addAssignments(prs)
+			rd.prog.update(func(p *Progress) {
+				for _, pr := range prs {
+					p.Assignments += len(pr.Roles)
+				}
+			})
 			for _, id := range keyEnvironmentsOfAssignments(prs) {
 				r.readKeys(rd, g, id)
 			}

@@ -79,6 +79,9 @@ type Options struct {
 	// Explain, when set, is told each strategy as it is chosen, with the
 	// estimates it was chosen from (plan --verbose prints them).
 	Explain func(Choice)
+	// Progress, when set, is told how far the read has come as parts
+	// complete (progress.go), one update at a time.
+	Progress func(Progress)
 }
 
 // Read fetches the live account with the fewest requests (NOTES.md
@@ -114,7 +117,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 	if opts.UsersPageSize <= 0 {
 		opts.UsersPageSize = 100
 	}
-	rd := &reader{api: api, opts: opts, lim: newLimiter(opts.Parallelism), keys: &keyLists{}, explainMu: &sync.Mutex{}}
+	rd := &reader{api: api, opts: opts, lim: newLimiter(opts.Parallelism), keys: &keyLists{}, explainMu: &sync.Mutex{}, prog: newProgress(opts.Progress)}
 	var (
 		envs    []client.ProductEnvironment
 		users   []client.User
@@ -155,6 +158,17 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 			rd.keyCount += len(e.APIAccessKeys)
 		}
 		slices.SortFunc(acc.Environments, func(a, b Environment) int { return strings.Compare(a.CloudName, b.CloudName) })
+		rd.prog.update(func(p *Progress) { p.Environments = len(envs) })
+		rd.prog.estimate("environments", 1)
+		rd.prog.estimate("groups", 1)
+		if opts.Permissions {
+			// At least: two role listings, the catalog, and one request
+			// per scope for policies and for assignments.
+			rd.prog.estimate("roles", 2)
+			rd.prog.estimate("catalog", 1)
+			rd.prog.estimate("policies", 1+len(envs))
+			rd.prog.estimate("assignments", 1+len(envs))
+		}
 		close(envsRead)
 		return nil
 	})
@@ -177,6 +191,7 @@ func Read(ctx context.Context, api API, opts Options) (*Account, error) {
 		if groups, err = api.ListUserGroupsWithMembers(ctx); err != nil {
 			return fmt.Errorf("list user groups: %w", err)
 		}
+		rd.prog.update(func(p *Progress) { p.Groups = len(groups) })
 		close(groupsListed)
 		return nil
 	})
@@ -241,6 +256,7 @@ type reader struct {
 	keys      *keyLists   // access_keys.go
 	explainMu *sync.Mutex // Explain is called one choice at a time
 	keyCount  int         // access keys of every environment, once they are listed
+	prog      *progress
 }
 
 // group runs a read's concurrent steps: the first error cancels the
@@ -404,6 +420,7 @@ func (rd *reader) readAccess(ctx context.Context, users []client.User, envs []cl
 	}
 	choice := chooseAccess(opts.AccessStrategy, len(restricted), allAccessUsers, grants, len(envs), pageSize)
 	rd.explain(choice)
+	rd.prog.estimate("access", choice.estimate().Expected)
 	cloudByID := make(map[string]string, len(envs))
 	for _, e := range envs {
 		cloudByID[e.ID] = e.CloudName

@@ -74,6 +74,16 @@ type Choice struct {
 	Why       string
 }
 
+// estimate is the chosen strategy's estimate.
+func (c Choice) estimate() Estimate {
+	for _, e := range c.Estimates {
+		if e.Strategy == c.Strategy {
+			return e
+		}
+	}
+	return Estimate{}
+}
+
 func (c Choice) String() string {
 	parts := make([]string, len(c.Estimates))
 	for i, e := range c.Estimates {

@@ -112,3 +112,37 @@ func slicesSort(s []string) {
 		}
 	}
 }
+
+// TestReadProgress: Options.Progress hears the objects read so far grow to
+// the account's, and the estimate of the whole read's requests end near
+// what it sent.
+func TestReadProgress(t *testing.T) {
+	t.Parallel()
+	f := bench.Serve(t, requestsAccount, emulator.Options{})
+	var updates []state.Progress
+	acc, err := state.Read(t.Context(), state.FromClient(f.Client), state.Options{
+		Parallelism: 4, Permissions: true, Progress: func(p state.Progress) { updates = append(updates, p) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(updates) < 10 {
+		t.Fatalf("%d progress updates, want one per part and page", len(updates))
+	}
+	for i := 1; i < len(updates); i++ {
+		a, b := updates[i-1], updates[i]
+		if b.Users < a.Users || b.Groups < a.Groups || b.Assignments < a.Assignments || b.Roles < a.Roles {
+			t.Fatalf("progress went back: %+v then %+v", a, b)
+		}
+	}
+	last := updates[len(updates)-1]
+	if last.Users != len(acc.Users) || last.Groups != len(acc.Groups) || last.Environments != len(acc.Environments) ||
+		last.Roles != len(acc.Permissions.Roles) || last.Assignments < len(acc.Permissions.Assignments) {
+		t.Errorf("last progress %+v, the account read has %d users, %d groups, %d environments, %d roles, %d assignments",
+			last, len(acc.Users), len(acc.Groups), len(acc.Environments), len(acc.Permissions.Roles), len(acc.Permissions.Assignments))
+	}
+	sent := bench.CountsOf(f.Emu).Total(nil)
+	if last.Estimated < sent*8/10 || last.Estimated > sent*12/10 {
+		t.Errorf("estimated %d requests at the end, the read sent %d", last.Estimated, sent)
+	}
+}

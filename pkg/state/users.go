@@ -79,6 +79,8 @@ func (l *usersListing) answered(n int, users []client.User) {
 	if n == 1 {
 		l.full = len(users)
 	}
+	l.rd.prog.update(func(p *Progress) { p.Users += len(users) })
+	defer func() { l.rd.prog.estimate("users", l.launched) }()
 	if len(users) == 0 || l.stop != "" {
 		return
 	}
