@@ -283,3 +283,34 @@ func noChangePlan(t *testing.T) *Plan {
 	}
 	return p
 }
+
+// TestSavedCompareLiveValues: staleness is about the live values a change
+// assumed. The order the guards give changes is not one (Check judges it
+// on the changes that run), and neither is a change the fresh plan
+// refuses; an object that moved is.
+func TestSavedCompareLiveValues(t *testing.T) {
+	t.Parallel()
+	desired, live := handOverConfig()
+	p, err := Diff(desired, live, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := &Saved{Plan: &Plan{Changes: []Change{p.Changes[1]}}}
+	saved.Plan.Changes[0].DependsOn = nil
+
+	fresh := &Plan{Changes: p.Changes} // alice's demotion now waits for bob
+	if stale, err := saved.Compare(fresh); err != nil || len(stale) != 0 {
+		t.Errorf("Compare with other dependencies = %v, %v; want nothing stale", stale, err)
+	}
+	refused := &Plan{Errors: []PlanError{{Ref: p.Changes[1].Ref, Message: "refusing to downgrade it"}}}
+	if stale, err := saved.Compare(refused); err != nil || len(stale) != 0 {
+		t.Errorf("Compare with alice refused = %v, %v; want nothing stale: the guards judge it", stale, err)
+	}
+	moved := p.Changes[1]
+	b := moved.Before.(UserValue)
+	b.Name = "Alice B"
+	moved.Before = b
+	if stale, err := saved.Compare(&Plan{Changes: []Change{moved}}); err != nil || len(stale) != 1 || !strings.Contains(stale[0].Reason, `changed in the live account since the plan: name "alice@acme.test" → "Alice B"`) {
+		t.Errorf("Compare with alice renamed = %v, %v; want her stale", stale, err)
+	}
+}
