@@ -3,6 +3,7 @@ package access
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state/model"
@@ -27,6 +28,8 @@ type Account struct {
 	Policies []Policy
 	// APIKeys are the access keys known, "cloud_name/name", sorted.
 	APIKeys []string
+
+	cache sync.Map // statement → parsed (eval.go)
 }
 
 // User is a user as access sees it.

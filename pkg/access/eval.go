@@ -179,7 +179,7 @@ func (a *Account) evaluator(p spec.Principal, scope string) *evaluator {
 
 // add parses a statement into the set, each of its policies with path.
 func (ev *evaluator) add(stmt string, path Path) {
-	list, err := cedar.NewPolicyListFromBytes("", []byte(stmt))
+	list, err := ev.acc.parse(stmt)
 	if err != nil {
 		ev.problems = append(ev.problems, fmt.Sprintf("%s: %v", ev.acc.Describe(path), err))
 		return
@@ -265,4 +265,24 @@ func (ev *evaluator) one(req Request, res types.EntityUID) Decision {
 		d.Paths = append(d.Paths, ev.paths[cedar.PolicyID(fmt.Sprintf("p%d", n))])
 	}
 	return d
+}
+
+// parsed is a statement's policies, or why it does not parse.
+type parsed struct {
+	list cedar.PolicyList
+	err  error
+}
+
+// parse parses a statement once per account: every principal's policy
+// set shares the scope's custom policies and the catalog's statements, so
+// asking about every principal (who-can) parses each statement once.
+// cedar-go's policies are not changed by evaluation, so sets may share
+// them.
+func (a *Account) parse(stmt string) (cedar.PolicyList, error) {
+	if p, ok := a.cache.Load(stmt); ok {
+		return p.(parsed).list, p.(parsed).err
+	}
+	list, err := cedar.NewPolicyListFromBytes("", []byte(stmt))
+	a.cache.Store(stmt, parsed{list, err})
+	return list, err
 }
