@@ -561,6 +561,8 @@ type SeedAccessKey struct {
 	Name    string `yaml:"name,omitempty" json:"name,omitempty"`
 	Enabled *bool  `yaml:"enabled,omitempty" json:"enabled,omitempty"`
 	APIKey  string `yaml:"api_key,omitempty" json:"api_key,omitempty"`
+	// CreatedAt is the key's creation time; default the emulator's now.
+	CreatedAt *time.Time `yaml:"created_at,omitempty" json:"created_at,omitempty"`
 }
 
 // SeedUser is a user of a seed.
@@ -626,7 +628,10 @@ func (s *provState) seed(sd ProvisioningSeed) error {
 					return fmt.Errorf("%s: access key %d: api_key %q already exists", where, j, sk.APIKey)
 				}
 			}
-			s.addKey(v, sk.Name, sk.APIKey, boolOr(sk.Enabled, true))
+			k := s.addKey(v, sk.Name, sk.APIKey, boolOr(sk.Enabled, true))
+			if sk.CreatedAt != nil {
+				k.created, k.updated = sk.CreatedAt.UTC(), sk.CreatedAt.UTC()
+			}
 		}
 	}
 	for i, su := range sd.Users {

@@ -207,20 +207,23 @@ func TestAccessKeyAssignmentsFollow(t *testing.T) {
 	t.Parallel()
 	const role = "cld::role::prodenv::ml_user"
 	for _, tt := range []struct {
-		name string
-		key  spec.AccessKey
-		opts Options
-		want string
+		name    string
+		key     spec.AccessKey
+		opts    Options
+		want    string
+		holders []string
 	}{{
-		name: "rename",
-		key:  spec.AccessKey{Name: "deploy", Previously: []spec.Previous{{Name: "ci"}}},
+		name:    "rename",
+		holders: []string{"acme-prod/deploy"},
+		key:     spec.AccessKey{Name: "deploy", Previously: []spec.Previous{{Name: "ci"}}},
 		want: `update access_keys/acme-prod/deploy
   name: "ci" → "deploy"
 `,
 	}, {
-		name: "rotation",
-		key:  spec.AccessKey{Name: "ci", Secret: fileSink},
-		opts: Options{Rotate: []string{"acme-prod/ci"}},
+		name:    "rotation",
+		holders: []string{"acme-prod/ci", "acme-prod/ci (retired 2026-12-01)"},
+		key:     spec.AccessKey{Name: "ci", Secret: fileSink},
+		opts:    Options{Rotate: []string{"acme-prod/ci"}},
 		want: `create access_keys/acme-prod/ci
 create assignments/api_key:acme-prod/ci / ` + role + ` / acme-prod after access_keys/acme-prod/ci
 unmanaged assignments: 1
@@ -266,6 +269,15 @@ unmanaged assignments: 1
 			}
 			if live.Permissions.Assignments[0].Principal.Name != "acme-prod/ci" {
 				t.Error("Diff modified the live account")
+			}
+			// The projection keeps the live assignment with its key's value:
+			// under the new name, or the retired one after a rotation.
+			var holders []string
+			for _, a := range Project(&live, p).Permissions.Assignments {
+				holders = append(holders, a.Principal.Name)
+			}
+			if !cmp.Equal(holders, tt.holders) {
+				t.Errorf("projected assignments held by %q, want %q", holders, tt.holders)
 			}
 		})
 	}

@@ -129,6 +129,10 @@ func policyKey(p model.Policy) string {
 
 // rename applies an Update whose Before and After name different keys.
 func (p *projection) rename(c *Change) {
+	if c.Ref.Kind == spec.KindAccessKey {
+		p.renameKey(c) // access_keys_project.go
+		return
+	}
 	if c.Action != Update {
 		return
 	}

@@ -246,6 +246,10 @@ func Run(ctx context.Context, cfg *spec.Config, live *state.Account, plan *plann
 	if err != nil {
 		return nil, &Error{Stage: "copy", Reason: err.Error()}
 	}
+	if !opts.Plan.Now.IsZero() {
+		// Keys created in the copy get the planner's time, as real ones do.
+		acc.Emulator.SetClock(opts.Plan.Now)
+	}
 	if err := acc.samePlan(ctx, cfg, plan, opts); err != nil {
 		return nil, &Error{Stage: "copy", Reason: err.Error()}
 	}
@@ -257,7 +261,10 @@ func Run(ctx context.Context, cfg *spec.Config, live *state.Account, plan *plann
 	if res.Report.Failed() {
 		return res, &Error{Stage: "apply", Result: res, Reason: failures(res.Report)}
 	}
-	again, after, err := acc.planLive(ctx, cfg, opts)
+	// --rotate asks for one rotation, which the copy has just had.
+	replan := opts
+	replan.Plan.Rotate = nil
+	again, after, err := acc.planLive(ctx, cfg, replan)
 	if err != nil {
 		return res, &Error{Stage: "re-plan", Result: res, Reason: err.Error()}
 	}

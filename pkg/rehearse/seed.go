@@ -32,10 +32,27 @@ func Seed(acc *state.Account, rootID string) (emulator.Seed, error) {
 		}
 		return s, fmt.Errorf("a live listing is incomplete")
 	}
+	// Managed access keys come with their status and age, so that the copy
+	// plans the same rotations; others as far as principals name them.
 	keys := map[string][]emulator.SeedAccessKey{}
+	managed := map[string]bool{}
+	for _, env := range acc.AccessKeysRead {
+		managed[env] = true
+		keys[env] = []emulator.SeedAccessKey{}
+	}
+	for _, k := range acc.AccessKeys {
+		enabled, created := k.Enabled, k.CreatedAt
+		sk := emulator.SeedAccessKey{Name: k.Name, APIKey: k.Key, Enabled: &enabled}
+		if !created.IsZero() {
+			sk.CreatedAt = &created
+		}
+		keys[k.Environment] = append(keys[k.Environment], sk)
+	}
 	if acc.Permissions != nil {
 		for _, k := range acc.Permissions.APIKeys {
-			keys[k.Environment] = append(keys[k.Environment], emulator.SeedAccessKey{Name: k.Name, APIKey: k.Key})
+			if !managed[k.Environment] {
+				keys[k.Environment] = append(keys[k.Environment], emulator.SeedAccessKey{Name: k.Name, APIKey: k.Key})
+			}
 		}
 	}
 	for _, e := range acc.Environments {
