@@ -57,6 +57,10 @@ type streams struct {
 	Stderr io.Writer
 	Stdin  io.Reader
 	Getenv func(string) string
+	// jsonErrors is set by the commands whose --format json also carries
+	// their errors, to stdout (diagnostics.go): configuration errors are
+	// not printed to Stderr then.
+	jsonErrors bool
 	// Terminal reports whether a stream is a terminal; nil means
 	// isTerminal. Tests set it to drive apply's confirmation prompt
 	// through a pipe.

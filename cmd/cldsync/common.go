@@ -60,8 +60,10 @@ func loadConfig(s streams, path string, vars varFlags) (*spec.Config, error) {
 	cfg, err := spec.LoadWith(path, vars.options())
 	var errs spec.Errors
 	if errors.As(err, &errs) {
-		fmt.Fprintln(s.Stderr, errs.Error())
-		return nil, &exitError{code: 1, err: fmt.Errorf("%s in %s", count(len(errs), "error", "errors"), path)}
+		if !s.jsonErrors { // with --format json they go to stdout as diagnostics (diagnostics.go)
+			fmt.Fprintln(s.Stderr, errs.Error())
+		}
+		return nil, &exitError{code: 1, err: &configErrors{msg: fmt.Sprintf("%s in %s", count(len(errs), "error", "errors"), path), errs: errs}}
 	}
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
@@ -69,6 +71,16 @@ func loadConfig(s streams, path string, vars varFlags) (*spec.Config, error) {
 	printWarnings(s, cfg)
 	return cfg, nil
 }
+
+// configErrors is loadConfig's error: its message counts the errors, and
+// it unwraps to them for the JSON diagnostics.
+type configErrors struct {
+	msg  string
+	errs spec.Errors
+}
+
+func (e *configErrors) Error() string { return e.msg }
+func (e *configErrors) Unwrap() error { return e.errs }
 
 // printWarnings prints the configuration's warnings (names that look
 // alike) to stderr, one a line, file:line:col first like errors.

@@ -37,9 +37,10 @@ func (c *driftCmd) Validate() error {
 
 func (c *driftCmd) Run(ctx context.Context, s streams) error {
 	allow := deleteFlags{AllowDeletes: true, AllowEnvironmentDeletes: true}
+	s.jsonErrors = c.Format == "json"
 	got, err := computePlan(ctx, s, c.planFlags, allow)
 	if err != nil {
-		return err
+		return jsonDiagnosed(s, err)
 	}
 	if c.RemoveExpired {
 		n, err := removeExpired(ctx, s, got, c.Parallelism)

@@ -28,9 +28,10 @@ type outputFlags struct {
 }
 
 func (c *planCmd) Run(ctx context.Context, s streams) error {
+	s.jsonErrors = c.Format == "json"
 	got, err := computePlan(ctx, s, c.planFlags, c.deleteFlags)
 	if err != nil {
-		return err
+		return jsonDiagnosed(s, err)
 	}
 	if err := renderPlan(s, got.plan, c.outputFlags, c.Verbose); err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/cldsync/cldsync/pkg/spec"
 )
 
 // The JSON types below are the published shape of `cldsync plan --format
@@ -65,6 +67,30 @@ type JSONField struct {
 type JSONError struct {
 	Ref     JSONRef `json:"ref"`
 	Message string  `json:"message"`
+	// Range is where the configuration writes the object, when it does
+	// (format 1.2).
+	Range *JSONRange `json:"range,omitempty"`
+}
+
+// JSONRange is a position in a configuration file, as Terraform's JSON
+// diagnostics write it: 1-based line and column.
+type JSONRange struct {
+	Filename string  `json:"filename"`
+	Start    JSONPos `json:"start"`
+}
+
+// JSONPos is a line and column.
+type JSONPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+}
+
+// ToJSONRange is the range of pos, nil when pos has no line.
+func ToJSONRange(pos spec.Pos) *JSONRange {
+	if pos.Line == 0 {
+		return nil
+	}
+	return &JSONRange{Filename: pos.File, Start: JSONPos{Line: pos.Line, Column: pos.Col}}
 }
 
 type jsonEnvironment struct {
@@ -248,7 +274,7 @@ func ToJSON(p *Plan) (JSONPlan, error) {
 		}
 	}
 	for _, e := range p.Errors {
-		out.Errors = append(out.Errors, JSONError{Ref: toJSONRef(e.Ref), Message: e.Message})
+		out.Errors = append(out.Errors, JSONError{Ref: toJSONRef(e.Ref), Message: e.Message, Range: ToJSONRange(e.Pos)})
 	}
 	access, err := ToJSONAccess(p.Access)
 	if err != nil {

@@ -318,7 +318,11 @@ func fromJSONPlan(jp jsonPlanIn) (*Plan, error) {
 		}
 	}
 	for _, e := range jp.Errors {
-		p.Errors = append(p.Errors, PlanError{Ref: fromJSONRef(e.Ref), Message: e.Message})
+		pe := PlanError{Ref: fromJSONRef(e.Ref), Message: e.Message}
+		if e.Range != nil {
+			pe.Pos = spec.Pos{File: e.Range.Filename, Line: e.Range.Start.Line, Col: e.Range.Start.Column}
+		}
+		p.Errors = append(p.Errors, pe)
 	}
 	access, err := fromJSONAccess(jp.Access) // json_access.go
 	if err != nil {
