@@ -28,6 +28,9 @@ type Account struct {
 	Policies []Policy
 	// APIKeys are the access keys known, "cloud_name/name", sorted.
 	APIKeys []string
+	// DisabledKeys are the access keys known to be disabled: they hold
+	// nothing, as disabled users.
+	DisabledKeys map[string]bool
 
 	cache sync.Map // statement → parsed (eval.go)
 }
@@ -68,7 +71,7 @@ func newAccount(cat *spec.Catalog) *Account {
 	if cat == nil {
 		cat = spec.BuiltinCatalog()
 	}
-	return &Account{Catalog: cat, Users: map[string]User{}, Groups: map[string][]string{}, Roles: map[string]Role{}}
+	return &Account{Catalog: cat, Users: map[string]User{}, Groups: map[string][]string{}, Roles: map[string]Role{}, DisabledKeys: map[string]bool{}}
 }
 
 // FromConfig is the desired account. Users named only as group members
@@ -80,8 +83,10 @@ func FromConfig(cfg *spec.Config) *Account {
 	for _, e := range cfg.Environments {
 		a.Environments = append(a.Environments, e.CloudName)
 		for _, k := range e.AccessKeys {
-			if k.EnabledOrDefault() {
-				keys[spec.AccessKeyName(e.CloudName, k.Name)] = true
+			name := spec.AccessKeyName(e.CloudName, k.Name)
+			keys[name] = true
+			if !k.EnabledOrDefault() {
+				a.DisabledKeys[name] = true
 			}
 		}
 	}
@@ -137,6 +142,11 @@ func FromState(acc *model.Account) *Account {
 	}
 	for _, g := range acc.Groups {
 		a.Groups[g.Name] = slices.Clone(g.Members)
+	}
+	for _, k := range acc.AccessKeys { // managed keys, read with their status
+		if !k.Enabled {
+			a.DisabledKeys[spec.AccessKeyName(k.Environment, k.Name)] = true
+		}
 	}
 	if lp == nil {
 		a.finish()
@@ -224,7 +234,7 @@ func (a *Account) groupsOf(p spec.Principal) []string {
 }
 
 // active reports whether p can hold anything: a user that exists and is
-// enabled, a group that exists, or any API key.
+// enabled, a group that exists, or an API key not known to be disabled.
 func (a *Account) active(p spec.Principal) bool {
 	switch p.Kind {
 	case spec.PrincipalUser:
@@ -234,7 +244,7 @@ func (a *Account) active(p spec.Principal) bool {
 		_, ok := a.Groups[p.Name]
 		return ok
 	case spec.PrincipalAPIKey:
-		return true
+		return !a.DisabledKeys[p.Name]
 	}
 	return false
 }

@@ -212,3 +212,29 @@ policies:
 		}
 	}
 }
+
+func TestDisabledKeyHoldsNothing(t *testing.T) {
+	cfg, err := spec.Parse("c.yaml", []byte(`version: 1
+environments: [{cloud_name: acme-prod, name: P, access_keys: [{name: ci}, {name: old, enabled: false}]}]
+assignments:
+  - {principal: {api_key: {environment: acme-prod, name: ci}}, role: cld::role::prodenv::ml_user, scope: acme-prod}
+  - {principal: {api_key: {environment: acme-prod, name: old}}, role: cld::role::prodenv::ml_user, scope: acme-prod}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := FromConfig(cfg)
+	key := func(n string) spec.Principal { return spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/" + n} }
+	if len(a.HoldsRole(key("ci"), "cld::role::prodenv::ml_user", "acme-prod")) != 1 {
+		t.Error("the enabled key holds its role")
+	}
+	if len(a.HoldsRole(key("old"), "cld::role::prodenv::ml_user", "acme-prod")) != 0 {
+		t.Error("a disabled key holds nothing")
+	}
+	live := &model.Account{Environments: []model.Environment{{ID: "e1", CloudName: "acme-prod"}},
+		AccessKeys: []model.AccessKey{{Environment: "acme-prod", Name: "old", Enabled: false}},
+		Permissions: &model.Permissions{Assignments: []model.Assignment{{Principal: key("old"), Role: "cld::role::prodenv::ml_user", Scope: "acme-prod"}}}}
+	if len(FromState(live).HoldsRole(key("old"), "cld::role::prodenv::ml_user", "acme-prod")) != 0 {
+		t.Error("a key the live account says is disabled holds nothing")
+	}
+}

@@ -21,11 +21,21 @@ const accessTestKind spec.Kind = "access_tests"
 // guardAccessTests evaluates the configuration's access tests before and
 // after the plan.
 func (d *differ) guardAccessTests(desired *spec.Config, t *Transition) {
-	if len(desired.AccessTests) == 0 || desired.PermissionsOff() {
+	if len(desired.AccessTests) == 0 {
 		return
 	}
-	if lp := t.Before.Permissions; lp == nil || lp.Unavailable != "" {
-		return // no permissions read: nothing to decide on
+	why := ""
+	switch lp := t.Before.Permissions; {
+	case desired.PermissionsOff():
+		why = "the permissions half is off (permissions: false)"
+	case lp == nil:
+		why = "the permissions half was not read"
+	case lp.Unavailable != "":
+		why = "the account has no Permissions API (" + lp.Unavailable + ")"
+	}
+	if why != "" { // roles and policies unknown: a cannot would pass for nothing
+		d.warnf("%s not evaluated on the live or planned account: %s", nounCount(len(desired.AccessTests), "access test", "access tests"), why)
+		return
 	}
 	before, after := access.FromState(t.Before), access.FromState(t.After)
 	for i := range desired.AccessTests {
