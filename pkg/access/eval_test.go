@@ -224,7 +224,9 @@ assignments:
 		t.Fatal(err)
 	}
 	a := FromConfig(cfg)
-	key := func(n string) spec.Principal { return spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/" + n} }
+	key := func(n string) spec.Principal {
+		return spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/" + n}
+	}
 	if len(a.HoldsRole(key("ci"), "cld::role::prodenv::ml_user", "acme-prod")) != 1 {
 		t.Error("the enabled key holds its role")
 	}
@@ -232,7 +234,7 @@ assignments:
 		t.Error("a disabled key holds nothing")
 	}
 	live := &model.Account{Environments: []model.Environment{{ID: "e1", CloudName: "acme-prod"}},
-		AccessKeys: []model.AccessKey{{Environment: "acme-prod", Name: "old", Enabled: false}},
+		AccessKeys:  []model.AccessKey{{Environment: "acme-prod", Name: "old", Enabled: false}},
 		Permissions: &model.Permissions{Assignments: []model.Assignment{{Principal: key("old"), Role: "cld::role::prodenv::ml_user", Scope: "acme-prod"}}}}
 	if len(FromState(live).HoldsRole(key("old"), "cld::role::prodenv::ml_user", "acme-prod")) != 0 {
 		t.Error("a key the live account says is disabled holds nothing")
