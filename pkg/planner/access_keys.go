@@ -428,8 +428,8 @@ func (d *differ) keyCreated(name string) bool {
 // planned; the changes refused are those that disable or delete an
 // enabled key of such an environment.
 func (d *differ) guardLastKey(live *model.Account, opts Options) {
-	if opts.AllowKeyRemoval || d.keys == nil {
-		return
+	if opts.AllowKeyRemoval || d.keys == nil || !slices.ContainsFunc(d.plan.Changes, func(c Change) bool { return c.Ref.Kind == spec.KindAccessKey }) {
+		return // no key changes, no key removed
 	}
 	t := NewTransition(live, d.plan)
 	enabled := func(acc *model.Account) map[string]int {

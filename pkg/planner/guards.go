@@ -143,7 +143,11 @@ func (g *guardRun) protect(t *Transition, protected map[Ref]spec.Pos) {
 	if len(protected) == 0 {
 		return
 	}
-	after := refsOf(t.After)
+	kinds := map[spec.Kind]bool{}
+	for r := range protected {
+		kinds[r.Kind] = true
+	}
+	after := refsOf(t.After, kinds)
 	for i, c := range g.changes {
 		if (c.Action != Delete && c.Action != Replace) || c.Before == nil {
 			continue
@@ -163,37 +167,60 @@ func (g *guardRun) protect(t *Transition, protected map[Ref]spec.Pos) {
 	}
 }
 
-// refsOf is the set of refs of the objects of an account that can be
-// protected or deleted.
-func refsOf(acc *model.Account) map[Ref]bool {
+// refsOf is the set of refs of the objects of the given kinds in an
+// account.
+func refsOf(acc *model.Account, kinds map[spec.Kind]bool) map[Ref]bool {
 	out := map[Ref]bool{}
-	for _, e := range acc.Environments {
-		out[Ref{spec.KindEnvironment, e.CloudName}] = true
+	add := func(k spec.Kind, name string) { out[Ref{k, name}] = true }
+	if kinds[spec.KindEnvironment] {
+		for _, e := range acc.Environments {
+			add(spec.KindEnvironment, e.CloudName)
+		}
 	}
-	for _, u := range acc.Users {
-		out[Ref{spec.KindUser, normEmail(u.Email)}] = true
+	if kinds[spec.KindUser] {
+		for _, u := range acc.Users {
+			add(spec.KindUser, normEmail(u.Email))
+		}
 	}
 	for _, g := range acc.Groups {
-		out[Ref{spec.KindGroup, g.Name}] = true
+		if kinds[spec.KindGroup] {
+			add(spec.KindGroup, g.Name)
+		}
 		for _, m := range g.Members {
-			out[Ref{spec.KindMembership, MembershipName(g.Name, normEmail(m))}] = true
+			if kinds[spec.KindMembership] {
+				add(spec.KindMembership, MembershipName(g.Name, normEmail(m)))
+			}
 		}
 	}
-	for _, k := range acc.AccessKeys {
-		out[Ref{spec.KindAccessKey, spec.AccessKeyName(k.Environment, k.Name)}] = true
+	if kinds[spec.KindAccessKey] {
+		for _, k := range acc.AccessKeys {
+			add(spec.KindAccessKey, spec.AccessKeyName(k.Environment, k.Name))
+		}
 	}
 	if lp := acc.Permissions; lp != nil {
-		for _, r := range lp.Roles {
-			out[Ref{spec.KindRole, r.ID}] = true
-		}
-		for _, p := range lp.Policies {
-			out[Ref{spec.KindPolicy, spec.PolicyKey(p.Scope, p.Name)}] = true
-		}
-		for _, a := range lp.Assignments {
-			out[liveAssignment(&a).Ref()] = true
-		}
+		refsOfPermissions(lp, kinds, add)
 	}
 	return out
+}
+
+// refsOfPermissions adds the refs of the permissions half's objects of
+// the given kinds.
+func refsOfPermissions(lp *model.Permissions, kinds map[spec.Kind]bool, add func(spec.Kind, string)) {
+	if kinds[spec.KindRole] {
+		for _, r := range lp.Roles {
+			add(spec.KindRole, r.ID)
+		}
+	}
+	if kinds[spec.KindPolicy] {
+		for _, p := range lp.Policies {
+			add(spec.KindPolicy, spec.PolicyKey(p.Scope, p.Name))
+		}
+	}
+	if kinds[spec.KindAssignment] {
+		for _, a := range lp.Assignments {
+			add(spec.KindAssignment, liveAssignment(&a).Ref().Name)
+		}
+	}
 }
 
 // protectedRefs maps the refs of the objects marked protect: true to where

@@ -16,11 +16,23 @@ import (
 // live objects of a kind; deletes another guard refused do not count.
 // liveCount is how many live objects of a kind the plan could delete from.
 func (g *guardRun) thresholds(t *Transition, limits spec.Limits, liveCount func(spec.Kind) int) {
-	after := refsOf(t.After)
+	kinds := map[spec.Kind]bool{}
+	for _, c := range g.changes {
+		if c.Action == Delete {
+			kinds[c.Ref.Kind] = true
+		}
+	}
+	if len(kinds) == 0 {
+		return
+	}
+	after := refsOf(t.After, kinds)
 	var deletes []int
 	perKind := map[spec.Kind][]int{}
 	for i, c := range g.changes {
-		if _, no := g.refused[i]; c.Action == Delete && !no && !after[c.Ref] {
+		if _, no := g.refused[i]; c.Action != Delete || no {
+			continue
+		}
+		if !after[c.Ref] {
 			deletes = append(deletes, i)
 			perKind[c.Ref.Kind] = append(perKind[c.Ref.Kind], i)
 		}

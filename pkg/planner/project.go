@@ -6,7 +6,6 @@ package planner
 // access diff compares access graphs, and callers compare their own.
 
 import (
-	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -47,6 +46,9 @@ func Project(live *model.Account, plan *Plan) *model.Account {
 // applied and nothing else, so that a renamed object is the same object
 // before and after.
 func projectRenames(live *model.Account, plan *Plan) *model.Account {
+	if !slices.ContainsFunc(plan.Changes, func(c Change) bool { _, ok := c.RenamedFrom(); return ok }) {
+		return live // nothing to rename: live as it is (read only)
+	}
 	p := newProjection(live)
 	for i := range plan.Changes {
 		p.rename(&plan.Changes[i])
@@ -390,14 +392,14 @@ func projectedAssignment(v AssignmentValue) model.Assignment {
 func (p *projection) account() *model.Account {
 	out := &model.Account{
 		Incomplete: p.base.Incomplete, AccessKeysRead: p.base.AccessKeysRead,
-		AccessKeys:   sortedValues(p.keys, func(k model.AccessKey) string { return k.Environment + "\x00" + k.Name }),
-		Environments: sortedValues(p.envs, func(e model.Environment) string { return e.CloudName }),
-		Users:        sortedValues(p.users, func(u model.User) string { return u.Email }),
+		AccessKeys: inOrder(p.base.AccessKeys, p.keys, func(k *model.AccessKey) string { return spec.AccessKeyName(k.Environment, k.Name) },
+			func(k *model.AccessKey) string { return k.Environment + "\x00" + k.Name }),
+		Environments: inOrder(p.base.Environments, p.envs, func(e *model.Environment) string { return e.CloudName }, nil),
+		Users:        inOrder(p.base.Users, p.users, func(u *model.User) string { return normEmail(u.Email) }, nil),
 	}
-	for _, name := range slices.Sorted(maps.Keys(p.groups)) {
-		g := p.groups[name]
-		g.Members = slices.Sorted(maps.Keys(p.members[name]))
-		out.Groups = append(out.Groups, g)
+	out.Groups = inOrder(p.base.Groups, p.groups, func(g *model.Group) string { return g.Name }, nil)
+	for i := range out.Groups {
+		out.Groups[i].Members = slices.Sorted(maps.Keys(p.members[out.Groups[i].Name]))
 	}
 	lp := p.base.Permissions
 	if !p.perms {
@@ -406,18 +408,62 @@ func (p *projection) account() *model.Account {
 	}
 	perms := *lp
 	perms.APIKeys = p.apiKeys
-	perms.Roles = sortedValues(p.roles, func(r model.Role) string { return r.ID })
-	perms.Policies = sortedValues(p.policies, func(pol model.Policy) string { return spec.PolicyKey(pol.Scope, pol.Name) })
-	perms.Assignments = sortedValues(p.assigns, func(a model.Assignment) string { return liveAssignmentKey(&a) + "\x00" + a.PrincipalID })
+	perms.Roles = inOrder(lp.Roles, p.roles, func(r *model.Role) string { return r.ID }, nil)
+	perms.Policies = inOrder(lp.Policies, p.policies, func(pol *model.Policy) string { return policyKey(*pol) },
+		func(pol *model.Policy) string { return spec.PolicyKey(pol.Scope, pol.Name) })
+	perms.Assignments = inOrder(lp.Assignments, p.assigns, func(a *model.Assignment) string { return liveAssignment(a).Ref().Name },
+		func(a *model.Assignment) string { return liveAssignmentKey(a) + "\x00" + a.PrincipalID })
 	out.Permissions = &perms
 	return out
 }
 
-// sortedValues returns m's values sorted by key.
-func sortedValues[T any](m map[string]T, key func(T) string) []T {
-	out := slices.Collect(maps.Values(m))
-	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
-	return out
+// inOrder lists the values of now, the projected objects by key (key
+// gives an object's key in now): live's objects first, in live's order,
+// with the plan's changes; then those the plan adds (or renames), sorted
+// by order (nil: by key) and merged in when live is sorted, as state reads
+// it. Only what the plan adds is sorted, so a plan that adds nothing costs
+// one pass. It empties now.
+func inOrder[T any](live []T, now map[string]T, key, order func(*T) string) []T {
+	if len(now) == 0 {
+		return nil
+	}
+	if order == nil {
+		order = key
+	}
+	byOrder := func(a, b T) int { return strings.Compare(order(&a), order(&b)) }
+	out := make([]T, 0, len(now))
+	for i := range live {
+		k := key(&live[i])
+		if v, ok := now[k]; ok {
+			delete(now, k) // taken: what is left was added
+			out = append(out, v)
+		}
+	}
+	if len(now) == 0 {
+		return out
+	}
+	added := slices.Collect(maps.Values(now))
+	slices.SortFunc(added, byOrder)
+	if !slices.IsSortedFunc(out, byOrder) {
+		return append(out, added...)
+	}
+	return mergeSorted(out, added, byOrder)
+}
+
+// mergeSorted merges two sorted lists.
+func mergeSorted[T any](a, b []T, cmp func(T, T) int) []T {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]T, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // Transition is a plan seen as a change of account: the account before it
