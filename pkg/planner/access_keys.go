@@ -318,7 +318,8 @@ func (k *keyDiffer) key(e *spec.Environment, envID string, dk *spec.AccessKey, l
 		return
 	}
 	after.DedicatedFor = dk.DedicatedFor
-	c := Change{Action: Update, Ref: ref, Before: before, After: after, Fields: fields, Reason: "differs from the configuration"}
+	c := Change{Action: Update, Ref: ref, Before: before, After: after, Fields: fields, Reason: "differs from the configuration",
+		Notes: []string{"api_key " + l.Key}}
 	if l.Name != dk.Name {
 		c.Reason = "renamed (previously: " + l.Name + "); the key and its secret stay the same"
 	}
@@ -357,7 +358,8 @@ func (k *keyDiffer) unlisted(e *spec.Environment, envID string, l *model.AccessK
 				return
 			}
 			k.add(Change{Action: Delete, Ref: ref, Before: liveAccessKey(envID, e.CloudName, l),
-				Reason: fmt.Sprintf("retired on %s and disabled since; retire_after %s has passed", m[2], spec.FormatAge(retireAfter))})
+				Reason: fmt.Sprintf("retired on %s and disabled since; retire_after %s has passed", m[2], spec.FormatAge(retireAfter)),
+				Notes:  []string{"api_key " + l.Key}})
 			return
 		}
 	}
@@ -367,7 +369,7 @@ func (k *keyDiffer) unlisted(e *spec.Environment, envID string, l *model.AccessK
 		return
 	}
 	k.add(Change{Action: Delete, Ref: ref, Before: liveAccessKey(envID, e.CloudName, l),
-		Reason: "not in the configuration, and access keys are pruned"})
+		Reason: "not in the configuration, and access keys are pruned", Notes: []string{"api_key " + l.Key}})
 }
 
 // ageString writes a duration in whole days, or hours below a day.

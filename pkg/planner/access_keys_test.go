@@ -84,6 +84,7 @@ create access_keys/acme-new/ci after environments/acme-new
 		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true}, model.AccessKey{Name: "main", Key: "100000000000002", Enabled: true}),
 		want: `update access_keys/acme-prod/ci
   enabled: true → false
+  note: api_key 100000000000001
   note: the API never returns dedicated_for, and this PUT resets it unless the configuration sets it
 `,
 	}, {
@@ -106,6 +107,7 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
 		opts:    Options{AllowKeyRemoval: true},
 		want: `delete access_keys/acme-prod/ci
   reason: not in the configuration, and access keys are pruned
+  note: api_key 100000000000001
 `,
 	}, {
 		name:    "rename keeps the key",
@@ -113,6 +115,7 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
 		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true}),
 		want: `update access_keys/acme-prod/deploy
   name: "ci" → "deploy"
+  note: api_key 100000000000001
   note: the API never returns dedicated_for, and this PUT resets it unless the configuration sets it
 `,
 	}, {
@@ -156,6 +159,7 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
 			model.AccessKey{Name: "ci (retired 2026-11-01)", Key: "100000000000004", Enabled: true}),
 		want: `delete access_keys/acme-prod/ci (retired 2026-11-20)
   reason: retired on 2026-11-20 and disabled since; retire_after 1w has passed
+  note: api_key 100000000000002
 unmanaged access_keys: 1
 warning: access key acme-prod/ci (retired 2026-11-28): retired, deleted by a run on or after 2026-12-05 (retire_after 1w)
 warning: access keys: 1 not in the configuration, left alone: acme-prod/ci (retired 2026-11-01)
