@@ -58,10 +58,12 @@ type JSONChange struct {
 	Notes     []string    `json:"notes"`
 }
 
+// JSONField is one changed attribute; Old and New are JSON values
+// (json_fields.go), null when absent.
 type JSONField struct {
-	Name string `json:"name"`
-	Old  string `json:"old"`
-	New  string `json:"new"`
+	Name string          `json:"name"`
+	Old  json.RawMessage `json:"old"`
+	New  json.RawMessage `json:"new"`
 }
 
 type JSONError struct {
@@ -248,7 +250,7 @@ func ToJSON(p *Plan) (JSONPlan, error) {
 			return JSONPlan{}, err
 		}
 		for _, f := range c.Fields {
-			jc.Fields = append(jc.Fields, JSONField{Name: f.Name, Old: f.Old, New: f.New})
+			jc.Fields = append(jc.Fields, JSONField{Name: f.Name, Old: fieldValue(f.Old), New: fieldValue(f.New)})
 		}
 		for _, r := range c.DependsOn {
 			jc.DependsOn = append(jc.DependsOn, toJSONRef(r))

@@ -16,7 +16,7 @@ import (
 //   - 1.1: access (the effective-access diff), ignored, and the values of
 //     roles, policies, assignments and access keys, which 1.0 readers did
 //     not know.
-const FormatVersion = "1.2"
+const FormatVersion = "2.0"
 
 // Plan is the set of changes that makes the live account match the
 // configuration, plus what the planner left alone or refused.

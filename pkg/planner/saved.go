@@ -352,7 +352,7 @@ func fromJSONChange(jc jsonChangeIn) (Change, error) {
 		return Change{}, fmt.Errorf("after: %w", err)
 	}
 	for _, f := range jc.Fields {
-		c.Fields = append(c.Fields, FieldDiff{Name: f.Name, Old: f.Old, New: f.New})
+		c.Fields = append(c.Fields, FieldDiff{Name: f.Name, Old: fieldLiteral(f.Name, f.Old), New: fieldLiteral(f.Name, f.New)})
 	}
 	for _, r := range jc.DependsOn {
 		c.DependsOn = append(c.DependsOn, fromJSONRef(r))

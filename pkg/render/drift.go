@@ -11,6 +11,7 @@ package render
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -219,10 +220,12 @@ type jsonDriftedObject struct {
 	Repair string           `json:"repair"`
 }
 
+// jsonDriftField is one field that drifted; Live and Configured are JSON
+// values (null when absent), as in the plan's field diffs.
 type jsonDriftField struct {
-	Name       string `json:"name"`
-	Live       string `json:"live"`
-	Configured string `json:"configured"`
+	Name       string          `json:"name"`
+	Live       json.RawMessage `json:"live"`
+	Configured json.RawMessage `json:"configured"`
 }
 
 // RenderDriftJSON writes the plan as a drift report in JSON: a summary by

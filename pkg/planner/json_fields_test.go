@@ -1,0 +1,42 @@
+package planner
+
+import (
+	"testing"
+)
+
+// Field diffs are JSON values in the JSON plan, and a saved plan read back
+// shows the same display literals.
+func TestFieldValues(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, lit, json string
+	}{
+		{"role", `"technical_admin"`, `"technical_admin"`},
+		{"name", `"Ana \"the\" Admin é"`, `"Ana \"the\" Admin é"`},
+		{"name", ``, `null`},
+		{"enabled", `false`, `false`},
+		{"environments", `all`, `"all"`},
+		{"environments", `["acme-prod", "acme-staging"]`, `["acme-prod","acme-staging"]`},
+		{"environments", `[]`, `[]`},
+		{"custom_attributes", `{"team":"web"}`, `{"team":"web"}`},
+		{"secret", `file secrets/ci.env`, `"file secrets/ci.env"`},
+	}
+	for _, tt := range tests {
+		got := fieldValue(tt.lit)
+		if string(got) != tt.json {
+			t.Errorf("fieldValue(%q) = %s, want %s", tt.lit, got, tt.json)
+		}
+		back := fieldLiteral(tt.name, got)
+		// A bare word other than all comes back quoted: display only.
+		want := tt.lit
+		if tt.name == "secret" {
+			want = `"file secrets/ci.env"`
+		}
+		if back != want {
+			t.Errorf("fieldLiteral(%s, %s) = %q, want %q", tt.name, got, back, want)
+		}
+		if again := fieldValue(back); string(again) != tt.json {
+			t.Errorf("round trip of %q: %s, want %s", tt.lit, again, tt.json)
+		}
+	}
+}
