@@ -58,6 +58,17 @@ assignments:
 environments:
   - {cloud_name: a, name: A, base_environment: b}
   - {cloud_name: b, name: B, base_environment: a}`, `{}`},
+	// Hostile names (issue 14): a group configured in another case than
+	// the live one, and live names that configuration syntax means
+	// something in, referenced with escapes.
+	{`version: 1
+prune: [groups, policies]
+groups: [{name: Designers}, {name: "a}b"}, {name: "$${var:x}"}]
+policies:
+  - name: p
+    scope: account
+    statement: 'permit(principal in Cloudinary::Group::"${group:a\}b}", action, resource) when { principal in Cloudinary::Group::"${group:$${var:x\}}" };'`,
+		`{"Groups":[{"ID":"g1","Name":"designers"},{"ID":"g2","Name":"a}b"},{"ID":"g3","Name":"${var:x}"},{"ID":"g4","Name":"DESIGNERS"}]}`},
 }
 
 // FuzzDiff checks that no configuration and live account make Diff panic,

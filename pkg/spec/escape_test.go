@@ -91,3 +91,28 @@ groups:
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
+
+// TestHostileNamesFixture: the fixture (also a seed of FuzzParse) loads
+// its escaped names as themselves, and warns about its look-alikes.
+func TestHostileNamesFixture(t *testing.T) {
+	cfg, err := Load(specTestdata + "/ok/hostile_names.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups, refs []string
+	for _, g := range cfg.Groups {
+		groups = append(groups, g.Name)
+	}
+	for _, r := range CedarRefs(cfg.Policies[0].Statement) {
+		refs = append(refs, r.Name)
+	}
+	if diff := cmp.Diff([]string{"${var:x}", "a}b", "designers", "\uff44esigners"}, groups); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"a}b", "${var:x}"}, refs); diff != "" {
+		t.Errorf("statement references (-want +got):\n%s", diff)
+	}
+	if len(cfg.Warnings) != 2 {
+		t.Errorf("warnings %v, want 2 (the look-alike group and user)", cfg.Warnings)
+	}
+}
