@@ -215,6 +215,25 @@ type Decision struct {
 	// Paths are the policies that decided it: the permits that allow it,
 	// or the forbids that deny it; none when nothing permits it.
 	Paths []Path
+	// Maybe are the permits whose conditions could not be evaluated on a
+	// denied request (they read resource or context attributes the request
+	// does not give, as the stand-ins of "any" have none): they may allow
+	// it for some resource. A cannot item fails on them; see Undecided.
+	Maybe []Path
+}
+
+// Undecided reports whether a denied request might be allowed: no forbid
+// denies it, and some permit could not be evaluated.
+func (d Decision) Undecided() bool {
+	if d.Allowed || len(d.Maybe) == 0 {
+		return false
+	}
+	for _, p := range d.Paths {
+		if p.Forbid {
+			return false
+		}
+	}
+	return true
 }
 
 // Authorize decides req for p in scope.
@@ -226,7 +245,7 @@ func (ev *evaluator) decide(req Request) Decision {
 	if req.Resource != nil {
 		return ev.one(req, *req.Resource)
 	}
-	var denied *Decision
+	var denied, maybe *Decision
 	for _, r := range candidates(ev.named) {
 		d := ev.one(req, r)
 		if d.Allowed {
@@ -235,8 +254,14 @@ func (ev *evaluator) decide(req Request) Decision {
 		if denied == nil && len(d.Paths) > 0 {
 			denied = &d
 		}
+		if maybe == nil && d.Undecided() {
+			maybe = &d
+		}
 	}
-	if denied != nil {
+	switch {
+	case maybe != nil:
+		return *maybe
+	case denied != nil:
 		return *denied
 	}
 	return Decision{}
@@ -254,17 +279,38 @@ func (ev *evaluator) one(req Request, res types.EntityUID) Decision {
 	ctx := req.Context
 	dec, diag := cedar.Authorize(ev.ps, ents, cedar.Request{Principal: ev.principal, Action: req.Action, Resource: res, Context: ctx})
 	d := Decision{Allowed: dec == cedar.Allow, Resource: res}
-	ids := make([]int, 0, len(diag.Reasons))
+	reasons := make([]cedar.PolicyID, 0, len(diag.Reasons))
 	for _, r := range diag.Reasons {
-		var n int
-		fmt.Sscanf(string(r.PolicyID), "p%d", &n)
-		ids = append(ids, n)
+		reasons = append(reasons, r.PolicyID)
 	}
-	slices.Sort(ids) // the order the policies were added: stable answers
-	for _, n := range ids {
-		d.Paths = append(d.Paths, ev.paths[cedar.PolicyID(fmt.Sprintf("p%d", n))])
+	d.Paths = ev.pathsOf(reasons)
+	if !d.Allowed {
+		var errored []cedar.PolicyID
+		for _, e := range diag.Errors {
+			if !ev.paths[e.PolicyID].Forbid {
+				errored = append(errored, e.PolicyID)
+			}
+		}
+		d.Maybe = ev.pathsOf(errored)
 	}
 	return d
+}
+
+// pathsOf returns the paths of policies, in the order they were added, so
+// that answers are stable.
+func (ev *evaluator) pathsOf(ids []cedar.PolicyID) []Path {
+	ns := make([]int, 0, len(ids))
+	for _, id := range ids {
+		var n int
+		fmt.Sscanf(string(id), "p%d", &n)
+		ns = append(ns, n)
+	}
+	slices.Sort(ns)
+	var out []Path
+	for _, n := range slices.Compact(ns) {
+		out = append(out, ev.paths[cedar.PolicyID(fmt.Sprintf("p%d", n))])
+	}
+	return out
 }
 
 // parsed is a statement's policies, or why it does not parse.

@@ -240,3 +240,47 @@ assignments:
 		t.Error("a key the live account says is disabled holds nothing")
 	}
 }
+
+// TestCannotFailsOnUndecided: a permit whose condition reads attributes
+// the request does not give may allow it; a cannot must not pass on that.
+func TestCannotFailsOnUndecided(t *testing.T) {
+	cfg, err := spec.Parse("c.yaml", []byte(`version: 1
+environments: [{cloud_name: acme-prod, name: P}]
+policies:
+  - name: public-reads
+    scope: acme-prod
+    statement: permit(principal == Cloudinary::APIKey::"${api_key:acme-prod/cdn}", action == Cloudinary::Action::"read", resource is Cloudinary::Asset) when { resource.access_mode == "public" };
+  - name: no-moves
+    scope: acme-prod
+    statement: forbid(principal, action == Cloudinary::Action::"move", resource);
+  - name: moves-when
+    scope: acme-prod
+    statement: permit(principal, action == Cloudinary::Action::"move", resource) when { resource.owner == "x" };
+access_tests:
+  - name: cdn reads nothing
+    who: {api_key: {environment: acme-prod, name: cdn}}
+    in: acme-prod
+    cannot: [{action: read}]
+  - name: nobody moves
+    who: {api_key: {environment: acme-prod, name: cdn}}
+    in: acme-prod
+    cannot: [{action: move}]
+  - name: cdn reads for sure
+    who: {api_key: {environment: acme-prod, name: cdn}}
+    in: acme-prod
+    can: [{action: read}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := FromConfig(cfg).RunTests(cfg.AccessTests)
+	if c := rs[0].Checks[0]; c.Pass || len(c.Maybe) != 1 || !strings.Contains(c.Why(), "may be allowed on some Asset") || !strings.Contains(c.Why(), "public-reads") {
+		t.Errorf("cannot read: %+v (%s), want a failure naming public-reads as maybe", c, c.Why())
+	}
+	if c := rs[1].Checks[0]; !c.Pass {
+		t.Errorf("a forbid decides whatever the undecided permits: %+v (%s)", c, c.Why())
+	}
+	if c := rs[2].Checks[0]; c.Pass {
+		t.Errorf("a can needs a sure allow: %+v", c)
+	}
+}

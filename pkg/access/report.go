@@ -56,6 +56,7 @@ type jsonCheck struct {
 	Has      bool     `json:"has"`
 	Resource string   `json:"resource,omitempty"`
 	Via      []string `json:"via,omitempty"`
+	Maybe    []string `json:"maybe,omitempty"`
 	Message  string   `json:"message"`
 }
 
@@ -66,7 +67,7 @@ func WriteJSON(w io.Writer, results []TestResult) error {
 		t := jsonTest{Name: r.Name, Position: r.Pos.String(), Who: r.Who.String(), In: r.In, Pass: r.Pass(), Checks: []jsonCheck{}}
 		for _, c := range r.Checks {
 			t.Checks = append(t.Checks, jsonCheck{Expect: c.Expect, Item: c.Item, Position: c.Pos.String(), Pass: c.Pass,
-				Has: c.Has, Resource: c.Resource, Via: c.Via, Message: c.Why()})
+				Has: c.Has, Resource: c.Resource, Via: c.Via, Maybe: c.Maybe, Message: c.Why()})
 		}
 		if t.Pass {
 			rep.Passed++
