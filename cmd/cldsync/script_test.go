@@ -1,18 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
 
-	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/cldsync/cldsync/pkg/emulator"
+	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/spec"
 )
 
 var update = flag.Bool("update", false, "update golden files and testscript expectations")
@@ -139,14 +144,25 @@ func cmdEmuFault(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdPlanDrop edits a saved plan by hand, as a reviewer might: it removes
-// the changes of one object from the file and the dependencies on it.
+// the changes of one object from the file. With -rewrite it drops the
+// dependencies on it too and writes the file again through the planner,
+// digest included, as a tool that edits plans consistently would: then
+// only the guards stand between the edit and the account.
 //
-//	plan-drop FILE KIND NAME
+//	plan-drop [-rewrite] FILE KIND NAME
 func cmdPlanDrop(ts *testscript.TestScript, neg bool, args []string) {
+	rewrite := len(args) > 0 && args[0] == "-rewrite"
+	if rewrite {
+		args = args[1:]
+	}
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: plan-drop FILE KIND NAME")
+		ts.Fatalf("usage: plan-drop [-rewrite] FILE KIND NAME")
 	}
 	path := ts.MkAbs(args[0])
+	if rewrite {
+		rewritePlan(ts, path, planner.Ref{Kind: spec.Kind(args[1]), Name: args[2]})
+		return
+	}
 	data, err := os.ReadFile(path)
 	ts.Check(err)
 	var saved map[string]any
@@ -168,4 +184,25 @@ func cmdPlanDrop(ts *testscript.TestScript, neg bool, args []string) {
 	out, err := json.MarshalIndent(saved, "", "  ")
 	ts.Check(err)
 	ts.Check(os.WriteFile(path, out, 0o644))
+}
+
+// rewritePlan drops ref's changes and the dependencies on them from the
+// saved plan at path, and saves it again.
+func rewritePlan(ts *testscript.TestScript, path string, ref planner.Ref) {
+	f, err := os.Open(path)
+	ts.Check(err)
+	saved, err := planner.ReadSaved(f)
+	f.Close()
+	ts.Check(err)
+	var kept []planner.Change
+	for _, c := range saved.Plan.Changes {
+		if c.Ref != ref {
+			c.DependsOn = slices.DeleteFunc(c.DependsOn, func(r planner.Ref) bool { return r == ref })
+			kept = append(kept, c)
+		}
+	}
+	saved.Plan.Changes = kept
+	var b bytes.Buffer
+	ts.Check(planner.WriteSaved(&b, saved))
+	ts.Check(os.WriteFile(path, b.Bytes(), 0o644))
 }
