@@ -104,8 +104,8 @@ func userIDsOf(b []byte) ([]string, error) {
 	sc := scanner{b: b}
 	var ids []string
 	// Of repeated keys the last counts, as encoding/json has it.
-	err := sc.object(func(key string) error {
-		if key != "users" {
+	err := sc.object(func(key []byte) error {
+		if string(key) != "users" {
 			return sc.skip()
 		}
 		ids = nil
@@ -117,8 +117,8 @@ func userIDsOf(b []byte) ([]string, error) {
 				return sc.skip()
 			}
 			var id *string
-			err := sc.object(func(key string) error {
-				if key != "id" {
+			err := sc.object(func(key []byte) error {
+				if string(key) != "id" {
 					return sc.skip()
 				}
 				v, err := sc.str()
@@ -178,9 +178,9 @@ func (s *scanner) expect(c byte) error {
 	return nil
 }
 
-// object calls member for each key, positioned at its value, which member
-// must consume.
-func (s *scanner) object(member func(key string) error) error {
+// object calls member for each key (its bytes, decoded only when it has
+// escapes), positioned at its value, which member must consume.
+func (s *scanner) object(member func(key []byte) error) error {
 	if err := s.expect('{'); err != nil {
 		return err
 	}
@@ -189,9 +189,17 @@ func (s *scanner) object(member func(key string) error) error {
 		return nil
 	}
 	for {
-		key, err := s.str()
+		start, end, slow, err := s.rawStr()
 		if err != nil {
 			return err
+		}
+		key := s.b[start+1 : end-1]
+		if slow { // rare: decode it
+			var k string
+			if err := json.Unmarshal(s.b[start:end], &k); err != nil {
+				return err
+			}
+			key = []byte(k)
 		}
 		if err := s.expect(':'); err != nil {
 			return err
@@ -239,46 +247,61 @@ func (s *scanner) array(elem func() error) error {
 // str reads a string, decoding it with encoding/json only when it has
 // escapes or non-ASCII bytes.
 func (s *scanner) str() (string, error) {
-	if err := s.expect('"'); err != nil {
+	start, end, slow, err := s.rawStr()
+	if err != nil {
 		return "", err
 	}
-	start, escaped := s.i-1, false
+	if !slow {
+		return string(s.b[start+1 : end-1]), nil
+	}
+	var v string
+	if err := json.Unmarshal(s.b[start:end], &v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// rawStr consumes a string and returns where it is, quotes included, and
+// whether it needs decoding (escapes or non-ASCII bytes).
+func (s *scanner) rawStr() (start, end int, slow bool, err error) {
+	if err := s.expect('"'); err != nil {
+		return 0, 0, false, err
+	}
+	start = s.i - 1
 	for s.i < len(s.b) {
 		switch c := s.b[s.i]; {
 		case c == '\\':
-			escaped = true
+			slow = true
 			s.i += 2
 		case c == '"':
 			s.i++
-			if !escaped {
-				return string(s.b[start+1 : s.i-1]), nil
-			}
-			var v string
-			if err := json.Unmarshal(s.b[start:s.i], &v); err != nil {
-				return "", err
-			}
-			return v, nil
+			return start, s.i, slow, nil
 		case c < 0x20:
-			return "", fmt.Errorf("%w: control character in string at offset %d", errJSON, s.i)
+			return 0, 0, false, fmt.Errorf("%w: control character in string at offset %d", errJSON, s.i)
 		case c >= 0x80:
-			escaped = true // non-ASCII: let encoding/json check the UTF-8
+			slow = true
 			s.i++
 		default:
 			s.i++
 		}
 	}
-	return "", fmt.Errorf("%w: unterminated string", errJSON)
+	return 0, 0, false, fmt.Errorf("%w: unterminated string", errJSON)
 }
 
 // skip consumes one value of any kind.
 func (s *scanner) skip() error {
 	switch c := s.peek(); {
 	case c == '{':
-		return s.object(func(string) error { return s.skip() })
+		return s.object(func([]byte) error { return s.skip() })
 	case c == '[':
 		return s.array(s.skip)
 	case c == '"':
-		_, err := s.str()
+		_, _, slow, err := s.rawStr()
+		if err == nil && slow {
+			// Escapes and UTF-8 are checked only in strings kept: a
+			// skipped value is not read.
+			return nil
+		}
 		return err
 	case c == 't' || c == 'f' || c == 'n':
 		for _, lit := range []string{"true", "false", "null"} {

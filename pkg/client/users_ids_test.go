@@ -44,6 +44,7 @@ func FuzzUserIDsOf(f *testing.F) {
 	f.Add(`{"users":[{"id":"a"},{"id":"b","x":{"id":"c"}}]}`)
 	f.Add(`{"users":[{"id":"\u00e9\n"}],"users2":[1,2.5,true,null]}`)
 	f.Add(`{"users":[]}`)
+	f.Add(`{"us\u0065rs":[{"\u0069d":"x","n":"\u00e9"}]}`)
 	f.Add("{\"users\":[{\"id\":\"\xff\xfe\"}]}")
 	f.Fuzz(func(t *testing.T, body string) {
 		got, err := userIDsOf([]byte(body))
