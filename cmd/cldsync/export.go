@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -104,7 +105,8 @@ func (c *exportCmd) Run(ctx context.Context, s streams) error {
 }
 
 // existingParts lists the files of --out that export writes kinds into
-// (users.yaml, users.2.yaml, …; export.IsPart).
+// (users.yaml, users.2.yaml, …; export.IsPart), in the order export
+// writes them: by kind as export.Kinds orders them, then by part number.
 func (c *exportCmd) existingParts(kinds []spec.Kind) ([]string, error) {
 	entries, err := os.ReadDir(c.Out)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -113,11 +115,22 @@ func (c *exportCmd) existingParts(kinds []spec.Kind) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	var out []string
+	type part struct {
+		kind, n int
+		path    string
+	}
+	var parts []part
 	for _, e := range entries {
-		if slices.ContainsFunc(kinds, func(k spec.Kind) bool { return export.IsPart(e.Name(), k) }) {
-			out = append(out, filepath.Join(c.Out, e.Name()))
+		for _, k := range kinds {
+			if n := export.PartNumber(e.Name(), k); n > 0 {
+				parts = append(parts, part{slices.Index(export.Kinds, k), n, filepath.Join(c.Out, e.Name())})
+			}
 		}
+	}
+	slices.SortFunc(parts, func(a, b part) int { return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.n, b.n)) })
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = p.path
 	}
 	return out, nil
 }

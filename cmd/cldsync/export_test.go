@@ -24,8 +24,19 @@ func TestExportOut(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Parts of an earlier, larger export are named in the order export
+	// writes them, by kind and part number, not as the directory sorts.
+	for _, name := range []string{"users.10.yaml", "users.2.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("version: 1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	code, stdout, stderr = runCLI(t, env, "export", "--out", dir, "--kinds", "users,groups")
-	want := filepath.Join(dir, "users.yaml") + ", " + filepath.Join(dir, "groups.yaml") + " exist; refusing to overwrite (--force to replace)"
+	var names []string
+	for _, name := range []string{"users.yaml", "users.2.yaml", "users.10.yaml", "groups.yaml"} {
+		names = append(names, filepath.Join(dir, name))
+	}
+	want := strings.Join(names, ", ") + " exist; refusing to overwrite (--force to replace)"
 	if code != 1 || !strings.Contains(stderr, want) || stdout != "" {
 		t.Errorf("export over existing files exited %d with stdout %q stderr %q, want 1 and %q", code, stdout, stderr, want)
 	}

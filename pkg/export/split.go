@@ -26,17 +26,25 @@ func PartName(k spec.Kind, n int) string {
 
 // IsPart reports whether name is one of the files export writes kind k
 // into (see PartName): a re-export with fewer parts removes the others.
-func IsPart(name string, k spec.Kind) bool {
+func IsPart(name string, k spec.Kind) bool { return PartNumber(name, k) > 0 }
+
+// PartNumber is n when name is PartName(k, n), else 0: files listed by
+// part number come in the order Files writes them (users.2.yaml before
+// users.10.yaml), which a directory's sorted listing does not give.
+func PartNumber(name string, k spec.Kind) int {
 	if name == FileName(k) {
-		return true
+		return 1
 	}
 	rest, ok := strings.CutPrefix(name, string(k)+".")
 	if !ok {
-		return false
+		return 0
 	}
 	num, ok := strings.CutSuffix(rest, ".yaml")
 	n, err := strconv.Atoi(num)
-	return ok && err == nil && n >= 2 && strconv.Itoa(n) == num
+	if !ok || err != nil || n < 2 || strconv.Itoa(n) != num {
+		return 0
+	}
+	return n
 }
 
 // items is how many objects of kind k doc holds.

@@ -59,7 +59,7 @@ func TestSplitFilesLoadAgain(t *testing.T) {
 }
 
 // TestPartNames: the first part keeps the kind's file name; IsPart knows
-// every part and nothing else.
+// every part and nothing else, and its number.
 func TestPartNames(t *testing.T) {
 	if got := export.PartName(spec.KindUser, 1); got != "users.yaml" {
 		t.Errorf("PartName(users, 1) = %q", got)
@@ -74,6 +74,11 @@ func TestPartNames(t *testing.T) {
 	} {
 		if got := export.IsPart(name, spec.KindUser); got != want {
 			t.Errorf("IsPart(%q, users) = %v, want %v", name, got, want)
+		}
+	}
+	for name, want := range map[string]int{"users.yaml": 1, "users.2.yaml": 2, "users.12.yaml": 12, "users.02.yaml": 0, "groups.yaml": 0} {
+		if got := export.PartNumber(name, spec.KindUser); got != want {
+			t.Errorf("PartNumber(%q, users) = %d, want %d", name, got, want)
 		}
 	}
 }
