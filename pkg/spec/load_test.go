@@ -19,29 +19,13 @@ const specTestdata = "../../testdata/spec"
 // NAME directory) and compares the errors with NAME.out. Cases load from
 // inside that directory so that file names in the goldens are short.
 func TestErrors(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join(specTestdata, "err"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, cases := errorCases(t)
 	t.Chdir(dir)
 	// A lowered size cap, so that the too_big case stays small.
 	defer func(old int64) { maxFileSize = old }(maxFileSize)
 	maxFileSize = 16 << 10
-	n := 0
-	for _, e := range entries {
-		name, path := e.Name(), e.Name()
-		switch {
-		case e.IsDir():
-		case strings.HasSuffix(name, ".yaml"):
-			name = strings.TrimSuffix(name, ".yaml")
-		default:
-			continue
-		}
-		n++
+	for _, path := range cases {
+		name := strings.TrimSuffix(path, ".yaml")
 		t.Run(name, func(t *testing.T) {
 			cfg, err := Load(path)
 			if err == nil {
@@ -57,9 +41,29 @@ func TestErrors(t *testing.T) {
 			assertGolden(t, name+".out", err.Error()+"\n")
 		})
 	}
-	if n < 40 {
-		t.Errorf("found %d error cases, want at least 40", n)
+}
+
+// errorCases returns the absolute path of testdata/spec/err and its cases:
+// NAME.yaml files and NAME directories. There are at least 40.
+func errorCases(t *testing.T) (dir string, cases []string) {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join(specTestdata, "err"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasSuffix(e.Name(), ".yaml") {
+			cases = append(cases, e.Name())
+		}
+	}
+	if len(cases) < 40 {
+		t.Fatalf("found %d error cases, want at least 40", len(cases))
+	}
+	return dir, cases
 }
 
 func assertGolden(t *testing.T, golden, got string) {
