@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -72,6 +73,8 @@ func TestFromJSONValueExhaustive(t *testing.T) {
 		RoleValue{ID: "r", Name: "Editors", Description: "d", PermissionType: "global", ScopeType: "prodEnv", SystemPolicies: []string{"p1"}, Force: true},
 		PolicyValue{ID: "p", Name: "deny", Scope: "c", ScopeID: "e", Description: "d", Statement: "forbid(principal, action, resource);", Enabled: true},
 		AssignmentValue{PrincipalType: "user", Principal: "a@x.test", PrincipalID: "u", Role: "Editors", Scope: "c", ScopeID: "e", FolderID: "f", CollectionID: "k"},
+		AccessKeyValue{Environment: "c", EnvironmentID: "e", Name: "ci", Key: "123456789012345", Enabled: true, DedicatedFor: "webhooks",
+			CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Secret: &spec.SecretSink{File: "s.env", Overwrite: true}, RetiredName: "ci (retired 2026-04-11)"},
 	} {
 		p := &Plan{FormatVersion: FormatVersion, Changes: []Change{{Action: Update, Ref: v.Ref(), Before: v, After: v}}}
 		var b bytes.Buffer

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/cldsync/cldsync/pkg/planner"
+	"github.com/cldsync/cldsync/pkg/spec"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -48,7 +50,8 @@ func TestJSONMatchesSchema(t *testing.T) {
 			p.Errors = append(p.Errors, planner.PlanError{Ref: planner.Ref{Kind: "access_tests", Name: "contractors never administer production"},
 				Message: "refusing the plan: it breaks this access test, which holds in the live account: cannot cld::role::prodenv::master_admin: holds it via group ops → role Master Admin"})
 			return p
-		}}
+		},
+		"access keys": accessKeyPlan}
 	for name, mk := range plans {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -83,4 +86,19 @@ func TestJSONMatchesSchema(t *testing.T) {
 			t.Errorf("the schema accepts an unknown action")
 		}
 	})
+}
+
+// accessKeyPlan has a key create, a rotation and a delete.
+func accessKeyPlan(*testing.T) *planner.Plan {
+	old := planner.AccessKeyValue{Environment: "acme-prod", EnvironmentID: "e1", Name: "ci", Key: "123456789012345", Enabled: true,
+		CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	sink := &spec.SecretSink{Command: []string{"gh", "secret", "set", "X"}}
+	return &planner.Plan{FormatVersion: planner.FormatVersion, Changes: []planner.Change{
+		{Action: planner.Create, Ref: planner.Ref{Kind: spec.KindAccessKey, Name: "acme-prod/hooks"},
+			After: planner.AccessKeyValue{Environment: "acme-prod", EnvironmentID: "e1", Name: "hooks", Enabled: true, DedicatedFor: "webhooks", Secret: sink}},
+		{Action: planner.Create, Ref: old.Ref(), Before: old,
+			After: planner.AccessKeyValue{Environment: "acme-prod", EnvironmentID: "e1", Name: "ci", Enabled: true, Secret: sink, RetiredName: "ci (retired 2026-04-11)"}},
+		{Action: planner.Delete, Ref: planner.Ref{Kind: spec.KindAccessKey, Name: "acme-prod/old"},
+			Before: planner.AccessKeyValue{Environment: "acme-prod", EnvironmentID: "e1", Name: "old", Key: "123456789012346"}},
+	}}
 }
