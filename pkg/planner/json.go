@@ -18,11 +18,16 @@ import (
 // same shape and map it back.
 
 type JSONPlan struct {
-	FormatVersion string         `json:"format_version"`
-	Summary       JSONSummary    `json:"summary"`
-	SummaryLine   string         `json:"summary_line"`
-	Changes       []JSONChange   `json:"changes"`
-	Unmanaged     map[string]int `json:"unmanaged"`
+	FormatVersion string       `json:"format_version"`
+	Summary       JSONSummary  `json:"summary"`
+	SummaryLine   string       `json:"summary_line"`
+	Changes       []JSONChange `json:"changes"`
+	// Refused counts, and RefusedChanges lists, the changes the guards
+	// refused (in errors), which changes does not hold: what the plan
+	// would have done.
+	Refused        JSONSummary    `json:"refused"`
+	RefusedChanges []JSONChange   `json:"refused_changes"`
+	Unmanaged      map[string]int `json:"unmanaged"`
 	// UnmanagedObjects names, per kind, the objects Unmanaged counts,
 	// sorted (format 1.1); absent when nothing is left alone.
 	UnmanagedObjects map[string][]string `json:"unmanaged_objects,omitempty"`
@@ -218,6 +223,35 @@ func EncodeJSON(w io.Writer, v any) error {
 
 // ToJSON maps the plan to its published JSON shape; saved plans embed the
 // same shape, and the renderers build the drift report's JSON from it.
+// toJSONChange is one change in the published shape.
+func toJSONChange(c *Change) (JSONChange, error) {
+	action, err := jsonAction(c.Action)
+	if err != nil {
+		return JSONChange{}, fmt.Errorf("%w (%s)", err, c.Ref)
+	}
+	jc := JSONChange{
+		Action:    action,
+		Ref:       toJSONRef(c.Ref),
+		Fields:    make([]JSONField, 0, len(c.Fields)),
+		DependsOn: make([]JSONRef, 0, len(c.DependsOn)),
+		Reason:    c.Reason,
+		Notes:     nonNil(c.Notes),
+	}
+	if jc.Before, err = jsonValue(c.Before); err != nil {
+		return JSONChange{}, err
+	}
+	if jc.After, err = jsonValue(c.After); err != nil {
+		return JSONChange{}, err
+	}
+	for _, f := range c.Fields {
+		jc.Fields = append(jc.Fields, JSONField{Name: f.Name, Old: fieldValue(f.Old), New: fieldValue(f.New)})
+	}
+	for _, r := range c.DependsOn {
+		jc.DependsOn = append(jc.DependsOn, toJSONRef(r))
+	}
+	return jc, nil
+}
+
 func ToJSON(p *Plan) (JSONPlan, error) {
 	s := p.Summary()
 	out := JSONPlan{
@@ -230,32 +264,22 @@ func ToJSON(p *Plan) (JSONPlan, error) {
 		Errors:        make([]JSONError, 0, len(p.Errors)),
 	}
 	for i := range p.Changes {
-		c := &p.Changes[i]
-		action, err := jsonAction(c.Action)
+		jc, err := toJSONChange(&p.Changes[i])
 		if err != nil {
-			return JSONPlan{}, fmt.Errorf("%w (%s)", err, c.Ref)
-		}
-		jc := JSONChange{
-			Action:    action,
-			Ref:       toJSONRef(c.Ref),
-			Fields:    make([]JSONField, 0, len(c.Fields)),
-			DependsOn: make([]JSONRef, 0, len(c.DependsOn)),
-			Reason:    c.Reason,
-			Notes:     nonNil(c.Notes),
-		}
-		if jc.Before, err = jsonValue(c.Before); err != nil {
 			return JSONPlan{}, err
-		}
-		if jc.After, err = jsonValue(c.After); err != nil {
-			return JSONPlan{}, err
-		}
-		for _, f := range c.Fields {
-			jc.Fields = append(jc.Fields, JSONField{Name: f.Name, Old: fieldValue(f.Old), New: fieldValue(f.New)})
-		}
-		for _, r := range c.DependsOn {
-			jc.DependsOn = append(jc.DependsOn, toJSONRef(r))
 		}
 		out.Changes = append(out.Changes, jc)
+	}
+	refused := p.RefusedChanges()
+	r := p.RefusedSummary()
+	out.Refused = JSONSummary{Add: r.Add, Change: r.Change, Destroy: r.Destroy}
+	out.RefusedChanges = make([]JSONChange, 0, len(refused))
+	for i := range refused {
+		jc, err := toJSONChange(&refused[i])
+		if err != nil {
+			return JSONPlan{}, err
+		}
+		out.RefusedChanges = append(out.RefusedChanges, jc)
 	}
 	// encoding/json writes map keys sorted, so this map is stable.
 	for k, n := range p.Unmanaged {

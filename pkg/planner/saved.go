@@ -153,10 +153,14 @@ func digest(account, hash string, opts savedOptionsJSON, plan JSONPlan) (string,
 // jsonPlanIn and jsonChangeIn read the published plan JSON back; values
 // are decoded by the change's kind.
 type jsonPlanIn struct {
-	FormatVersion    string              `json:"format_version"`
-	Summary          JSONSummary         `json:"summary"`
-	SummaryLine      string              `json:"summary_line"`
-	Changes          []jsonChangeIn      `json:"changes"`
+	FormatVersion string         `json:"format_version"`
+	Summary       JSONSummary    `json:"summary"`
+	SummaryLine   string         `json:"summary_line"`
+	Changes       []jsonChangeIn `json:"changes"`
+	// Refused and RefusedChanges are not read back: a saved plan with
+	// errors is refused as a whole.
+	Refused          JSONSummary         `json:"refused"`
+	RefusedChanges   []jsonChangeIn      `json:"refused_changes"`
 	Unmanaged        map[string]int      `json:"unmanaged"`
 	UnmanagedObjects map[string][]string `json:"unmanaged_objects"`
 	Access           []JSONAccess        `json:"access"`
