@@ -63,7 +63,7 @@ func (c *applyCmd) Run(ctx context.Context, kctx *kong.Context, s streams) error
 		fmt.Fprintln(human)
 		prog := newProgress(human, len(plan.Changes), isTerminal(human))
 		startWriting(ctx) // interrupt.go: let requests in flight finish
-		rep = apply.Apply(ctx, got.api, plan, got.live, apply.Options{Parallelism: c.Parallelism, Hooks: prog,
+		rep = apply.Apply(ctx, apply.FromClient(got.api), plan, got.live, apply.Options{Parallelism: c.Parallelism, Hooks: prog,
 			VerifyAccess: !c.NoAccessDiff}) // verify.go
 		prog.Close()
 		fmt.Fprintln(human)

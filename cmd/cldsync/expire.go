@@ -36,7 +36,7 @@ func removeExpired(ctx context.Context, s streams, got *computed, parallelism in
 		return 0, nil
 	}
 	startWriting(ctx) // interrupt.go
-	rep := apply.Apply(ctx, got.api, sub, got.live, apply.Options{Parallelism: parallelism})
+	rep := apply.Apply(ctx, apply.FromClient(got.api), sub, got.live, apply.Options{Parallelism: parallelism})
 	for _, e := range rep.Entries {
 		line := fmt.Sprintf("%s %s %s (%s): %s", e.Change.Action, planner.Noun(e.Change.Ref.Kind), e.Change.Ref.Name, e.Change.Reason, e.Outcome)
 		if e.Err != nil {

@@ -53,7 +53,7 @@ environments:
 				t.Fatalf("plan %+v, %v; want one rotation", p, err)
 			}
 			before := len(emu.Log())
-			rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
+			rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{})
 			if rep.Failed() != tt.failed {
 				t.Fatalf("apply failed = %v, want %v: %+v", rep.Failed(), tt.failed, rep.Entries)
 			}

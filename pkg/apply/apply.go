@@ -80,7 +80,7 @@ func (r *Report) Failed() bool { return r.Count(Failed) > 0 || r.Count(Skipped) 
 // plan was made from; it supplies the ids of objects the plan names. Every
 // change runs after the changes it depends on; a failure skips only its
 // dependents. The report lists every change, whatever happened.
-func Apply(ctx context.Context, c *client.Client, plan *planner.Plan, live *state.Account, opts Options) *Report {
+func Apply(ctx context.Context, c *API, plan *planner.Plan, live *state.Account, opts Options) *Report {
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = 10
 	}
@@ -231,7 +231,7 @@ func (m *ids) idOr(known string, kind spec.Kind, key string) (string, error) {
 type executor struct {
 	// noDelivery is Options.NoSecretDelivery.
 	noDelivery bool
-	c          *client.Client
+	c          *API
 	ids        *ids
 	perm       permState // permissions.go
 	warn       warnings  // postcheck.go

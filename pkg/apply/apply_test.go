@@ -78,7 +78,7 @@ func TestApplyConverges(t *testing.T) {
 	if !p.HasChanges() {
 		t.Fatal("first plan has no changes")
 	}
-	rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
+	rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{})
 	for _, e := range rep.Entries {
 		if e.Outcome != apply.Applied {
 			t.Errorf("%s %s: %s %v %s", e.Change.Action, e.Change.Ref, e.Outcome, e.Err, e.Reason)
@@ -108,7 +108,7 @@ func TestApplyReportsFailures(t *testing.T) {
 	emu, c := setup(t, "")
 	emu.InjectFault(emulator.Fault{Op: "createUserGroup", Status: 403})
 	p, live := plan(t, c, cfg)
-	rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
+	rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{})
 	outcomes := map[string]string{}
 	for _, e := range rep.Entries {
 		outcomes[e.Change.Ref.String()] = e.Outcome.String()
@@ -141,7 +141,7 @@ func TestApplyReportsFailures(t *testing.T) {
 	if got := p2.Summary(); got.Add != 3 || got.Change != 0 || got.Destroy != 0 {
 		t.Errorf("re-plan summary %+v, want the group and its 2 memberships", got)
 	}
-	rep2 := apply.Apply(t.Context(), c, p2, live2, apply.Options{})
+	rep2 := apply.Apply(t.Context(), apply.FromClient(c), p2, live2, apply.Options{})
 	if rep2.Failed() {
 		t.Errorf("re-run failed: %+v", rep2.Entries)
 	}
@@ -162,7 +162,7 @@ func TestApplyKeepsEmailCase(t *testing.T) {
 	if got := p.Summary(); got.Change != 1 || got.Add != 0 {
 		t.Fatalf("plan %+v, want one update", got)
 	}
-	if rep := apply.Apply(t.Context(), c, p, live, apply.Options{}); rep.Failed() {
+	if rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{}); rep.Failed() {
 		t.Fatalf("apply failed: %+v", rep.Entries)
 	}
 	users, err := c.Users.ListByEmails(t.Context(), []string{"ana@acme.test"})

@@ -85,7 +85,7 @@ assignments:
 			stop, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			hooks := &recordingInterrupt{stop: cancel, finished: map[string]string{}}
-			rep := apply.Apply(stop, cl, p, live, apply.Options{Parallelism: 1, Hooks: hooks, Work: t.Context()})
+			rep := apply.Apply(stop, apply.FromClient(cl), p, live, apply.Options{Parallelism: 1, Hooks: hooks, Work: t.Context()})
 
 			got := map[string]string{}
 			for _, e := range rep.Entries {

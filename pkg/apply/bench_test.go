@@ -57,7 +57,7 @@ func BenchmarkApplyRateLimited(b *testing.B) {
 		before := f.Client.Stats()
 		b.StartTimer()
 		start := time.Now()
-		rep := apply.Apply(b.Context(), f.Client, p, live, apply.Options{Parallelism: 10})
+		rep := apply.Apply(b.Context(), apply.FromClient(f.Client), p, live, apply.Options{Parallelism: 10})
 		elapsed := time.Since(start)
 		b.StopTimer()
 		if n := rep.Count(apply.Applied); n != benchCreates {

@@ -138,7 +138,7 @@ func (a *account) converge(t *testing.T, name, cfgText string) {
 	if len(p.Errors) > 0 {
 		t.Fatalf("%s: plan refused: %v", name, p.Errors)
 	}
-	rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{})
+	rep := apply.Apply(t.Context(), apply.FromClient(a.c), p, live, apply.Options{})
 	if rep.Failed() {
 		var b strings.Builder
 		render.RenderReport(&b, rep)

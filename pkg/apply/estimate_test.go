@@ -91,7 +91,7 @@ func TestRequestsForMatchesApply(t *testing.T) {
 	emu, c := setup(t, "")
 	p, live := plan(t, c, cfg)
 	emu.ResetStats()
-	rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
+	rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{})
 	if rep.Failed() {
 		t.Fatalf("apply failed: %+v", rep.Entries)
 	}

@@ -137,7 +137,7 @@ func TestLostPermissionCreatesFound(t *testing.T) {
 					f.Op = op
 					a.emu.InjectFault(f)
 				}
-				rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{Parallelism: 1})
+				rep := apply.Apply(t.Context(), apply.FromClient(a.c), p, live, apply.Options{Parallelism: 1})
 				if rep.Failed() {
 					var b strings.Builder
 					render.RenderReport(&b, rep)

@@ -190,7 +190,7 @@ func (a *faultAccount) converge(t *testing.T, rounds int) {
 		if !p.HasChanges() {
 			return
 		}
-		apply.Apply(t.Context(), a.c, p, live, apply.Options{Parallelism: 4})
+		apply.Apply(t.Context(), apply.FromClient(a.c), p, live, apply.Options{Parallelism: 4})
 	}
 	p, _ := a.plan(t)
 	if p.HasChanges() {
@@ -248,7 +248,7 @@ func (sc *scenario) clean(t *testing.T) (*state.Account, int) {
 		a := newScenarioAccount(t, sc, 0)
 		p, live := a.plan(t)
 		before := a.emu.Requests()
-		rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{Parallelism: 1})
+		rep := apply.Apply(t.Context(), apply.FromClient(a.c), p, live, apply.Options{Parallelism: 1})
 		if rep.Failed() {
 			var b strings.Builder
 			render.RenderReport(&b, rep)
@@ -362,7 +362,7 @@ func faultMatrix(t *testing.T, sc *scenario) {
 					a.emu.InjectFault(f)
 				}
 				// Parallelism 1 makes request positions reproducible.
-				rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{Parallelism: 1})
+				rep := apply.Apply(t.Context(), apply.FromClient(a.c), p, live, apply.Options{Parallelism: 1})
 				if len(rep.Entries) != len(p.Changes) {
 					t.Fatalf("report has %d entries for %d changes", len(rep.Entries), len(p.Changes))
 				}
@@ -403,7 +403,7 @@ func faultRate(t *testing.T, sc *scenario) {
 					break
 				}
 				a.emu.SetFaultRate(0.3, status)
-				apply.Apply(t.Context(), a.c, p, live, apply.Options{Parallelism: 8})
+				apply.Apply(t.Context(), apply.FromClient(a.c), p, live, apply.Options{Parallelism: 8})
 				a.emu.SetFaultRate(0, 0)
 			}
 			a.converge(t, 1)
@@ -434,7 +434,7 @@ func TestInterrupt(t *testing.T) {
 	p, live := a.plan(t)
 	stop, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	rep := apply.Apply(stop, a.c, p, live, apply.Options{Parallelism: 1, Hooks: &interruptHooks{stop: cancel}})
+	rep := apply.Apply(stop, apply.FromClient(a.c), p, live, apply.Options{Parallelism: 1, Hooks: &interruptHooks{stop: cancel}})
 	if got := rep.Count(apply.Applied); got != 1 {
 		t.Errorf("applied %d changes before stopping, want 1 (the one in flight)", got)
 	}
@@ -476,7 +476,7 @@ func TestAbort(t *testing.T) {
 	defer cancelStop()
 	work, abort := context.WithCancel(context.WithoutCancel(t.Context()))
 	target := planner.Ref{Kind: spec.KindUser, Name: "ana@acme.test"}
-	rep := apply.Apply(apply.WithWork(stop, work), a.c, p, live, apply.Options{Parallelism: 1, Hooks: abortHooks{ref: target, abort: func() {
+	rep := apply.Apply(apply.WithWork(stop, work), apply.FromClient(a.c), p, live, apply.Options{Parallelism: 1, Hooks: abortHooks{ref: target, abort: func() {
 		abort()
 		cancelStop()
 	}}})

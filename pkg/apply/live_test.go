@@ -62,7 +62,7 @@ func liveConverge(t *testing.T, c *client.Client, read state.Options, name, cfgT
 		return p, live
 	}
 	p, live := diff()
-	rep := apply.Apply(t.Context(), c, p, live, apply.Options{VerifyAccess: read.Permissions})
+	rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{VerifyAccess: read.Permissions})
 	if rep.Failed() || len(rep.Warnings) > 0 {
 		var b strings.Builder
 		_ = render.RenderReport(&b, rep)

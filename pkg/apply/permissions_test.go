@@ -102,7 +102,7 @@ func permPlan(t *testing.T, c *client.Client, cfg *spec.Config) (*planner.Plan, 
 
 func applyOK(t *testing.T, c *client.Client, p *planner.Plan, live *state.Account) {
 	t.Helper()
-	rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
+	rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{})
 	if rep.Failed() {
 		var b strings.Builder
 		_ = render.RenderReport(&b, rep)

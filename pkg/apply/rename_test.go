@@ -161,7 +161,7 @@ func TestRenamesConverge(t *testing.T) {
 		t.Fatalf("rename plan mismatch (-want +got):\n%s", diff)
 	}
 	a.emu.ResetStats()
-	rep := apply.Apply(t.Context(), a.c, p, live, apply.Options{})
+	rep := apply.Apply(t.Context(), apply.FromClient(a.c), p, live, apply.Options{})
 	if rep.Failed() {
 		var b strings.Builder
 		render.RenderReport(&b, rep)

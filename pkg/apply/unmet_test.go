@@ -39,7 +39,7 @@ users:
 	}
 	p.Changes = p.Changes[1:] // "promote bob" edited out
 	writes := len(emu.Writes())
-	rep := apply.Apply(t.Context(), c, p, live, apply.Options{Parallelism: 2})
+	rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{Parallelism: 2})
 	if len(rep.Entries) != 1 || rep.Entries[0].Outcome != apply.Skipped ||
 		!strings.Contains(rep.Entries[0].Reason, "depends on user bob@acme.test, which is not in the plan") {
 		t.Errorf("report = %+v, want the demotion skipped for its missing dependency", rep.Entries)

@@ -87,7 +87,7 @@ func applyVerified(t *testing.T, c *client.Client, cfgText string) (*apply.Repor
 	if len(p.Access) == 0 {
 		t.Fatal("the plan changes no one's access")
 	}
-	rep := apply.Apply(t.Context(), c, p, live, apply.Options{VerifyAccess: true})
+	rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{VerifyAccess: true})
 	if rep.Failed() {
 		var b strings.Builder
 		_ = render.RenderReport(&b, rep)
@@ -128,7 +128,7 @@ func TestVerifyAccessConfirms(t *testing.T) {
 		t.Fatal(err)
 	}
 	p2, live2 := permPlan(t, c2, cfg)
-	apply.Apply(t.Context(), c2, p2, live2, apply.Options{})
+	apply.Apply(t.Context(), apply.FromClient(c2), p2, live2, apply.Options{})
 	if n := emu2.Stats()["getEffectivePolicies"].Requests; n != 0 {
 		t.Errorf("getEffectivePolicies requests without VerifyAccess = %d, want 0", n)
 	}

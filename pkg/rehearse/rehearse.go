@@ -255,7 +255,7 @@ func Run(ctx context.Context, cfg *spec.Config, live *state.Account, plan *plann
 	}
 	acc.Emulator.ResetStats()
 	res := &Result{}
-	res.Report = apply.Apply(ctx, acc.Client, acc.Plan(plan), acc.Live(live), apply.Options{Parallelism: opts.Parallelism,
+	res.Report = apply.Apply(ctx, apply.FromClient(acc.Client), acc.Plan(plan), acc.Live(live), apply.Options{Parallelism: opts.Parallelism,
 		NoSecretDelivery: true}) // the copy's secrets are not real: deliver none
 	res.Requests, res.Writes = len(acc.Emulator.Log()), len(acc.Emulator.Writes())
 	if res.Report.Failed() {

@@ -51,7 +51,7 @@ func TestTenantsConverge(t *testing.T) {
 		render.RenderText(&b, p, render.TextOptions{})
 		t.Errorf("first plan adds %d objects, want 27:\n%s", got, b.String())
 	}
-	rep := apply.Apply(t.Context(), c, p, live, apply.Options{})
+	rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{})
 	if rep.Failed() {
 		var b strings.Builder
 		render.RenderReport(&b, rep)
