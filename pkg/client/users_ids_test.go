@@ -31,7 +31,7 @@ func TestUserIDsOf(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{``, `{"users":[{"id":1}]}`, `{"users":[{"id":"a"}]`, `{"users":[{"id":"a"}]} x`, `{"users":[tru]}`, `{"users":["a` + "\x01" + `"]}`} {
+	for _, bad := range []string{``, `{"users":[{"id":1}]}`, `{"users":[{"id":"a"}]`, `{"users":[{"id":"a"}]} x`, `{"users":[tru]}`, `{"users":[{"id":"a` + "\x01" + `"}]}`} {
 		if _, err := userIDsOf([]byte(bad)); err == nil {
 			t.Errorf("userIDsOf(%q) = nil error, want one", bad)
 		}
