@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -301,5 +302,29 @@ func TestAccessKeysOfRenamedEnvironment(t *testing.T) {
 	}
 	if len(p.Errors) > 0 || len(p.Changes) != 1 || p.Changes[0].Ref.Kind != spec.KindEnvironment {
 		t.Errorf("plan:\n%s\nwant only the environment's rename", dump(p))
+	}
+}
+
+// TestAccessKeyDeletesThresholds: pruning more than max_delete_percent of
+// 20 or more live keys needs --allow-deletes, as for every kind.
+func TestAccessKeyDeletesThresholds(t *testing.T) {
+	t.Parallel()
+	var keys []model.AccessKey
+	for i := range 20 {
+		keys = append(keys, model.AccessKey{Name: fmt.Sprintf("k%02d", i), Key: fmt.Sprintf("1000000000000%02d", i), Enabled: true})
+	}
+	max := 100
+	desired := spec.Config{Prune: []spec.Kind{spec.KindAccessKey}, Safety: spec.Safety{MaxDeletes: &max},
+		Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "k00"})}}
+	live := keysLive(keys...)
+	for _, allow := range []bool{false, true} {
+		p, err := Diff(&desired, &live, Options{Now: keyNow, NoAccessDiff: true, AllowDeletes: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allow && (len(p.Changes) != 19 || len(p.Errors) != 0) || !allow && (len(p.Changes) != 0 || len(p.Errors) != 19 ||
+			!strings.Contains(p.Errors[0].Message, "max_delete_percent")) {
+			t.Errorf("AllowDeletes %v: %d changes, errors %v", allow, len(p.Changes), p.Errors)
+		}
 	}
 }

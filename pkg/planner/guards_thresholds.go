@@ -89,6 +89,12 @@ func (d *differ) liveCount(live *model.Account, k spec.Kind) int {
 				n += len(g.Members)
 			}
 		}
+	case spec.KindAccessKey:
+		for _, key := range live.AccessKeys {
+			if !d.isIgnored(k, spec.AccessKeyName(key.Environment, key.Name)) {
+				n++
+			}
+		}
 	}
 	return n
 }
