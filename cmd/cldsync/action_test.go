@@ -229,6 +229,16 @@ func TestActionArgs(t *testing.T) {
 			}
 		})
 	}
+	// An unmatched quote fails the step before cldsync runs.
+	for _, step := range []string{"plan", "apply", "drift"} {
+		tmp := t.TempDir()
+		if got := runStep(t, actionStep(t, step), stubs, actionEnv(tmp, `CLDSYNC_ARGS=--var "name=Acme`, "FAIL_ON_DRIFT=true")); got != 1 {
+			t.Errorf("%s step with an unmatched quote in args exited %d, want 1", step, got)
+		}
+		if _, err := os.Stat(filepath.Join(tmp, "args")); err == nil {
+			t.Errorf("%s step ran cldsync with an unmatched quote in args", step)
+		}
+	}
 	// Without args, no empty word reaches cldsync.
 	tmp := t.TempDir()
 	if got := runStep(t, actionStep(t, "drift"), stubs, actionEnv(tmp, "CLDSYNC_ARGS=", "FAIL_ON_DRIFT=true")); got != 0 {
