@@ -257,7 +257,7 @@ func (k *keyDiffer) key(e *spec.Environment, envID string, dk *spec.AccessKey, l
 		switch {
 		case slices.Contains(k.opts.Rotate, name):
 			rotate, why = true, "rotation asked for with --rotate"
-		case dk.MaxAge > 0 && !l.CreatedAt.IsZero() && age > dk.MaxAge:
+		case dk.MaxAge > 0 && dk.EnabledOrDefault() && !l.CreatedAt.IsZero() && age > dk.MaxAge:
 			rotate, why = true, fmt.Sprintf("rotation: the key is %s old, older than max_age %s", ageString(age), spec.FormatAge(dk.MaxAge))
 		}
 	}
@@ -311,7 +311,7 @@ func (k *keyDiffer) key(e *spec.Environment, envID string, dk *spec.AccessKey, l
 		after.Enabled = want
 	}
 	if len(fields) == 0 {
-		if dk.MaxAge > 0 && !l.CreatedAt.IsZero() {
+		if dk.MaxAge > 0 && dk.EnabledOrDefault() && !l.CreatedAt.IsZero() {
 			due := l.CreatedAt.Add(dk.MaxAge)
 			k.warnf("access key %s: next rotation due on %s (max_age %s)", name, due.UTC().Format(time.DateOnly), spec.FormatAge(dk.MaxAge))
 		}

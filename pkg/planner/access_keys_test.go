@@ -133,6 +133,12 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
   note: next: the old key is deleted by a run on or after 2026-12-08 (retire_after 1w)
 `,
 	}, {
+		name:    "a disabled key is not rotated for its age",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci", Enabled: ptr(false), MaxAge: 90 * 24 * time.Hour, Secret: fileSink}, spec.AccessKey{Name: "main"})}},
+		live: keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", CreatedAt: keyNow.Add(-100 * 24 * time.Hour)},
+			model.AccessKey{Name: "main", Key: "100000000000002", Enabled: true}),
+		want: "",
+	}, {
 		name:    "young key: the next rotation is announced",
 		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci", MaxAge: 90 * 24 * time.Hour, Secret: fileSink})}},
 		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true, CreatedAt: keyNow.Add(-10 * 24 * time.Hour)}),
