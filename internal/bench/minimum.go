@@ -249,3 +249,17 @@ func (a account) inScope(as emulator.SeedAssignment, sc string) bool {
 	}
 	return as.Scope == sc || as.Scope == "all"
 }
+
+// WithManagedKeys is m for a configuration that manages the access keys of
+// every environment, as an export's does: the API keys part is then one
+// getAccessKeys per environment, after the environments listing.
+func (m Minimum) WithManagedKeys(envs int) Minimum {
+	out := Minimum{Parts: slices.Clone(m.Parts)}
+	for i, p := range out.Parts {
+		if p.Name == "API keys" {
+			out.Parts[i] = Part{Name: p.Name, Permissions: true, Requests: envs, Chain: 2,
+				How: "getAccessKeys per environment: the configuration manages every environment's keys"}
+		}
+	}
+	return out
+}

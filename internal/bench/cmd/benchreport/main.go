@@ -174,10 +174,11 @@ func render(w io.Writer, rs bench.Results, now time.Time) error {
 		last := plans[len(plans)-1].Metrics
 		p("\nLargest size: %s against 1 s (%s), %.0f MB allocated against 500 MB (%s).\n\n",
 			time.Duration(last["ns/op"]).Round(time.Millisecond), verdict(last["ns/op"] < 1e9), last["B/op"]/1e6, verdict(last["B/op"] < 500e6))
-		p("```sh\ngo test -run '^$' -bench PlanLarge -benchmem -cpu 1 ./pkg/planner/\n```\n")
+		p("```sh\ngo test -run '^$' -bench PlanLarge -benchmem -cpu 1 ./pkg/planner/\n```\n\n")
 	} else {
 		missing++
 	}
+	scaleSection(w, rs) // scale.go: rows a run could not measure are said so
 	if missing > 0 {
 		return fmt.Errorf("%d benchmark sections missing from the input", missing)
 	}
@@ -228,6 +229,7 @@ func summary(w io.Writer, rs bench.Results) {
 			time.Duration(m["ns/op"]).Round(time.Millisecond), m["ns/op"]/1e9, verdict(m["ns/op"] < 1e9))
 		p("| planning memory, same | %.0f MB | < 500 MB | n/a² | %.2f× the budget | %s |\n", m["B/op"]/1e6, m["B/op"]/500e6, verdict(m["B/op"] < 500e6))
 	}
+	scaleSummary(w, rs) // scale.go
 	p("\n¹ The naive client of the issue is sequential: at 50 ms a request it sends 20 a second, the\n")
 	p("limit itself, so it is no baseline for pacing; the section below says what a parallel client\n")
 	p("without the shared limiter does. ² The naive baseline is about requests; planning sends none.\n")

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cldsync/cldsync/internal/bench"
+	"github.com/cldsync/cldsync/pkg/emulator"
+)
+
+// scaleRow is one row of BenchmarkScale (internal/bench/scale_test.go) and
+// what issue 18 measured for the same account before.
+type scaleRow struct {
+	name   string // sub-benchmark
+	o      emulator.GenerateOptions
+	before string // requests, wall, CLI CPU before issue 18
+}
+
+var scaleRows = []scaleRow{
+	{"BenchmarkScale/users=5000", bench.Large, "2,073 requests, 15 s, 5 s CPU"},
+	{"BenchmarkScale/users=20000", bench.Scale20k, "22,850 requests, 150–168 s, 30 s CPU"},
+	{"BenchmarkScale/users=50000", bench.Scale50k, "72,458 requests, 696 s, 150 s CPU"},
+	{"BenchmarkScale/plan-users=100000", bench.Scale100k, "~24 s CPU, 810 MB"},
+}
+
+// Issue 18's targets.
+const (
+	scale20kMaxRequests = 9000
+	scale50kMaxRequests = 72458 / 2
+	scale50kMaxXIdeal   = 1.3
+	scale50kMaxCPUms    = 10000
+	plan100kMaxMB       = 500
+	plan100kMaxCPUms    = 8000
+)
+
+func accountName(o emulator.GenerateOptions) string {
+	return fmt.Sprintf("%dk/%d/%d/%d/%d/%dk", o.Users/1000, o.Groups, o.Environments, o.Roles, o.Policies, o.Assignments/1000)
+}
+
+// scaleSummary adds the rows of issue 18's targets to the summary table.
+func scaleSummary(w io.Writer, rs bench.Results) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	for _, row := range scaleRows[:3] {
+		r, ok := rs.Get(row.name)
+		if !ok {
+			continue
+		}
+		m := r.Metrics
+		p("| requests of a plan, %s | %.0f | ≤ 1.1× the minimum (%.0f) | %s | %.2f× the minimum | %s |\n",
+			accountName(row.o), m["requests"], m["min-requests"], row.before, m["x-min"], verdict(m["x-min"] <= 1.1))
+	}
+	if r, ok := rs.Get(scaleRows[1].name); ok {
+		m := r.Metrics
+		p("| requests of a plan, %s | %.0f | < %d | 22,850 requests | %.2f× the target | %s |\n",
+			accountName(scaleRows[1].o), m["requests"], scale20kMaxRequests, m["requests"]/scale20kMaxRequests, verdict(m["requests"] < scale20kMaxRequests))
+	}
+	if r, ok := rs.Get(scaleRows[2].name); ok {
+		m := r.Metrics
+		p("| requests of a plan, %s | %.0f | < half of 72,458 | 72,458 requests | %.2f× the target | %s |\n",
+			accountName(scaleRows[2].o), m["requests"], m["requests"]/scale50kMaxRequests, verdict(m["requests"] < scale50kMaxRequests))
+		p("| wall time of that plan at 50 ms | %s | ≤ 1.3× the ideal (%s) | 696 s | %.2f× the ideal | %s |\n",
+			ms(m["wall-ms"]), ms(m["ideal-ms"]), m["x-ideal"], verdict(m["x-ideal"] <= scale50kMaxXIdeal))
+		p("| CLI CPU of that plan | %s | < 10 s | 150 s | %.2f× the budget | %s |\n",
+			ms(m["cli-cpu-ms"]), m["cli-cpu-ms"]/scale50kMaxCPUms, verdict(m["cli-cpu-ms"] < scale50kMaxCPUms))
+	}
+	if r, ok := rs.Get(scaleRows[3].name); ok {
+		m := r.Metrics
+		p("| CLI CPU of a plan, %s | %s | < 8 s | ~24 s | %.2f× the budget | %s |\n",
+			accountName(scaleRows[3].o), ms(m["cli-cpu-ms"]), m["cli-cpu-ms"]/plan100kMaxCPUms, verdict(m["cli-cpu-ms"] < plan100kMaxCPUms))
+		p("| … its peak memory | %.0f MB | < 500 MB | 810 MB | %.2f× the budget | %s |\n",
+			m["cli-maxrss-MB"], m["cli-maxrss-MB"]/plan100kMaxMB, verdict(m["cli-maxrss-MB"] < plan100kMaxMB))
+	}
+}
+
+// scaleSection is the section of BenchmarkScale's rows.
+func scaleSection(w io.Writer, rs bench.Results) bool {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	found := false
+	for _, row := range scaleRows {
+		if _, ok := rs.Get(row.name); ok {
+			found = true
+		}
+	}
+	if !found {
+		return false
+	}
+	p("## Large accounts: the CLI against an emulator process\n\n")
+	p("`cldsync plan -v` of each account's own export (`cldsync export --out`, split into files under\n")
+	p("2 MiB), run as its own process against `cldsync emulator --generate … --latency 50ms` in another,\n")
+	p("parallelism 10 (the default). CPU is each process's user + system time; the emulator's covers the\n")
+	p("plan only. The minimum is `bench.MinimumRead` with every environment's access keys read (an\n")
+	p("export manages them): for each part the cheaper of the strategies the API allows (environment\n")
+	p("access per user or per environment; role assignments per role or per scope), pages counted with the\n")
+	p("emulator's page sizes. The ideal is max(minimum × 50 ms ÷ 10, longest chain × 50 ms). The last\n")
+	p("row runs without latency: it measures the CLI's CPU and memory only.\n\n")
+	p("| account (users/groups/envs/roles/policies/assignments) | requests | minimum | ÷ min | wall | ideal | ÷ ideal | CLI CPU | emulator CPU | CLI peak memory | before issue 18 |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, row := range scaleRows {
+		r, ok := rs.Get(row.name)
+		if !ok {
+			p("| %s | not measured in this run |||||||||\n", accountName(row.o))
+			continue
+		}
+		m := r.Metrics
+		ideal, xIdeal := "", ""
+		if m["ideal-ms"] > 0 {
+			ideal, xIdeal = ms(m["ideal-ms"]), fmt.Sprintf("%.2f×", m["x-ideal"])
+		}
+		p("| %s | %.0f | %.0f | %.2f× | %s | %s | %s | %s | %s | %.0f MB | %s |\n", accountName(row.o),
+			m["requests"], m["min-requests"], m["x-min"], ms(m["wall-ms"]), ideal, xIdeal,
+			ms(m["cli-cpu-ms"]), ms(m["emu-cpu-ms"]), m["cli-maxrss-MB"], row.before)
+	}
+	p("\nThe accounts: %s.\n\n", strings.Join(generateArgs(), "; "))
+	p("```sh\nmake build && CLDSYNC_BIN=$PWD/bin/cldsync go test -run '^$' -bench 'Scale/users=20000$' -benchtime 1x -v ./internal/bench/\n```\n\n")
+	return true
+}
+
+func generateArgs() []string {
+	var out []string
+	for _, row := range scaleRows {
+		out = append(out, "`--generate "+bench.GenerateArg(row.o)+"`")
+	}
+	return out
+}
