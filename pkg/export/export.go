@@ -288,7 +288,7 @@ func encode(doc document, notes, partial []string) ([]byte, error) {
 	if err := root.Encode(doc); err != nil {
 		return nil, err
 	}
-	escapeVars(&root)
+	spec.EscapeValues(&root) // a live ${ reads back as written
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(&root); err != nil {
@@ -378,46 +378,8 @@ func principal(p spec.Principal) *yaml.Node {
 	return nil
 }
 
-// escapeVars writes every ${ of the values under n (not keys) as $${, so
-// that a live name holding ${var:x} loads back as written instead of as a
-// variable reference (spec's vars.go). Statements are escaped by block.
-func escapeVars(n *yaml.Node) {
-	switch n.Kind {
-	case yaml.DocumentNode, yaml.SequenceNode:
-		for _, c := range n.Content {
-			escapeVars(c)
-		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value != "statement" {
-				escapeVars(n.Content[i+1])
-			}
-		}
-	case yaml.ScalarNode:
-		n.Value = strings.ReplaceAll(n.Value, "${", "$${")
-	}
-}
-
-// escapeRefNames writes the ${ inside the names of a statement's
-// references as $${ (see escapeVars). Every other ${ of an unresolved
-// statement starts a reference: Unresolve writes a literal's $ as \u{24}.
-func escapeRefNames(statement string) string {
-	var b strings.Builder
-	last := 0
-	for _, r := range spec.CedarRefs(statement) {
-		b.WriteString(statement[last:r.Start])
-		b.WriteString("${")
-		b.WriteString(strings.ReplaceAll(statement[r.Start+2:r.End], "${", "$${"))
-		last = r.End
-	}
-	b.WriteString(statement[last:])
-	return b.String()
-}
-
-// block writes a statement as a literal block, one line per line, the
-// names of its references escaped (escapeRefNames).
+// block writes a statement as a literal block, one line per line.
 func block(statement string) *yaml.Node {
-	statement = escapeRefNames(statement)
 	text := strings.TrimRight(statement, " \n") + "\n"
 	if strings.ContainsAny(text, "\t\r") || strings.Contains(text, " \n") {
 		// A literal block cannot hold trailing spaces or tabs faithfully;

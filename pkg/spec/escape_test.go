@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -114,5 +115,48 @@ func TestHostileNamesFixture(t *testing.T) {
 	}
 	if len(cfg.Warnings) != 2 {
 		t.Errorf("warnings %v, want 2 (the look-alike group and user)", cfg.Warnings)
+	}
+}
+
+// TestInstantiateKeepsEscapes: a template's literal ${ (written $${) is
+// written $${ again by Instantiate, so that the configuration it makes
+// loads back with the same values; Cedar references stay references.
+func TestInstantiateKeepsEscapes(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/t.yaml"
+	tmpl := `template:
+  params:
+    slug: {type: string}
+groups:
+  - name: $${var:x}
+  - name: ${var:slug}-designers
+policies:
+  - name: p
+    scope: account
+    statement: 'permit(principal in Cloudinary::Group::"${group:${var:slug}-designers}", action, resource) when { principal in Cloudinary::Group::"${group:$${var:x\}}" };'
+`
+	if err := os.WriteFile(path, []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, err := Instantiate(path, LoadOptions{Vars: []string{"slug=acme"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse("out.yaml", out)
+	if err != nil {
+		t.Fatalf("the instantiated configuration does not load: %v\n%s", err, out)
+	}
+	var groups, refs []string
+	for _, g := range cfg.Groups {
+		groups = append(groups, g.Name)
+	}
+	for _, r := range CedarRefs(cfg.Policies[0].Statement) {
+		refs = append(refs, r.Name)
+	}
+	if diff := cmp.Diff([]string{"${var:x}", "acme-designers"}, groups); diff != "" {
+		t.Errorf("groups (-want +got):\n%s\n%s", diff, out)
+	}
+	if diff := cmp.Diff([]string{"acme-designers", "${var:x}"}, refs); diff != "" {
+		t.Errorf("statement references (-want +got):\n%s\n%s", diff, out)
 	}
 }

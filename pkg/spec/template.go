@@ -523,6 +523,9 @@ func Instantiate(path string, opts LoadOptions) (*Config, []byte, error) {
 			{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"},
 		}, doc.Content...)
 	}
+	// The values are expanded: a literal ${ in them (written $${) must
+	// be written $${ again to read back as itself.
+	EscapeValues(doc)
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
