@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,7 +76,14 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 		return err
 	}
 	if unmanaged := unmanagedOf(p, c.FailOnUnmanaged); unmanaged != "" {
-		return &exitError{code: 2, err: fmt.Errorf("--fail-on-unmanaged: not in the configuration: %s", unmanaged)}
+		// Said after the report, on its stream; JSON keeps stdout a
+		// document, so it goes to stderr there.
+		msg := fmt.Sprintf("--fail-on-unmanaged: not in the configuration: %s", unmanaged)
+		if c.Format == "json" {
+			return &exitError{code: 2, err: errors.New(msg)}
+		}
+		fmt.Fprintf(s.Stdout, "\nLeft alone, which --fail-on-unmanaged counts as drift: %s.\n", unmanaged)
+		return &exitError{code: 2}
 	}
 	return nil
 }
