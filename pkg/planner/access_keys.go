@@ -24,6 +24,7 @@ package planner
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -141,7 +142,44 @@ func (d *differ) accessKeys(desired *spec.Config, live *model.Account, opts Opti
 		}
 		k.environment(e, lenv, lkeys)
 	}
+	k.refuseSharedFiles()
 	return k.followKeys(live)
+}
+
+// refuseSharedFiles refuses new keys whose secrets would go to the same
+// file: the second would overwrite the first's secret.
+func (k *keyDiffer) refuseSharedFiles() {
+	byFile := map[string][]int{}
+	for i, c := range k.plan.Changes {
+		if v, ok := c.After.(AccessKeyValue); ok && c.Action == Create && v.Secret != nil && v.Secret.File != "" {
+			byFile[filepath.Clean(v.Secret.File)] = append(byFile[filepath.Clean(v.Secret.File)], i)
+		}
+	}
+	drop := map[int]bool{}
+	for file, idx := range byFile {
+		if len(idx) < 2 {
+			continue
+		}
+		var names []string
+		for _, i := range idx {
+			names = append(names, k.plan.Changes[i].Ref.Name)
+		}
+		for _, i := range idx {
+			drop[i] = true
+			k.errorf(k.plan.Changes[i].Ref, "secret: %s also receives the secret of %s; give each key its own file", file, strings.Join(slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == k.plan.Changes[i].Ref.Name }), ", "))
+			k.refused[k.plan.Changes[i].Ref] = true
+		}
+	}
+	if len(drop) == 0 {
+		return
+	}
+	kept := k.plan.Changes[:0]
+	for i, c := range k.plan.Changes {
+		if !drop[i] {
+			kept = append(kept, c)
+		}
+	}
+	k.plan.Changes = kept
 }
 
 // environment plans one environment's keys against its live ones.

@@ -139,6 +139,15 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
 			model.AccessKey{Name: "main", Key: "100000000000002", Enabled: true}),
 		want: "",
 	}, {
+		name:    "two new keys cannot share a secrets file",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "a", Secret: fileSink}, spec.AccessKey{Name: "b", Secret: &spec.SecretSink{File: "secrets/./ci.env"}})}},
+		live:    keysLive(model.AccessKey{Name: "main", Key: "100000000000001", Enabled: true}),
+		want: `unmanaged access_keys: 1
+warning: access keys: 1 not in the configuration, left alone: acme-prod/main
+error: access_keys/acme-prod/a: secret: secrets/ci.env also receives the secret of acme-prod/b; give each key its own file
+error: access_keys/acme-prod/b: secret: secrets/ci.env also receives the secret of acme-prod/a; give each key its own file
+`,
+	}, {
 		name:    "young key: the next rotation is announced",
 		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci", MaxAge: 90 * 24 * time.Hour, Secret: fileSink})}},
 		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true, CreatedAt: keyNow.Add(-10 * 24 * time.Hour)}),
