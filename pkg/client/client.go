@@ -403,7 +403,9 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
+	err = json.Unmarshal(raw, out) // copies what it keeps
+	putBody(raw)
+	if err != nil {
 		return fmt.Errorf("%s: decode response: %w", r.op, err)
 	}
 	return nil
@@ -527,7 +529,7 @@ func (c *Client) attempt(ctx context.Context, op, method string, u *url.URL, bod
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+		raw, err := readBody(io.LimitReader(resp.Body, maxResponseBody+1), resp.ContentLength)
 		if err != nil {
 			return resp, nil, fmt.Errorf("read response: %w", err)
 		}

@@ -85,7 +85,8 @@ func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions) ([]st
 	if err != nil {
 		return nil, err
 	}
-	ids, err := userIDsOf(raw)
+	ids, err := userIDsOf(raw) // copies the ids it keeps
+	putBody(raw)
 	if err != nil {
 		return nil, fmt.Errorf("getUsers: decode response: %w", err)
 	}
