@@ -160,6 +160,11 @@ func Access(desired *spec.Config, live *model.Account, plan *Plan) []AccessChang
 	if lp := live.Permissions; lp == nil || lp.Unavailable != "" {
 		return nil
 	}
+	if !plan.HasChanges() {
+		// Nothing changes, so no one's access does: skip building both
+		// sides' graphs (seconds for a large account).
+		return nil
+	}
 	return CompareAccess(AccessGraphs(live, plan))
 }
 
