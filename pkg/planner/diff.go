@@ -73,7 +73,7 @@ func Diff(desired *spec.Config, live *model.Account, opts Options) (*Plan, error
 	d.markExpired()              // expiry.go
 
 	d.guard(desired, live, opts)
-	d.guardLastKey(live, opts) // access_keys.go
+	d.guardLastKey(live, opts) // access_keys_guards.go
 	d.dropOrphans()
 	d.noteCustomAttributesReset()
 	changes, err := order(d.plan.Changes)

@@ -67,7 +67,7 @@ func Check(desired *spec.Config, live *model.Account, plan *Plan, opts Options) 
 	d.index(desired, live)
 	d.plan.Errors = nil // index's refusals are the differ's, not a guard's
 	d.guard(desired, live, opts)
-	d.guardLastKey(live, opts) // access_keys.go
+	d.guardLastKey(live, opts) // access_keys_guards.go
 	return d.plan.Changes, d.plan.Errors
 }
 
@@ -252,7 +252,7 @@ func protectedRefs(desired *spec.Config) map[Ref]spec.Pos {
 			out[Ref{spec.KindPolicy, p.Key()}] = p.Pos
 		}
 	}
-	protectedKeys(desired, out) // access_keys.go
+	protectedKeys(desired, out) // access_keys_guards.go
 	for _, a := range desired.Assignments {
 		if a.Protect {
 			out[Ref{spec.KindAssignment, AssignmentName(apiPrincipalType(a.Principal.Kind), a.Principal.Name, a.Role, a.Scope, a.FolderID, a.CollectionID)}] = a.Pos
