@@ -9,7 +9,7 @@
 //
 //   - Objects are matched by natural key: environments by cloud_name, users
 //     by lower-cased email, groups by name, memberships by (group name,
-//     lower-cased email).
+//     lower-cased email), access keys by "cloud_name/name" (access_keys.go).
 //   - A nil optional field in the configuration is not managed: it is never
 //     diffed, and an update sends the live value for it. Every update's After
 //     is the complete object to send, because the API's PUTs reset what they
@@ -65,7 +65,8 @@
 // # Order
 //
 // Changes are ordered deterministically: creates and updates first, by kind
-// in dependency order (environments, users, groups, memberships), then
+// in dependency order (environments, access keys, users, groups,
+// memberships, roles, policies, assignments), then
 // deletes in the reverse kind order; within a kind, by name, except that a
 // change is always placed after the changes it depends on.
 package planner
