@@ -186,12 +186,18 @@ func (s *scanner) object(member func(key []byte) error) error {
 		return nil
 	}
 	for {
-		start, end, slow, err := s.rawStr()
-		if err != nil {
+		if s.peek() != '"' {
+			return fmt.Errorf("%w: want a key at offset %d", errJSON, s.i)
+		}
+		start := s.i
+		if err := s.skipStr(); err != nil {
 			return err
 		}
+		end := s.i
 		key := s.b[start+1 : end-1]
-		if slow { // rare: decode it
+		// Only a key with escapes can spell "id" or "users" otherwise
+		// than as those bytes; other keys are compared, never decoded.
+		if bytes.IndexByte(key, '\\') >= 0 { // rare: decode it
 			var k string
 			if err := json.Unmarshal(s.b[start:end], &k); err != nil {
 				return err

@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -77,4 +78,39 @@ func FuzzUserIDsOf(f *testing.F) {
 			t.Errorf("userIDsOf(%q) = %q, encoding/json finds %q", body, got, ids)
 		}
 	})
+}
+
+// BenchmarkUserIDsOf: a page of 100 users as the service answers them;
+// compare with BenchmarkUserPageDecode, encoding/json into []User.
+func BenchmarkUserIDsOf(b *testing.B) {
+	page := userPage(100)
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if _, err := userIDsOf(page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUserPageDecode(b *testing.B) {
+	page := userPage(100)
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		var out struct {
+			Users []User `json:"users"`
+		}
+		if err := json.Unmarshal(page, &out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func userPage(n int) []byte {
+	users := make([]User, n)
+	for i := range users {
+		users[i] = User{ID: fmt.Sprintf("%030x", i), Name: "User Name", FirstName: "User", LastName: "Name", Email: fmt.Sprintf("user-%05d@scale.example.com", i),
+			Role: "media_library_user", Enabled: true, Status: "active", Providers: []string{}, EmailPreferences: map[string]any{}, AccountID: "acc", SubAccountCount: 2}
+	}
+	b, _ := json.Marshal(map[string]any{"users": users})
+	return b
 }
