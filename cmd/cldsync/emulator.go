@@ -89,8 +89,10 @@ func (c *emulatorCmd) Run(ctx context.Context, s streams) error {
 	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
 	// The base URL is the first line of stdout so scripts can read it.
 	fmt.Fprintf(s.Stdout, "http://%s\n", ln.Addr())
-	fmt.Fprintf(s.Stderr, "emulating account %s; use CLDSYNC_API_URL=http://%s with CLOUDINARY_ACCOUNT_URL=account://%s:%s@%s\n",
-		c.AccountID, ln.Addr(), c.APIKey, "<secret>", c.AccountID)
+	// The profile is named: answers differ by profile, and a user who
+	// forgot --profile live should see it at once.
+	fmt.Fprintf(s.Stderr, "emulating account %s (profile %s); use CLDSYNC_API_URL=http://%s with CLOUDINARY_ACCOUNT_URL=account://%s:%s@%s\n",
+		c.AccountID, profile, ln.Addr(), c.APIKey, "<secret>", c.AccountID)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

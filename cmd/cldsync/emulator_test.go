@@ -98,3 +98,28 @@ func TestEmulatorProfile(t *testing.T) {
 		t.Error("--profile prod was accepted")
 	}
 }
+
+// TestEmulatorBannerNamesProfile: the line on stderr says which profile
+// answers, so that a run against the wrong one is seen at once.
+func TestEmulatorBannerNamesProfile(t *testing.T) {
+	for _, tc := range []struct{ args, want string }{{"", "(profile spec)"}, {"--profile=live", "(profile live)"}} {
+		ctx, cancel := context.WithCancel(t.Context())
+		pr, pw := io.Pipe()
+		args := []string{"emulator", "--listen", "127.0.0.1:0"}
+		if tc.args != "" {
+			args = append(args, tc.args)
+		}
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, args, streams{Stdout: io.Discard, Stderr: pw, Getenv: func(string) string { return "" }})
+			pw.Close()
+		}()
+		line, err := bufio.NewReader(pr).ReadString('\n')
+		go io.Copy(io.Discard, pr)
+		cancel()
+		<-done
+		if err != nil || !strings.Contains(line, tc.want) {
+			t.Errorf("emulator %s: stderr %q (%v), want it to name %s", tc.args, line, err, tc.want)
+		}
+	}
+}
