@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 // emulators holds the in-process emulator each script started.
 var emulators sync.Map // *testscript.TestScript → *emulator.Emulator
 
+// scriptDir holds the scripts TestScripts runs.
+var scriptDir = filepath.Join("..", "..", "testdata", "script")
+
 // TestScripts runs testdata/script/*.txtar against the real cldsync
 // binary, with the emulator answering exactly as the spec says. Run with
 // -update to rewrite the scripts' expected output.
@@ -38,13 +41,60 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, scriptParams(emulator.ProfileSpec))
 }
 
-// TestScriptsLive runs the same scripts, with the same expected output,
+// liveScripts are the scripts that run the engine end to end, which
+// TestScriptsLive runs again against the live profile (issue 15): apply
+// and a re-plan with no changes, drift, export round trips, permissions,
+// and the paths the live table's rows change: membership adds (rename,
+// case, verification), group deletes (prune), access keys, natural-key
+// recovery, saved plans. The other scripts check the CLI around the
+// engine, which the profile does not change.
+var liveScripts = []string{
+	"engine_apply", "engine_prune", "engine_failures", "faults_lost_answer",
+	"drift_report", "export_roundtrip", "export_permissions",
+	"permissions", "permissions_drift", "rename_group", "group_case",
+	"verify_normalise", "access_keys", "tenants", "saved_apply", "saved_apply_cwd",
+}
+
+// TestScriptsLive runs liveScripts, with the same expected output,
 // against the emulator's live profile: the engine must work, and warn of
 // nothing untrue, whichever way the service answers (docs/live-api.md).
 func TestScriptsLive(t *testing.T) {
 	p := scriptParams(emulator.ProfileLive)
+	p.Dir, p.Files = "", liveScriptFiles(t)
 	p.UpdateScripts = false // the spec suite owns the expectations
 	testscript.Run(t, p)
+}
+
+// TestLiveScriptsExist: the live selection is not empty, names each
+// script once, and every name is a script of scriptDir, so a renamed or
+// deleted script cannot silently drop out of the live suite.
+func TestLiveScriptsExist(t *testing.T) {
+	t.Parallel()
+	if len(liveScripts) == 0 {
+		t.Fatal("liveScripts is empty: the live suite runs nothing")
+	}
+	seen := map[string]bool{}
+	for _, name := range liveScripts {
+		if seen[name] {
+			t.Errorf("liveScripts names %s twice", name)
+		}
+		seen[name] = true
+		if _, err := os.Stat(filepath.Join(scriptDir, name+".txtar")); err != nil {
+			t.Errorf("liveScripts names %s, which is not a script: %v", name, err)
+		}
+	}
+}
+
+// liveScriptFiles are the paths of liveScripts.
+func liveScriptFiles(t *testing.T) []string {
+	files := make([]string, len(liveScripts))
+	for i, name := range liveScripts {
+		files[i] = filepath.Join(scriptDir, name+".txtar")
+		if _, err := os.Stat(files[i]); err != nil {
+			t.Fatalf("live script %s: %v", name, err)
+		}
+	}
+	return files
 }
 
 // profileKey is where a script's environment keeps the emulator profile.
@@ -52,7 +102,7 @@ type profileKey struct{}
 
 func scriptParams(profile emulator.Profile) testscript.Params {
 	return testscript.Params{
-		Dir:                 filepath.Join("..", "..", "testdata", "script"),
+		Dir:                 scriptDir,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
