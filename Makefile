@@ -39,8 +39,11 @@ gencheck:
 	$(GO) generate ./pkg/emulator/ && cmp -s $$tmp/operations_gen.go pkg/emulator/operations_gen.go \
 	|| { echo "go generate changed pkg/emulator/operations_gen.go: commit the regenerated file"; exit 1; }
 
+## The race detector sleeps a second as each race-enabled process exits
+## (atexit_sleep_ms): with the test binaries and the processes tests start
+## (cldsync in scripts, spec's bounded loads) that was minutes of idling.
 unit:
-	$(GO) test -race -timeout 8m $(PKGS)
+	GORACE="atexit_sleep_ms=0 $$GORACE" $(GO) test -race -timeout 8m $(PKGS)
 
 ## demo: the whole job against the embedded emulator.
 demo: build

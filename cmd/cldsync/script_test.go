@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -23,9 +24,21 @@ import (
 var update = flag.Bool("update", false, "update golden files and testscript expectations")
 
 func TestMain(m *testing.M) {
+	raceNoExitSleep()
 	testscript.Main(m, map[string]func(){
 		"cldsync": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
+}
+
+// raceNoExitSleep stops every race-enabled cldsync the tests start from
+// sleeping a second as it exits (the race detector's atexit_sleep_ms
+// defaults to 1000), which the scripts' hundreds of commands spent
+// idle. testscript passes GORACE on to scripts; an atexit_sleep_ms the
+// user set is kept.
+func raceNoExitSleep() {
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
+	}
 }
 
 // emulators holds the in-process emulator each script started.
