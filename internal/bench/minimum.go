@@ -53,6 +53,20 @@ type Part struct {
 //     by sub_account_id, which also lists the all-access users), whichever
 //     is fewer; nothing in between works, since a per-environment reading
 //     is only complete when every environment is listed.
+//   - Role assignments come per role (getRolePrincipals?verbose=true for
+//     each system and custom role, not paged) or per scope (inspect for
+//     the account and each environment, 20 principals a page), whichever
+//     is fewer. getPrincipalRoles per principal (two requests each) is
+//     never fewer. inspect without scope_id would be fewer still, but is
+//     unverified against the live API (docs/live-api.md): reported in How,
+//     not counted.
+//   - Everything else has one way: environments, groups with members,
+//     the two role listings, each custom role, the catalog, custom
+//     policies per scope, and the access keys that name principals.
+//
+// state.Read reaches it within 1.1× (strategy.go chooses from counts the
+// first listings give, before the answers that decide the minimum here),
+// plus at most parallelism − 1 users pages read ahead (state/users.go).
 type Minimum struct {
 	Parts []Part
 }
