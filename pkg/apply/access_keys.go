@@ -126,6 +126,7 @@ func (x *executor) rotateKey(ctx context.Context, old, v planner.AccessKeyValue)
 	}); err != nil {
 		return fmt.Errorf("new key %s delivered; retiring the old key %s: %w", k.APIKey, old.Key, err)
 	}
+	x.setAPIKey(spec.AccessKeyName(v.Environment, retired), old.Key)
 	name, enabled := v.Name, v.Enabled
 	body := client.UpdateAccessKeyRequest{Name: &name, Enabled: &enabled} // the PUT resets what it is not sent
 	if v.DedicatedFor != "" {
@@ -150,10 +151,14 @@ func (x *executor) updateKey(ctx context.Context, before, v planner.AccessKeyVal
 	if v.DedicatedFor != "" {
 		body.DedicatedFor = &v.DedicatedFor
 	}
-	return idempotent(ctx, func(ctx context.Context) error {
+	err = idempotent(ctx, func(ctx context.Context) error {
 		_, err := x.c.AccessKeys.Update(ctx, envID, before.Key, body)
 		return err
 	})
+	if err == nil {
+		x.setAPIKey(spec.AccessKeyName(v.Environment, v.Name), before.Key) // a rename: known by its new name
+	}
+	return err
 }
 
 // findKey finds an environment's key by name, after a create whose answer

@@ -19,7 +19,7 @@ type accessKey struct {
 // retiredName matches a key cldsync rotated out (planner.RetiredName):
 // it is left out, so that the planner keeps treating it as retired and
 // deletes it when due.
-var retiredName = regexp.MustCompile(`^.* \(retired \d{4}-\d{2}-\d{2}\)$`)
+var retiredName = regexp.MustCompile(`^.* \(retired \d{4}-\d{2}-\d{2}(?: \d+)?\)$`)
 
 // accessKeys returns the exportable keys of environment cloud, sorted by
 // name: keys without a name cannot be configured and keys sharing a name

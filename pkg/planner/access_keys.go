@@ -70,18 +70,13 @@ func (c *Change) IsRotation() bool {
 	return ok && c.Action == Create && v.RetiredName != ""
 }
 
-// retiredRE matches the name of a rotated-out key: "ci (retired 2026-12-01)".
-var retiredRE = regexp.MustCompile(`^(.*) \(retired (\d{4}-\d{2}-\d{2})\)$`)
+// retiredRE matches the name of a rotated-out key: "ci (retired
+// 2026-12-01)", or "ci (retired 2026-12-01 2)" for the second that day.
+var retiredRE = regexp.MustCompile(`^(.*) \(retired (\d{4}-\d{2}-\d{2})( \d+)?\)$`)
 
 // RetiredName is the name a rotated-out key gets on day now.
 func RetiredName(name string, now time.Time) string {
 	return name + " (retired " + now.UTC().Format(time.DateOnly) + ")"
-}
-
-// TempKeyName is the name a rotation's new key has until the old key has
-// given up the name (names are unique within an environment).
-func TempKeyName(name string, now time.Time) string {
-	return name + " (new " + now.UTC().Format(time.DateOnly) + ")"
 }
 
 // keyDiffer plans one Diff's access keys.
@@ -96,6 +91,8 @@ type keyDiffer struct {
 	renamed map[string]string
 	// unmanagedKeys names the live keys left alone.
 	unmanagedKeys []string
+	// taken holds the live key names of the environment being planned.
+	taken map[string]*model.AccessKey
 }
 
 // accessKeys plans the access keys of every environment that lists them,
@@ -152,6 +149,7 @@ func (k *keyDiffer) environment(e *spec.Environment, lenv *model.Environment, lk
 		envID = lenv.ID
 	}
 	byName := map[string]*model.AccessKey{}
+	k.taken = byName
 	ambiguous := map[string]bool{}
 	for _, l := range lkeys {
 		if byName[l.Name] != nil {
@@ -281,11 +279,16 @@ func (k *keyDiffer) key(e *spec.Environment, envID string, dk *spec.AccessKey, l
 		if rotate {
 			before := liveAccessKey(envID, e.CloudName, l)
 			after.RetiredName = RetiredName(dk.Name, k.now)
+			// Names are unique in an environment: a second rotation the
+			// same day numbers the retired name.
+			for n := 2; k.taken[after.RetiredName] != nil; n++ {
+				after.RetiredName = fmt.Sprintf("%s (retired %s %d)", dk.Name, k.now.UTC().Format(time.DateOnly), n)
+			}
 			c.Before = before
 			c.Reason = why
 			retireAt := k.now.Add(dk.RetireAfterOrDefault())
 			c.Notes = append(c.Notes, why,
-				fmt.Sprintf("step 1: generate a new key (named %q until step 3) and deliver its secret to %s", TempKeyName(dk.Name, k.now), SinkString(after.Secret)),
+				fmt.Sprintf("step 1: generate a new key (named %q until step 3) and deliver its secret to %s", after.TempName(), SinkString(after.Secret)),
 				fmt.Sprintf("step 2: only once the secret is delivered, disable the old key %s and rename it %q", l.Key, after.RetiredName),
 				fmt.Sprintf("step 3: name the new key %q; assignments naming %s move to it", dk.Name, name),
 				fmt.Sprintf("next: the old key is deleted by a run on or after %s (retire_after %s)", retireAt.UTC().Format(time.DateOnly), spec.FormatAge(dk.RetireAfterOrDefault())))
@@ -426,7 +429,7 @@ func (d *differ) keyCreated(name string) bool {
 // given up the name: "NAME (new DATE)", DATE the rotation's.
 func (v AccessKeyValue) TempName() string {
 	if m := retiredRE.FindStringSubmatch(v.RetiredName); m != nil {
-		return v.Name + " (new " + m[2] + ")"
+		return v.Name + " (new " + m[2] + m[3] + ")"
 	}
 	return v.Name + " (new)"
 }

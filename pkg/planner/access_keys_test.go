@@ -167,6 +167,22 @@ error: access_keys/acme-prod/b: secret: secrets/ci.env also receives the secret 
   note: next: the old key is deleted by a run on or after 2026-12-02 (retire_after 1d)
 `,
 	}, {
+		name:    "a second rotation the same day numbers the names",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci", Secret: fileSink})}},
+		live: keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true},
+			model.AccessKey{Name: "ci (retired 2026-12-01)", Key: "100000000000002"}),
+		opts: Options{Rotate: []string{"acme-prod/ci"}},
+		want: `create access_keys/acme-prod/ci
+  enabled: true
+  secret: file secrets/ci.env
+  note: rotation asked for with --rotate
+  note: step 1: generate a new key (named "ci (new 2026-12-01 2)" until step 3) and deliver its secret to file secrets/ci.env
+  note: step 2: only once the secret is delivered, disable the old key 100000000000001 and rename it "ci (retired 2026-12-01 2)"
+  note: step 3: name the new key "ci"; assignments naming acme-prod/ci move to it
+  note: next: the old key is deleted by a run on or after 2026-12-08 (retire_after 1w)
+warning: access key acme-prod/ci (retired 2026-12-01): retired, deleted by a run on or after 2026-12-08 (retire_after 1w)
+`,
+	}, {
 		name:    "retired keys: deleted once due, even without prune",
 		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci"})}},
 		live: keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true},
