@@ -48,8 +48,8 @@ func TestExpiry(t *testing.T) {
 		return tm
 	}
 	for _, tc := range []struct {
-		name, now, prune string
-		want, notWant    []string
+		name, now, prune, safety string
+		want, notWant            []string
 	}{
 		{name: "long before: nothing", now: "2026-06-01",
 			notWant: []string{"expire", "delete", "update"}},
@@ -58,6 +58,12 @@ func TestExpiry(t *testing.T) {
 				"warning: expires 2027-01-20 (in 10 days): membership designers / raj@acme.test",
 			},
 			notWant: []string{"delete", "update", "2027-01-25"}},
+		{name: "a longer notice lists more", now: "2027-01-10", safety: "{expiry_notice: 30d}",
+			want: []string{
+				"warning: expires 2027-01-20 (in 10 days): membership designers / raj@acme.test",
+				"warning: expires 2027-01-31 (in 21 days): user lee@acme.test",
+			},
+			notWant: []string{"delete", "update"}},
 		{name: "membership and assignment expired", now: "2027-01-26",
 			want: []string{
 				"delete memberships/designers / raj@acme.test\n  reason: expired 2027-01-20",
@@ -73,6 +79,9 @@ func TestExpiry(t *testing.T) {
 			src := expiryConfig
 			if tc.prune != "" {
 				src += "prune: [" + tc.prune + "]\n"
+			}
+			if tc.safety != "" {
+				src += "safety: " + tc.safety + "\n"
 			}
 			cfg, err := spec.Parse("c.yaml", []byte(src))
 			if err != nil {
