@@ -26,8 +26,11 @@ func WriteText(w io.Writer, results []TestResult) error {
 			}
 		}
 	}
-	failed := Failed(results)
-	_, err := fmt.Fprintf(w, "\n%d access tests: %d passed, %d failed.\n", len(results), len(results)-failed, failed)
+	failed, noun := Failed(results), "access tests"
+	if len(results) == 1 {
+		noun = "access test"
+	}
+	_, err := fmt.Fprintf(w, "\n%d %s: %d passed, %d failed.\n", len(results), noun, len(results)-failed, failed)
 	return err
 }
 
