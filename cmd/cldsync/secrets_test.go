@@ -85,6 +85,9 @@ func (r *secretsRun) check() {
 }
 
 func TestSecretsNeverPrinted(t *testing.T) {
+	// It has its own emulator and passes the environment in-process:
+	// nothing stops it running beside the other parallel tests.
+	t.Parallel()
 	emu := emulator.New(emulator.Options{AccountID: "acc", APIKey: "key", APISecret: secretAPISecret})
 	if err := emu.LoadSeed(strings.NewReader(secretsSeed)); err != nil {
 		t.Fatal(err)
