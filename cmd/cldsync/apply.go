@@ -94,7 +94,7 @@ func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*comp
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := render.RenderText(human, got.plan, render.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
+	if err := render.RenderText(human, got.plan, render.TextOptions{Color: useColor(s) && c.Format != "json", ListUnmanaged: c.Verbose}); err != nil {
 		return nil, nil, err
 	}
 	if err := planRefused(got.plan); err != nil {
@@ -219,7 +219,7 @@ func (c *applyCmd) checkSaved(ctx context.Context, kctx *kong.Context, s streams
 		return nil, nil, err
 	}
 	fmt.Fprintf(human, "Applying the saved plan %s (configuration %s unchanged, live account unchanged for every object it touches).\n\n", c.Plan, f.Path)
-	if err := render.RenderText(human, saved.Plan, render.TextOptions{Color: useColor(s) && c.Format != "json"}); err != nil {
+	if err := render.RenderText(human, saved.Plan, render.TextOptions{Color: useColor(s) && c.Format != "json", ListUnmanaged: c.Verbose}); err != nil {
 		return nil, nil, err
 	}
 	if len(untouched) > 0 {

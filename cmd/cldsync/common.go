@@ -23,7 +23,7 @@ type planFlags struct {
 	Prune       []spec.Kind `help:"Make a kind authoritative for this run (${prune_kinds}): live objects of it that the configuration does not list ${prune_effect}. Repeatable; adds to the configuration's prune:." placeholder:"KIND"`
 	Parallelism int         `default:"10" help:"Maximum concurrent API requests."`
 	Progress    bool        `help:"Show how far reading the live account is (requests sent of about how many it needs, objects so far) even when stderr is not a terminal, as a plain line every 5 seconds and one at the end. On a terminal it is always shown, on one line erased when the read ends, so it never stays in a log."`
-	Verbose     bool        `short:"v" help:"Also print to stderr how many API requests reading the live account sent, how long they took, how long requests waited on rate limits (summed over concurrent requests), and which way each part that the API lets us read two ways was read, with both estimates."`
+	Verbose     bool        `short:"v" help:"Also name the objects left alone in the text plan (JSON, Markdown and drift always name them), and print to stderr how many API requests reading the live account sent, how long they took, how long requests waited on rate limits (summed over concurrent requests), and which way each part that the API lets us read two ways was read, with both estimates."`
 
 	keyFlags // access_keys.go
 
