@@ -1,12 +1,12 @@
 package planner
 
 // Access tests as a guard (spec.AccessTest, pkg/access): each test is
-// evaluated on both sides of the plan's Transition. A test that holds in
-// the live account and fails on the account the plan leaves refuses the
-// plan, like any guard: the plan is what breaks it. A test that already
-// fails in the live account is a warning (and drift's report of it): the
-// plan does not break it, and refusing it would also refuse the changes
-// that repair it.
+// evaluated on both sides of the plan's Transition, check by check. A
+// check that holds in the live account and fails on the account the plan
+// leaves refuses the plan, like any guard: the plan is what breaks it. A
+// check that already fails in the live account is a warning (and drift's
+// report of it): the plan does not break it, and refusing it would also
+// refuse the changes that repair it.
 
 import (
 	"fmt"
@@ -41,22 +41,26 @@ func (d *differ) guardAccessTests(desired *spec.Config, t *Transition) {
 	for i := range desired.AccessTests {
 		test := &desired.AccessTests[i]
 		was, now := before.RunTest(test), after.RunTest(test)
-		switch {
-		case !was.Pass():
+		if !was.Pass() {
 			d.plan.FailingAccessTests++
-			for _, l := range access.FailureLines([]access.TestResult{was}) {
+		}
+		// Check by check: a test failing live for one check still refuses
+		// a plan that breaks another of its checks.
+		for j, c := range now.Checks {
+			switch {
+			case !was.Checks[j].Pass:
 				verb := "and the plan leaves it failing"
-				if now.Pass() {
+				if c.Pass {
 					verb = "and the plan repairs it"
 				}
-				d.warnf("%s in the live account, %s", l, verb)
-			}
-		case !now.Pass():
-			for _, c := range now.Checks {
-				if !c.Pass {
-					d.plan.Errors = append(d.plan.Errors, PlanError{Ref: Ref{accessTestKind, test.Name}, Pos: c.Pos,
-						Message: fmt.Sprintf("refusing the plan: it breaks this access test, which holds in the live account: %s", c.Line())})
+				one := was
+				one.Checks = was.Checks[j : j+1]
+				for _, l := range access.FailureLines([]access.TestResult{one}) {
+					d.warnf("%s in the live account, %s", l, verb)
 				}
+			case !c.Pass:
+				d.plan.Errors = append(d.plan.Errors, PlanError{Ref: Ref{accessTestKind, test.Name}, Pos: c.Pos,
+					Message: fmt.Sprintf("refusing the plan: it breaks this access test, which holds in the live account: %s", c.Line())})
 			}
 		}
 	}

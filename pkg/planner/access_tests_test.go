@@ -76,3 +76,26 @@ func TestGuardAccessTests(t *testing.T) {
 		}
 	})
 }
+
+// TestGuardAccessTestsPerCheck: a test already failing in the live account
+// for one check still refuses a plan that breaks another of its checks:
+// the plan is what breaks that one.
+func TestGuardAccessTestsPerCheck(t *testing.T) {
+	t.Parallel()
+	cfg, err := spec.Parse("c.yaml", []byte(guardConfig+"    can: [cld::role::prodenv::ml_user]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The contractor holds no ml_user live or planned: the can fails on
+	// both sides. Joining ops breaks the cannot.
+	p, err := Diff(cfg, guardLive("ana@acme.test"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Errors) != 1 || p.Errors[0].Pos.Line != 12 || !strings.Contains(p.Errors[0].Message, "refusing the plan: it breaks this access test") {
+		t.Fatalf("errors = %+v, want the cannot at c.yaml:12 refusing the plan", p.Errors)
+	}
+	if p.FailingAccessTests != 1 || !strings.Contains(strings.Join(p.Warnings, "\n"), "can cld::role::prodenv::ml_user: does not hold it in the live account, and the plan leaves it failing") {
+		t.Errorf("failing %d, warnings %q: want the can reported as failing live", p.FailingAccessTests, p.Warnings)
+	}
+}
