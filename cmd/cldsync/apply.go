@@ -271,7 +271,16 @@ func flagDiffs(saved, now planner.SavedOptions) []string {
 			out = append(out, "saved without "+b.flag+"; leave it out")
 		}
 	}
-	return append(out, listDiffs("--rotate", saved.Rotate, now.Rotate)...)
+	out = append(out, listDiffs("--rotate", saved.Rotate, now.Rotate)...)
+	// --secrets-dir says where new secrets go: another one (or none) would
+	// deliver them elsewhere than the reviewed plan says.
+	switch {
+	case saved.SecretsDir != "" && saved.SecretsDir != now.SecretsDir:
+		out = append(out, "saved with --secrets-dir "+saved.SecretsDir+"; pass it again")
+	case saved.SecretsDir == "" && now.SecretsDir != "":
+		out = append(out, "saved without --secrets-dir; leave it out")
+	}
+	return out
 }
 
 // varDiffs names the --var flags that differ from the saved plan's: they

@@ -97,7 +97,7 @@ func savePlan(path string, got *computed, f planFlags, allow deleteFlags) error 
 func savedOptions(f planFlags, allow deleteFlags) planner.SavedOptions {
 	return planner.SavedOptions{
 		Prune: f.Prune, AllowDeletes: allow.AllowDeletes, AllowEnvironmentDeletes: allow.AllowEnvironmentDeletes,
-		AllowKeyRemoval: f.AllowKeyRemoval, Rotate: f.Rotate, Vars: f.Var, VarFiles: f.VarFile,
+		AllowKeyRemoval: f.AllowKeyRemoval, Rotate: f.Rotate, SecretsDir: f.SecretsDir, Vars: f.Var, VarFiles: f.VarFile,
 	}
 }
 

@@ -15,8 +15,8 @@ package planner
 //     applies from any directory and after a comment is added, and is
 //     refused when the meaning changed;
 //   - the options that shaped it: --prune, --allow-deletes,
-//     --allow-environment-deletes, --allow-key-removal, --rotate, and the
-//     --var and --var-file values; a flag missing at apply is named
+//     --allow-environment-deletes, --allow-key-removal, --rotate,
+//     --secrets-dir, and the --var and --var-file values; a flag missing at apply is named
 //     ("saved with --allow-deletes; pass it again"), never reported as drift;
 //   - the live values each change assumed: its Before (the live object,
 //     ids included; none for a create, which assumed the object absent) and
@@ -49,8 +49,9 @@ import (
 // SavedFormatVersion is the version of the saved-plan wrapper, written as
 // format_version. Readers accept any minor version of their major version.
 // 2.0 pins the account, the normalised model, the options and a digest;
-// 1.x files are refused with a request to save the plan again.
-const SavedFormatVersion = "2.0"
+// 1.x files are refused with a request to save the plan again. 2.1 adds
+// options.secrets_dir, written only when set.
+const SavedFormatVersion = "2.1"
 
 // savedKind marks a file as a saved plan, so that `plan --format json`
 // output is not mistaken for one.
@@ -84,6 +85,9 @@ type SavedOptions struct {
 	AllowEnvironmentDeletes bool
 	AllowKeyRemoval         bool
 	Rotate                  []string
+	// SecretsDir is --secrets-dir: it says where new keys' secrets go,
+	// which the plan shows and apply delivers to.
+	SecretsDir string
 	// Vars are the --var flags (NAME=VALUE) and VarFiles the --var-file
 	// flags as given, for naming what differs; their effect is in Model.
 	Vars     []string
@@ -113,6 +117,7 @@ type savedOptionsJSON struct {
 	AllowEnvironmentDeletes bool     `json:"allow_environment_deletes"`
 	AllowKeyRemoval         bool     `json:"allow_key_removal"`
 	Rotate                  []string `json:"rotate"`
+	SecretsDir              string   `json:"secrets_dir,omitempty"`
 	Vars                    []string `json:"vars"`
 	VarFiles                []string `json:"var_files"`
 }
@@ -123,12 +128,12 @@ func toSavedOptions(o SavedOptions) savedOptionsJSON {
 		prune = append(prune, string(k))
 	}
 	return savedOptionsJSON{Prune: prune, AllowDeletes: o.AllowDeletes, AllowEnvironmentDeletes: o.AllowEnvironmentDeletes,
-		AllowKeyRemoval: o.AllowKeyRemoval, Rotate: nonNil(o.Rotate), Vars: nonNil(o.Vars), VarFiles: nonNil(o.VarFiles)}
+		AllowKeyRemoval: o.AllowKeyRemoval, Rotate: nonNil(o.Rotate), SecretsDir: o.SecretsDir, Vars: nonNil(o.Vars), VarFiles: nonNil(o.VarFiles)}
 }
 
 func fromSavedOptions(j savedOptionsJSON) SavedOptions {
 	o := SavedOptions{AllowDeletes: j.AllowDeletes, AllowEnvironmentDeletes: j.AllowEnvironmentDeletes,
-		AllowKeyRemoval: j.AllowKeyRemoval, Rotate: j.Rotate, Vars: j.Vars, VarFiles: j.VarFiles}
+		AllowKeyRemoval: j.AllowKeyRemoval, Rotate: j.Rotate, SecretsDir: j.SecretsDir, Vars: j.Vars, VarFiles: j.VarFiles}
 	for _, k := range j.Prune {
 		o.Prune = append(o.Prune, spec.Kind(k))
 	}

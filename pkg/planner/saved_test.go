@@ -104,7 +104,7 @@ func TestReadSavedRefuses(t *testing.T) {
 		name, in, want string
 	}{
 		{"plan output", renderJSONString(t, samplePlan(t)), "not a saved plan"},
-		{"previous major version", strings.Replace(saved.String(), `"format_version": "2.0"`, `"format_version": "1.0"`, 1), `format_version "1.0", this cldsync reads 2.x; save the plan again`},
+		{"previous major version", strings.Replace(saved.String(), `"format_version": "`+SavedFormatVersion+`"`, `"format_version": "1.0"`, 1), `format_version "1.0", this cldsync reads 2.x; save the plan again`},
 		{"unknown action", strings.Replace(saved.String(), `"action": "create"`, `"action": "rename"`, 1), `unknown action "rename"`},
 		{"a change altered", strings.Replace(saved.String(), `"role": "media_library_user"`, `"role": "master_admin"`, 1), "the file was edited"},
 		{"another account", strings.Replace(saved.String(), `"account": "acc-staging"`, `"account": "acc-prod"`, 1), "the file was edited"},
