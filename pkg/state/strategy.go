@@ -58,12 +58,21 @@ type Estimate struct {
 
 func (e Estimate) String() string {
 	if e.High < 0 {
-		return fmt.Sprintf("%s: at least %d requests", e.Strategy, e.Low)
+		return fmt.Sprintf("%s: at least %s", e.Strategy, requests(e.Low))
 	}
 	if e.Low == e.High {
-		return fmt.Sprintf("%s: %d requests", e.Strategy, e.Expected)
+		return fmt.Sprintf("%s: %s", e.Strategy, requests(e.Expected))
 	}
 	return fmt.Sprintf("%s: about %d requests (%d to %d)", e.Strategy, e.Expected, e.Low, e.High)
+}
+
+// requests is "1 request" or "7 requests": -v prints an estimate of one
+// request for a small account's scopes.
+func requests(n int) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return fmt.Sprintf("%d requests", n)
 }
 
 // Choice is one part's strategy and why: the estimates it was chosen from.

@@ -55,3 +55,21 @@ func TestChooseAssignments(t *testing.T) {
 		})
 	}
 }
+
+// TestEstimateString: an estimate reads as English for any count.
+func TestEstimateString(t *testing.T) {
+	tests := []struct {
+		e    Estimate
+		want string
+	}{
+		{Estimate{Strategy: PerScope, Low: 1, Expected: 1, High: 1}, PerScope + ": 1 request"},
+		{Estimate{Strategy: PerRole, Low: 7, Expected: 7, High: 7}, PerRole + ": 7 requests"},
+		{Estimate{Strategy: PerScope, Low: 1, Expected: 1, High: -1}, PerScope + ": at least 1 request"},
+		{Estimate{Strategy: PerScope, Low: 6, Expected: 20, High: 84}, PerScope + ": about 20 requests (6 to 84)"},
+	}
+	for _, tt := range tests {
+		if got := tt.e.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.e, got, tt.want)
+		}
+	}
+}
