@@ -574,6 +574,8 @@ type SeedUser struct {
 	Pending      bool     `yaml:"pending,omitempty" json:"pending,omitempty"`
 	ID           string   `yaml:"id,omitempty" json:"id,omitempty"`
 	Environments []string `yaml:"environments" json:"environments"`
+	// CreatedAt is when the user was invited; default the emulator's now.
+	CreatedAt *time.Time `yaml:"created_at,omitempty" json:"created_at,omitempty"`
 }
 
 // SeedGroup is a user group of a seed, with its members by email.
@@ -660,8 +662,12 @@ func (s *provState) seed(sd ProvisioningSeed) error {
 			name, _, _ = strings.Cut(su.Email, "@")
 		}
 		now := s.e.now()
+		created := now
+		if su.CreatedAt != nil {
+			created = su.CreatedAt.UTC()
+		}
 		u := &provUser{id: id, name: name, email: su.Email, role: role, enabled: boolOr(su.Enabled, true),
-			pending: su.Pending, created: now, updated: now, seq: s.nextSeq()}
+			pending: su.Pending, created: created, updated: created, seq: s.nextSeq()}
 		if !su.Pending {
 			u.lastLogin = now
 		}

@@ -70,6 +70,10 @@ func Seed(acc *state.Account, rootID string) (emulator.Seed, error) {
 		}
 		enabled := u.Enabled
 		su := emulator.SeedUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Enabled: &enabled, Pending: u.Pending}
+		if created := u.CreatedAt; !created.IsZero() {
+			// A pending user stays as stale in the copy as it is live.
+			su.CreatedAt = &created
+		}
 		if !u.AllEnvironments {
 			su.Environments = append([]string{}, u.Environments...)
 		}
