@@ -133,6 +133,17 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
   note: next: the old key is deleted by a run on or after 2026-12-08 (retire_after 1w)
 `,
 	}, {
+		name:    "a protected key is not rotated for its age",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci", Protect: true, Pos: spec.Pos{File: "keys.yaml", Line: 7, Col: 9}, MaxAge: 90 * 24 * time.Hour, Secret: fileSink})}},
+		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true, CreatedAt: keyNow.Add(-100 * 24 * time.Hour)}),
+		want:    "error: access_keys/acme-prod/ci: refusing to rotate it: a rotation disables this key at once and deletes it after retire_after, and it is protected (protect: true at keys.yaml:7:9); remove protect first to allow it\n",
+	}, {
+		name:    "a protected key is not rotated by --rotate",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci", Protect: true, Pos: spec.Pos{File: "keys.yaml", Line: 7, Col: 9}, Secret: fileSink})}},
+		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true}),
+		opts:    Options{Rotate: []string{"acme-prod/ci"}},
+		want:    "error: access_keys/acme-prod/ci: refusing to rotate it: a rotation disables this key at once and deletes it after retire_after, and it is protected (protect: true at keys.yaml:7:9); remove protect first to allow it\n",
+	}, {
 		name:    "a disabled key is not rotated for its age",
 		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci", Enabled: ptr(false), MaxAge: 90 * 24 * time.Hour, Secret: fileSink}, spec.AccessKey{Name: "main"})}},
 		live: keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", CreatedAt: keyNow.Add(-100 * 24 * time.Hour)},
@@ -263,6 +274,17 @@ func TestAccessKeyAssignmentsFollow(t *testing.T) {
 		want: `create access_keys/acme-prod/ci
 create assignments/api_key:acme-prod/ci / ` + role + ` / acme-prod after access_keys/acme-prod/ci
 unmanaged assignments: 1
+`,
+	}, {
+		// The assignment for the new key depends on the refused rotation:
+		// it is not planned alone, and the key keeps its assignment.
+		name:    "a protected key's rotation is refused with what depends on it",
+		holders: []string{"acme-prod/ci"},
+		key:     spec.AccessKey{Name: "ci", Secret: fileSink, Protect: true, Pos: spec.Pos{File: "keys.yaml", Line: 3, Col: 7}},
+		opts:    Options{Rotate: []string{"acme-prod/ci"}},
+		want: `unmanaged assignments: 1
+error: access_keys/acme-prod/ci: refusing to rotate it: a rotation disables this key at once and deletes it after retire_after, and it is protected (protect: true at keys.yaml:3:7); remove protect first to allow it
+error: assignments/api_key:acme-prod/ci / cld::role::prodenv::ml_user / acme-prod: depends on access_keys/acme-prod/ci, which this plan refuses
 `,
 	}} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,8 @@ package planner
 //     be replaced (deleted and created again). No flag overrides it: remove
 //     protect first. Every kind can be protected; a protected assignment
 //     also refuses the replace of its role, which drops it until it is
-//     added again.
+//     added again. A protected access key is not rotated (for its max_age
+//     or --rotate): a rotation disables the old key and later deletes it.
 //  2. lockout: the holders of master-admin power are counted on both
 //     sides (guards_lockout.go): the enabled users who have accepted their
 //     invitation with the legacy master_admin role, and, where the
@@ -149,7 +150,7 @@ func (g *guardRun) protect(t *Transition, protected map[Ref]spec.Pos) {
 	}
 	after := refsOf(t.After, kinds)
 	for i, c := range g.changes {
-		if (c.Action != Delete && c.Action != Replace) || c.Before == nil {
+		if (c.Action != Delete && c.Action != Replace && !c.IsRotation()) || c.Before == nil {
 			continue
 		}
 		// What goes is the live object: for a policy renamed by a Replace,
@@ -157,6 +158,12 @@ func (g *guardRun) protect(t *Transition, protected map[Ref]spec.Pos) {
 		gone := c.Before.Ref()
 		pos, ok := protected[gone]
 		if !ok {
+			continue
+		}
+		if c.IsRotation() {
+			// A rotation replaces the key: the old one is disabled at once,
+			// which stops whatever still uses it, and deleted later.
+			g.refuse(i, fmt.Sprintf("refusing to rotate it: a rotation disables this key at once and deletes it after retire_after, and it is protected (protect: true at %s); remove protect first to allow it", pos))
 			continue
 		}
 		what := "delete"
