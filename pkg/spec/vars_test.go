@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -126,6 +127,14 @@ func TestVarErrors(t *testing.T) {
 				"d/b.yaml": "vars:\n  seats: 4\n",
 			},
 			want: `d/b.yaml:2:3: vars.seats: duplicate variable "seats"; first defined at d/a.yaml:3:3`,
+		},
+		{
+			// The text after the last reference counts too: each
+			// reference fits, the whole value does not.
+			name: "a value made with variables over the limit by its text",
+			files: map[string]string{"c.yaml": "version: 1\nvars:\n  a: x\nroles:\n" +
+				"  - {id: r, name: R, permission_type: global, scope_type: account, description: \"${var:a}" + strings.Repeat("y", maxVarValue) + "\"}\n"},
+			want: "c.yaml:5:82: roles[0].description: the value would be longer than 64 KiB, the limit for a value made with variables",
 		},
 	}
 	for _, tt := range tests {
