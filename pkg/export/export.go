@@ -82,6 +82,7 @@ func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 	}
 	need := referenced(acc, kinds) // refs.go
 	var files []File
+	var unloadable []string // names.go
 	for _, k := range withReferenced(kinds, need) {
 		doc := document{Version: 1}
 		var notes []string
@@ -99,11 +100,15 @@ func Files(acc *state.Account, kinds []spec.Kind) ([]File, error) {
 		if need[k] != nil {
 			partial = keepReferenced(&doc, map[spec.Kind]map[string]bool{k: need[k]})
 		}
+		unloadable = append(unloadable, doc.unloadable()...)
 		parts, err := encodeParts(k, doc, notes, partial) // split.go
 		if err != nil {
 			return nil, fmt.Errorf("export %s: %w", k, err)
 		}
 		files = append(files, parts...)
+	}
+	if err := unloadableError(unloadable); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
@@ -143,7 +148,11 @@ func Single(acc *state.Account, kinds []spec.Kind) ([]byte, error) {
 		doc.Groups = groups(acc)
 	}
 	notes := permissions(acc, &doc, kinds)
-	return encode(doc, notes, keepReferenced(&doc, need))
+	partial := keepReferenced(&doc, need)
+	if err := unloadableError(doc.unloadable()); err != nil {
+		return nil, err
+	}
+	return encode(doc, notes, partial)
 }
 
 // document mirrors the configuration format's key order.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/runenames"
@@ -34,6 +35,21 @@ func nameProblem(s string) string {
 		return "a name must not start or end with white space"
 	}
 	return ""
+}
+
+// maxNameLength is the schema's maxLength of a name ($defs/name), in
+// characters.
+const maxNameLength = 255
+
+// NameProblem says why the loader refuses s as a name (of an environment,
+// access key, user, group, role or policy), or "" when it does not; the
+// empty name is left to the caller. export refuses to write a live name
+// that would not load back.
+func NameProblem(s string) string {
+	if n := utf8.RuneCountInString(s); n > maxNameLength {
+		return fmt.Sprintf("is %d characters long; the limit is %d", n, maxNameLength)
+	}
+	return nameProblem(s)
 }
 
 func isBlank(r rune) bool { return unicode.IsSpace(r) || unicode.In(r, unicode.Zs) }
