@@ -2,6 +2,7 @@ package planner
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestSavedRoundTrip(t *testing.T) {
 				ConfigPath:     "config/",
 				Account:        "acc-staging",
 				ConfigHash:     "sha256:0123",
-				Options: SavedOptions{Prune: []spec.Kind{spec.KindUser}, AllowDeletes: true, AllowKeyRemoval: true,
+				Options: SavedOptions{Prune: []spec.Kind{spec.KindUser}, AllowDeletes: true, AllowEnvironmentDeletes: true, AllowKeyRemoval: true,
 					Rotate: []string{"prod/ci"}, Vars: []string{"env=prod"}, VarFiles: []string{"prod.yaml"}},
 				Plan: mk(t),
 			}
@@ -94,7 +95,8 @@ func TestFromJSONValueExhaustive(t *testing.T) {
 func TestReadSavedRefuses(t *testing.T) {
 	t.Parallel()
 	var saved bytes.Buffer
-	if err := WriteSaved(&saved, &Saved{Account: "acc-staging", Plan: samplePlan(t)}); err != nil {
+	model := json.RawMessage(`{"users":[{"email":"model-marker@acme.test"}]}`)
+	if err := WriteSaved(&saved, &Saved{Account: "acc-staging", Model: model, ConfigHash: modelHash(model), Plan: samplePlan(t)}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(saved.String(), `"role": "media_library_user"`) {
@@ -108,6 +110,7 @@ func TestReadSavedRefuses(t *testing.T) {
 		{"unknown action", strings.Replace(saved.String(), `"action": "create"`, `"action": "rename"`, 1), `unknown action "rename"`},
 		{"a change altered", strings.Replace(saved.String(), `"role": "media_library_user"`, `"role": "master_admin"`, 1), "the file was edited"},
 		{"another account", strings.Replace(saved.String(), `"account": "acc-staging"`, `"account": "acc-prod"`, 1), "the file was edited"},
+		{"the model", strings.Replace(saved.String(), `"model-marker@acme.test"`, `"other@acme.test"`, 1), "the file was edited"},
 		{"an option", strings.Replace(saved.String(), `"allow_deletes": false`, `"allow_deletes": true`, 1), "the file was edited"},
 		{"not JSON", "plan: yes", "read saved plan"},
 	}
