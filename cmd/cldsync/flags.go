@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/alecthomas/kong"
 )
@@ -10,15 +11,23 @@ import (
 // (-auto-approve, -out=plan.json, -var x=y, -no-color) into the double-dash
 // form cldsync's parser reads, for the flags cldsync has. Without it kong
 // reads -auto-approve as the short flags -a -u -t ... and answers "unknown
-// flag -a", which says nothing to someone with Terraform's habits. Words
-// after "--" are left alone, as are single letters (-v) and names that are
-// no flag of cldsync's.
+// flag -a", which says nothing to someone with Terraform's habits. A
+// misspelt one (-auto-aprove) or a Terraform flag cldsync lacks (-target)
+// is rewritten too, so that the error names the whole word and suggests
+// the flag meant ("unknown flag --auto-aprove, did you mean
+// "--auto-approve"?"), unless it starts with one of cldsync's short flags
+// (-v, -cPATH) or a digit (a negative number). Words after "--" are left
+// alone, as are single letters (-v).
 func singleDashLong(app *kong.Application, args []string) []string {
 	long := map[string]bool{}
+	short := map[rune]bool{}
 	var walk func(n *kong.Node)
 	walk = func(n *kong.Node) {
 		for _, f := range n.Flags {
 			long[f.Name] = true
+			if f.Short != 0 {
+				short[f.Short] = true
+			}
 		}
 		for _, c := range n.Children {
 			walk(c)
@@ -35,7 +44,11 @@ func singleDashLong(app *kong.Application, args []string) []string {
 			continue
 		}
 		name, _, _ := strings.Cut(a[1:], "=")
-		if len(name) > 1 && long[name] {
+		if len(name) < 2 {
+			continue
+		}
+		first := rune(name[0])
+		if long[name] || !short[first] && !unicode.IsDigit(first) {
 			out[i] = "-" + a
 		}
 	}

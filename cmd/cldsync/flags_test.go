@@ -12,7 +12,8 @@ import (
 )
 
 // Terraform's single-dash long flags are read as cldsync's double-dash
-// ones; single letters, unknown names and words after "--" are left alone.
+// ones, as are misspelt ones; single letters, short-flag clusters, negative
+// numbers and words after "--" are left alone.
 func TestSingleDashLong(t *testing.T) {
 	t.Parallel()
 	parser, err := kong.New(&cli{}, kongVars())
@@ -22,7 +23,9 @@ func TestSingleDashLong(t *testing.T) {
 	tests := []struct{ in, want []string }{
 		{[]string{"apply", "-auto-approve", "cfg"}, []string{"apply", "--auto-approve", "cfg"}},
 		{[]string{"plan", "-out=plan.json", "-var", "a=b", "-no-color", "-v"}, []string{"plan", "--out=plan.json", "--var", "a=b", "--no-color", "-v"}},
-		{[]string{"plan", "-frobnicate", "--", "-auto-approve"}, []string{"plan", "-frobnicate", "--", "-auto-approve"}},
+		{[]string{"plan", "-vh", "-cdir", "--parallelism", "-5", "--", "-auto-approve"}, []string{"plan", "-vh", "-cdir", "--parallelism", "-5", "--", "-auto-approve"}},
+		// Misspelt or unknown: rewritten, so that kong names the whole word.
+		{[]string{"apply", "-auto-aprove", "-target=x"}, []string{"apply", "--auto-aprove", "--target=x"}},
 	}
 	for _, tt := range tests {
 		if got := singleDashLong(parser.Model, tt.in); !slices.Equal(got, tt.want) {
