@@ -29,6 +29,10 @@ func (e *Emulator) SetClock(t time.Time) {
 	c.set, c.t = !t.IsZero(), t.UTC()
 }
 
+// Clock returns the time SetClock set, and false when the account keeps
+// real time.
+func (e *Emulator) Clock() (time.Time, bool) { return e.simulated() }
+
 // simulated returns the set time, if any.
 func (e *Emulator) simulated() (time.Time, bool) {
 	c := e.clock()
