@@ -210,20 +210,22 @@ func cmdEmuFault(ts *testscript.TestScript, neg bool, args []string) {
 // the changes of one object from the file. With -rewrite it drops the
 // dependencies on it too and writes the file again through the planner,
 // digest included, as a tool that edits plans consistently would: then
-// only the guards stand between the edit and the account.
+// only the guards stand between the edit and the account. -resave writes
+// the file again the same way but keeps the dependencies on the dropped
+// changes, which then wait for a change that is not there.
 //
-//	plan-drop [-rewrite] FILE KIND NAME
+//	plan-drop [-rewrite|-resave] FILE KIND NAME
 func cmdPlanDrop(ts *testscript.TestScript, neg bool, args []string) {
-	rewrite := len(args) > 0 && args[0] == "-rewrite"
-	if rewrite {
-		args = args[1:]
+	mode := ""
+	if len(args) > 0 && (args[0] == "-rewrite" || args[0] == "-resave") {
+		mode, args = args[0], args[1:]
 	}
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: plan-drop [-rewrite] FILE KIND NAME")
+		ts.Fatalf("usage: plan-drop [-rewrite|-resave] FILE KIND NAME")
 	}
 	path := ts.MkAbs(args[0])
-	if rewrite {
-		rewritePlan(ts, path, planner.Ref{Kind: spec.Kind(args[1]), Name: args[2]})
+	if mode != "" {
+		rewritePlan(ts, path, planner.Ref{Kind: spec.Kind(args[1]), Name: args[2]}, mode == "-rewrite")
 		return
 	}
 	data, err := os.ReadFile(path)
@@ -249,9 +251,9 @@ func cmdPlanDrop(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(path, out, 0o644))
 }
 
-// rewritePlan drops ref's changes and the dependencies on them from the
-// saved plan at path, and saves it again.
-func rewritePlan(ts *testscript.TestScript, path string, ref planner.Ref) {
+// rewritePlan drops ref's changes from the saved plan at path, and the
+// dependencies on them when deps, and saves it again.
+func rewritePlan(ts *testscript.TestScript, path string, ref planner.Ref, deps bool) {
 	f, err := os.Open(path)
 	ts.Check(err)
 	saved, err := planner.ReadSaved(f)
@@ -260,7 +262,9 @@ func rewritePlan(ts *testscript.TestScript, path string, ref planner.Ref) {
 	var kept []planner.Change
 	for _, c := range saved.Plan.Changes {
 		if c.Ref != ref {
-			c.DependsOn = slices.DeleteFunc(c.DependsOn, func(r planner.Ref) bool { return r == ref })
+			if deps {
+				c.DependsOn = slices.DeleteFunc(c.DependsOn, func(r planner.Ref) bool { return r == ref })
+			}
 			kept = append(kept, c)
 		}
 	}
