@@ -44,7 +44,11 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 		return jsonDiagnosed(s, err)
 	}
 	if c.RemoveExpired {
-		n, err := removeExpired(ctx, s, got, c.Parallelism)
+		progress := s.Stdout
+		if c.Format == "json" {
+			progress = s.Stderr
+		}
+		n, err := removeExpired(ctx, progress, got, c.Parallelism)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/cldsync/cldsync/pkg/apply"
 	"github.com/cldsync/cldsync/pkg/planner"
@@ -29,8 +30,9 @@ func expiredOnly(p *planner.Plan) *planner.Plan {
 }
 
 // removeExpired applies the removals of what expired in got's plan and
-// reports each; it returns how many were applied.
-func removeExpired(ctx context.Context, s streams, got *computed, parallelism int) (int, error) {
+// reports each to w (stderr when stdout holds only the JSON report); it
+// returns how many were applied.
+func removeExpired(ctx context.Context, w io.Writer, got *computed, parallelism int) (int, error) {
 	sub := expiredOnly(got.plan)
 	if !sub.HasChanges() || len(got.plan.Errors) > 0 {
 		return 0, nil
@@ -42,12 +44,12 @@ func removeExpired(ctx context.Context, s streams, got *computed, parallelism in
 		if e.Err != nil {
 			line += ": " + e.Err.Error()
 		}
-		fmt.Fprintln(s.Stdout, line)
+		fmt.Fprintln(w, line)
 	}
 	if rep.Failed() {
 		return 0, &exitError{code: 1, err: fmt.Errorf("removing what expired: %d of %d changes did not apply", len(rep.Entries)-rep.Count(apply.Applied), len(rep.Entries))}
 	}
-	fmt.Fprintf(s.Stdout, "Removed what expired: %s.\n\n", count(len(sub.Changes), "change", "changes"))
+	fmt.Fprintf(w, "Removed what expired: %s.\n\n", count(len(sub.Changes), "change", "changes"))
 	return len(sub.Changes), nil
 }
 
