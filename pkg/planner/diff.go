@@ -70,6 +70,7 @@ func Diff(desired *spec.Config, live *model.Account, opts Options) (*Plan, error
 	d.groups(desired, live)
 	d.permissions(desired, live) // permissions.go
 	d.planRenames(desired)       // rename.go
+	d.warnLookalikes(live)       // lookalike.go
 	d.markExpired()              // expiry.go
 
 	d.guard(desired, live, opts)

@@ -71,6 +71,15 @@ func (l *loader) checkLookalikes() {
 	}
 }
 
+// LookalikeKey is the key under which two names of one kind look alike,
+// as the load's warnings compare them; fold is set for kinds the service
+// compares case-insensitively (group names, emails). The planner compares
+// the names it creates with the live ones under it.
+func LookalikeKey(name string, fold bool) string { return skeleton(named{name: name, fold: fold}) }
+
+// HowDiffer says where two look-alike names first differ.
+func HowDiffer(a, b string) string { return howDiffer(a, b) }
+
 // skeleton is the key under which look-alike names are equal: the UTS #39
 // skeleton of the name case-folded where the service folds it, after NFKC,
 // which maps compatibility characters (full-width letters, ligatures) to
