@@ -433,6 +433,16 @@ func TestLockout(t *testing.T) {
 			live: []model.User{ana, raj},
 			want: []string{"update users/raj@acme.test", "update users/ana@acme.test after users/raj@acme.test"},
 		},
+		{
+			// The plan keeps the count (1 → 1): it lowers nothing further.
+			name: "below the minimum, a hand-over is not a loss: the downgrade waits",
+			desired: spec.Config{
+				Users:  []spec.User{{Email: "ana@acme.test", Role: ptr("admin")}, {Email: "raj@acme.test", Role: ptr("master_admin")}},
+				Safety: spec.Safety{MinMasterAdmins: intp(2)},
+			},
+			live: []model.User{ana, raj},
+			want: []string{"update users/raj@acme.test", "update users/ana@acme.test after users/raj@acme.test"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
