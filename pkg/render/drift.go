@@ -71,14 +71,18 @@ func DriftSummaryLine(p *planner.Plan) string {
 // driftHeader is "~ user raj@acme.test: changed in the live account".
 func driftHeader(c *planner.Change) string {
 	what := ""
-	switch c.Action {
-	case planner.Create:
+	switch {
+	case c.RemovesExpired():
+		// Still configured, with an expires: that has passed: neither
+		// changed live nor left out of the configuration.
+		what = "in the live account, expired in the configuration"
+	case c.Action == planner.Create:
 		what = "missing from the live account"
-	case planner.Update:
+	case c.Action == planner.Update:
 		what = "changed in the live account"
-	case planner.Delete:
+	case c.Action == planner.Delete:
 		what = "in the live account, not in the configuration"
-	case planner.Replace:
+	case c.Action == planner.Replace:
 		what = "changed in the live account (replaced to repair)"
 	}
 	return actionSymbol(c.Action) + " " + planner.Noun(c.Ref.Kind) + " " + c.Ref.Name + ": " + what
