@@ -24,15 +24,32 @@ func TestRotateKey(t *testing.T) {
 		sink   func(dir string) *spec.SecretSink
 		want   []string // the writes, as operationId and OLD or NEW key
 		failed bool
+		// dedicatedFor is set on the key; fault is injected before apply.
+		dedicatedFor string
+		fault        *emulator.Fault
+		// keysLeft is how many keys a failed rotation leaves: the new key
+		// stays when it was not delivered to anything (a re-run reuses it).
+		keysLeft int
 	}{{
 		name: "delivered",
 		sink: func(dir string) *spec.SecretSink { return &spec.SecretSink{File: filepath.Join(dir, "ci.env")} },
 		want: []string{"generateAccessKey", "updateAccessKey OLD", "updateAccessKey NEW"},
 	}, {
-		name:   "delivery fails",
-		sink:   func(string) *spec.SecretSink { return &spec.SecretSink{Command: []string{"false"}} },
-		want:   []string{"generateAccessKey", "deleteAccessKey NEW"},
-		failed: true,
+		name:     "delivery fails",
+		sink:     func(string) *spec.SecretSink { return &spec.SecretSink{Command: []string{"false"}} },
+		want:     []string{"generateAccessKey", "deleteAccessKey NEW"},
+		failed:   true,
+		keysLeft: 2,
+	}, {
+		// Any failure before the secret is delivered stops the rotation
+		// before the old key is touched, not only the delivery's.
+		name:         "setting dedicated_for fails",
+		sink:         func(dir string) *spec.SecretSink { return &spec.SecretSink{File: filepath.Join(dir, "ci.env")} },
+		dedicatedFor: "webhooks",
+		fault:        &emulator.Fault{Op: "updateAccessKey", Status: 400},
+		want:         []string{"generateAccessKey", "updateAccessKey NEW"},
+		failed:       true,
+		keysLeft:     3,
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			emu, c := setup(t, `
@@ -42,7 +59,7 @@ environments:
 			now := time.Date(2026, 4, 11, 0, 0, 0, 0, time.UTC)
 			dir := t.TempDir()
 			cfg := &spec.Config{Environments: []spec.Environment{{CloudName: "acme-prod", Name: "Acme", AccessKeys: []spec.AccessKey{
-				{Name: "ci", Secret: tt.sink(dir)}, {Name: "main"},
+				{Name: "ci", Secret: tt.sink(dir), DedicatedFor: tt.dedicatedFor}, {Name: "main"},
 			}}}}
 			live, err := state.Read(t.Context(), state.FromClient(c), state.Options{AccessKeyEnvironments: cfg.ManagesAccessKeys()})
 			if err != nil {
@@ -51,6 +68,9 @@ environments:
 			p, err := planner.Diff(cfg, live, planner.Options{Now: now, Rotate: []string{"acme-prod/ci"}, NoAccessDiff: true})
 			if err != nil || len(p.Changes) != 1 || !p.Changes[0].IsRotation() {
 				t.Fatalf("plan %+v, %v; want one rotation", p, err)
+			}
+			if tt.fault != nil {
+				emu.InjectFault(*tt.fault)
 			}
 			before := len(emu.Log())
 			rep := apply.Apply(t.Context(), apply.FromClient(c), p, live, apply.Options{})
@@ -85,8 +105,11 @@ environments:
 				}
 			}
 			if tt.failed {
-				if len(after.AccessKeys) != 2 || after.AccessKeys[0].Name != "ci" || !after.AccessKeys[0].Enabled {
-					t.Errorf("keys after a failed rotation: %+v, want the old two untouched", after.AccessKeys)
+				if len(after.AccessKeys) != tt.keysLeft || after.AccessKeys[0].Name != "ci" || after.AccessKeys[0].Key != "111111111111111" || !after.AccessKeys[0].Enabled {
+					t.Errorf("keys after a failed rotation: %+v, want %d with the old two untouched", after.AccessKeys, tt.keysLeft)
+				}
+				if _, err := os.Stat(filepath.Join(dir, "ci.env")); !os.IsNotExist(err) {
+					t.Errorf("a failed rotation delivered a secret (%v)", err)
 				}
 				return
 			}
