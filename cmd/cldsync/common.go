@@ -55,8 +55,20 @@ type computed struct {
 }
 
 // loadConfig loads the configuration, printing configuration errors one a
-// line (file:line:col first) so editors and CI annotators can jump to them.
+// line (file:line:col first) so editors and CI annotators can jump to them,
+// and its warnings to stderr.
 func loadConfig(s streams, path string, vars varFlags) (*spec.Config, error) {
+	cfg, err := readConfig(s, path, vars)
+	if err != nil {
+		return nil, err
+	}
+	printWarnings(s, cfg)
+	return cfg, nil
+}
+
+// readConfig is loadConfig leaving the warnings to the caller: a plan
+// shows them with its own (configWarnings).
+func readConfig(s streams, path string, vars varFlags) (*spec.Config, error) {
 	cfg, err := spec.LoadWith(path, vars.options())
 	var errs spec.Errors
 	if errors.As(err, &errs) {
@@ -68,8 +80,18 @@ func loadConfig(s streams, path string, vars varFlags) (*spec.Config, error) {
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
-	printWarnings(s, cfg)
 	return cfg, nil
+}
+
+// configWarnings are the configuration's warnings as a plan's, position
+// first: a plan says them in its text, Markdown and JSON, so that a pull
+// request's comment shows a look-alike name, not only the job's stderr.
+func configWarnings(cfg *spec.Config) []string {
+	var out []string
+	for _, w := range cfg.Warnings {
+		out = append(out, fmt.Sprintf("%s: %s", w.Pos, w.Message))
+	}
+	return out
 }
 
 // configErrors is loadConfig's error: its message counts the errors, and
@@ -103,7 +125,7 @@ func newClient(s streams) (*client.Client, error) {
 
 // computePlan loads the configuration, reads the live account and diffs.
 func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags) (*computed, error) {
-	cfg, err := loadConfig(s, f.Path, f.varFlags)
+	cfg, err := readConfig(s, f.Path, f.varFlags)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +169,7 @@ func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags)
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	p.LocateErrors(cfg) // file:line:col for the rendered errors
+	p.Warnings = append(configWarnings(cfg), p.Warnings...)
 	if f.Verbose {
 		fmt.Fprintln(s.Stderr, readSummary(readStats, readTime))
 		for _, line := range strategies {
