@@ -34,7 +34,11 @@ func expiredOnly(p *planner.Plan) *planner.Plan {
 // returns how many were applied.
 func removeExpired(ctx context.Context, w io.Writer, got *computed, parallelism int) (int, error) {
 	sub := expiredOnly(got.plan)
-	if !sub.HasChanges() || len(got.plan.Errors) > 0 {
+	if !sub.HasChanges() {
+		return 0, nil
+	}
+	if len(got.plan.Errors) > 0 { // a guard refused it: say so, or the job seems to have forgotten
+		fmt.Fprintf(w, "Not removing what expired (%s): the plan is refused (see the errors).\n\n", count(len(sub.Changes), "change", "changes"))
 		return 0, nil
 	}
 	startWriting(ctx) // interrupt.go
