@@ -41,6 +41,11 @@ func removeExpired(ctx context.Context, w io.Writer, got *computed, parallelism 
 		fmt.Fprintf(w, "Not removing what expired (%s): the plan is refused (see the errors).\n\n", count(len(sub.Changes), "change", "changes"))
 		return 0, nil
 	}
+	// The guards judged the whole plan; this runs a part of it, which can
+	// break what the rest would have kept (an access test): judge the part.
+	if err := guardApplied(got, sub, "what expired"); err != nil { // apply.go
+		return 0, err
+	}
 	startWriting(ctx) // interrupt.go
 	rep := apply.Apply(ctx, apply.FromClient(got.api), sub, got.live, apply.Options{Parallelism: parallelism})
 	for _, e := range rep.Entries {
