@@ -299,6 +299,10 @@ func (l *loader) dropUnknownForm() {
 	kept := l.errs[:0]
 	for _, e := range l.errs {
 		typeError := strings.Contains(e.Message, "expected ") && strings.Contains(e.Message, ", got ")
+		if uses[e.Pos] && typeError {
+			// "got number 1": the 1 is not in the file; say where it came from.
+			e.Message += " (a placeholder of the type of a parameter given no value, default or example)"
+		}
 		if !uses[e.Pos] || typeError {
 			kept = append(kept, e)
 		}
