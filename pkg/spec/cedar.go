@@ -216,7 +216,7 @@ func (l *loader) checkStatement(p *Policy, path string) bool {
 			}
 		case RefGroup:
 			if _, ok := l.groups[r.Name]; !ok {
-				l.unresolved(at, path, "%s: unknown group %q: not defined under groups", r, r.Name)
+				l.unresolved(at, path, "%s: unknown group %q: not defined under groups%s", r, r.Name, l.groupCase(r.Name))
 				good = false
 			}
 		case RefEnvironment:

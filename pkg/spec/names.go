@@ -95,3 +95,13 @@ type nameDef struct {
 // "Designers" and "DESIGNERS" are one group. The planner matches live
 // groups with it too.
 func FoldName(s string) string { return cases.Fold().String(s) }
+
+// groupCase hints, for a reference to a group the configuration does not
+// define, at the group whose name differs only in case: the service takes
+// the two names as one, but a reference names the group as written.
+func (l *loader) groupCase(name string) string {
+	if d, ok := l.groupFolds[FoldName(name)]; ok {
+		return fmt.Sprintf(" (did you mean %q? a reference names a group as written)", d.name)
+	}
+	return ""
+}

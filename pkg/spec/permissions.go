@@ -465,7 +465,7 @@ func (l *loader) checkAssignments(roles map[string]*Role) {
 			}
 		case PrincipalGroup:
 			if _, ok := l.groups[a.Principal.Name]; !ok {
-				l.unresolved(a.PrincipalPos, path+".principal", "unknown group %q: not defined under groups", a.Principal.Name)
+				l.unresolved(a.PrincipalPos, path+".principal", "unknown group %q: not defined under groups%s", a.Principal.Name, l.groupCase(a.Principal.Name))
 				good = false
 			}
 		case "":
