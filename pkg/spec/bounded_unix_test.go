@@ -47,7 +47,9 @@ func TestErrorCorpusBounded(t *testing.T) {
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestErrorCorpusBounded$", "-test.count=1")
 			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), boundedEnv+"="+name, "GOMEMLIMIT=64MiB")
+			// GORACE: under -race the child would sleep 1 s as it exits
+			// (atexit_sleep_ms); a value already set comes after and wins.
+			cmd.Env = append(os.Environ(), boundedEnv+"="+name, "GOMEMLIMIT=64MiB", "GORACE=atexit_sleep_ms=0 "+os.Getenv("GORACE"))
 			start := time.Now()
 			out, err := cmd.CombinedOutput()
 			switch {
