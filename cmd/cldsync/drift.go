@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,6 +58,7 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 		}
 	}
 	p := got.plan
+	p.UnmanagedDrift = unmanagedOf(p, c.FailOnUnmanaged) // the summary line says it
 	switch c.Format {
 	case "json":
 		err = render.RenderDriftJSON(s.Stdout, p)
@@ -79,14 +79,12 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 	if err := c.staleDrift(got.cfg, p); err != nil { // expire.go
 		return err
 	}
-	if unmanaged := unmanagedOf(p, c.FailOnUnmanaged); unmanaged != "" {
-		// Said after the report, on its stream; JSON keeps stdout a
-		// document, so it goes to stderr there.
-		msg := fmt.Sprintf("--fail-on-unmanaged: not in the configuration: %s", unmanaged)
+	if p.UnmanagedDrift != "" {
+		// The report's summary line says it; JSON, read by a program,
+		// gets a line on stderr for the job log too.
 		if c.Format == "json" {
-			return &exitError{code: 2, err: errors.New(msg)}
+			return &exitError{code: 2, err: fmt.Errorf("--fail-on-unmanaged: not in the configuration: %s", p.UnmanagedDrift)}
 		}
-		fmt.Fprintf(s.Stdout, "\nLeft alone, which --fail-on-unmanaged counts as drift: %s.\n", unmanaged)
 		return &exitError{code: 2}
 	}
 	return nil

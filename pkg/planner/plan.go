@@ -50,6 +50,10 @@ type Plan struct {
 	// safety.stale_invitation_after who never accepted (stale.go), oldest
 	// first; each is also a warning.
 	StaleInvitations []StaleInvitation `json:",omitempty"`
+	// UnmanagedDrift, set by drift --fail-on-unmanaged, names the objects
+	// left alone that it counts as drift ("1 user (mallory@evil.test)"),
+	// so that the report's summary line says drift, not "No drift".
+	UnmanagedDrift string `json:",omitempty"`
 	// Access is what the changes do to people's and keys' access
 	// (access.go), sorted; empty when Options.NoAccessDiff is set or the
 	// permissions half was not read.

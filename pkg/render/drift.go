@@ -50,12 +50,21 @@ func DriftOf(a planner.Action) Drift {
 //
 // Access tests that fail in the live account are drift too, counted in
 // the line ("Drift: 1 access test fails in the live account (see the
-// warnings).").
+// warnings)."), as are the objects left alone that drift
+// --fail-on-unmanaged counts (Plan.UnmanagedDrift).
 func DriftSummaryLine(p *planner.Plan) string {
 	s := driftSummary(p)
 	tests := ""
 	if n := p.FailingAccessTests; n > 0 {
 		tests = fmt.Sprintf("%d access %s in the live account (see the warnings)", n, planner.Plural(n, "test fails", "tests fail"))
+	}
+	if p.UnmanagedDrift != "" {
+		unmanaged := "left alone, which --fail-on-unmanaged counts as drift: " + p.UnmanagedDrift
+		if tests == "" {
+			tests = unmanaged
+		} else {
+			tests += "; " + unmanaged
+		}
 	}
 	switch {
 	case s.Total() == 0 && tests == "":

@@ -46,6 +46,17 @@ func TestDriftSummaryLine(t *testing.T) {
 	}{
 		{"drift", samplePlan, "Drift: 5 missing, 2 changed, 3 extra. Run `cldsync apply` to repair it."},
 		{"clean", noChangePlan, "No drift. The live account matches the configuration."},
+		// drift --fail-on-unmanaged: never "No drift" on the way to exit 2.
+		{"unmanaged", func(t *testing.T) *planner.Plan {
+			p := noChangePlan(t)
+			p.UnmanagedDrift = "1 user (mallory@evil.test)"
+			return p
+		}, "Drift: left alone, which --fail-on-unmanaged counts as drift: 1 user (mallory@evil.test)."},
+		{"drift and unmanaged", func(t *testing.T) *planner.Plan {
+			p := samplePlan(t)
+			p.UnmanagedDrift = "1 user (mallory@evil.test)"
+			return p
+		}, "Drift: 5 missing, 2 changed, 3 extra. Run `cldsync apply` to repair it. Left alone, which --fail-on-unmanaged counts as drift: 1 user (mallory@evil.test)."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
