@@ -172,6 +172,21 @@ func TestNormalizeConfig(t *testing.T) {
 	if !strings.Contains(string(model), `"CustomAttributes":{"Pos":1}`) || strings.Contains(string(model), "a.yaml") {
 		t.Errorf("model = %s, want the custom attribute Pos and no position", model)
 	}
+	// Template paths are joined with the configuration's directory: read
+	// from another directory they differ, and mean the same.
+	templated := func(dir string) string {
+		_, h, err := NormalizeConfig(&spec.Config{
+			Template: &spec.TemplateRef{Path: dir + "/team.yaml", Vars: map[string]string{"team": "web"}},
+			Tenants:  []spec.Tenant{{Template: dir + "/team.yaml", Vars: map[string]string{"team": "web"}}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	if templated("cfg") != templated("../elsewhere/cfg") {
+		t.Error("the template's path counts as meaning: a plan saved in one directory is refused from another")
+	}
 }
 
 // TestSavedCompare changes the live account behind a saved plan's back
