@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -40,6 +41,11 @@ func (f *accessSource) account(ctx context.Context, s streams) (*access.Account,
 		cfg, _ = cfg.Expire(at, cfg.Prunes(spec.KindUser)) // what expired is gone
 		return access.FromConfig(cfg), "the configuration", nil
 	}
+	// Without the permissions half the live account has no roles or
+	// policies to answer from: say so rather than answer "no one".
+	if cfg.PermissionsOff() {
+		return nil, "", &exitError{code: 1, err: errors.New("cannot answer from the live account: the configuration turns the permissions half off (permissions: false)")}
+	}
 	api, err := newClient(s)
 	if err != nil {
 		return nil, "", err
@@ -50,9 +56,16 @@ func (f *accessSource) account(ctx context.Context, s streams) (*access.Account,
 	for _, e := range cfg.Environments {
 		envs = append(envs, e.CloudName)
 	}
-	live, err := state.Read(ctx, state.FromClient(api), state.Options{Parallelism: f.Parallelism, Permissions: !cfg.PermissionsOff(), APIKeyEnvironments: envs})
+	live, err := state.Read(ctx, state.FromClient(api), state.Options{Parallelism: f.Parallelism, Permissions: true, APIKeyEnvironments: envs})
 	if err != nil {
 		return nil, "", fmt.Errorf("read the live account: %w", err)
+	}
+	if p := live.Permissions; p == nil || p.Unavailable != "" {
+		why := "the permissions half was not read"
+		if p != nil {
+			why = "it has no Permissions API (" + p.Unavailable + ")"
+		}
+		return nil, "", &exitError{code: 1, err: errors.New("cannot answer from the live account: " + why)}
 	}
 	return access.FromState(live), "the live account", nil
 }
