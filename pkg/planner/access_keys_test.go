@@ -381,3 +381,47 @@ func TestAccessKeyDeletesThresholds(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessKeyPoliciesFollow: a custom policy naming a key by
+// ${api_key:ENV/NAME} follows its rename: the renamed key resolves to the
+// same api_key, so the policy needs no change. After a rotation it is
+// updated to the new key, once the rotation is done.
+func TestAccessKeyPoliciesFollow(t *testing.T) {
+	t.Parallel()
+	const stmt = `permit(principal == Cloudinary::APIKey::"%s", action == Cloudinary::Action::"read", resource);`
+	desired := spec.Config{
+		Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "deploy", Previously: []spec.Previous{{Name: "ci"}}})},
+		Policies:     []spec.Policy{{Name: "ci-reads", Scope: "acme-prod", Statement: fmt.Sprintf(stmt, "${api_key:acme-prod/deploy}")}},
+	}
+	live := keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true})
+	live.Permissions = &model.Permissions{
+		APIKeys:  []model.APIKey{{Environment: "acme-prod", Name: "ci", Key: "100000000000001"}},
+		Policies: []model.Policy{{ID: "p1", Name: "ci-reads", Scope: "acme-prod", ScopeID: "env1", Enabled: true, Statement: fmt.Sprintf(stmt, "100000000000001")}},
+	}
+	p, err := Diff(&desired, &live, Options{Now: keyNow, NoAccessDiff: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `update access_keys/acme-prod/deploy
+  name: "ci" → "deploy"
+  note: api_key 100000000000001
+  note: the API never returns dedicated_for, and this PUT resets it unless the configuration sets it
+`
+	if diff := cmp.Diff(want, dump(p)); diff != "" {
+		t.Errorf("plan (-want +got):\n%s", diff)
+	}
+
+	desired.Environments = []spec.Environment{keyEnv(spec.AccessKey{Name: "ci", Secret: fileSink})}
+	desired.Policies[0].Statement = fmt.Sprintf(stmt, "${api_key:acme-prod/ci}")
+	p, err = Diff(&desired, &live, Options{Now: keyNow, NoAccessDiff: true, Rotate: []string{"acme-prod/ci"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range p.Changes {
+		got = append(got, fmt.Sprint(c.Action, " ", c.Ref, " after ", c.DependsOn))
+	}
+	if want := []string{"create access_keys/acme-prod/ci after []", "update policies/acme-prod/ci-reads after [access_keys/acme-prod/ci]"}; !cmp.Equal(got, want) {
+		t.Errorf("rotation: changes %q, want %q", got, want)
+	}
+}
