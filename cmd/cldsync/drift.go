@@ -58,7 +58,9 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 		}
 	}
 	p := got.plan
-	p.UnmanagedDrift = unmanagedOf(p, c.FailOnUnmanaged) // the summary line says it
+	// The summary line says what the exit status counts as drift.
+	p.UnmanagedDrift = unmanagedOf(p, c.FailOnUnmanaged)
+	p.StaleDrift = c.failsOnStale(got.cfg) && len(p.StaleInvitations) > 0
 	switch c.Format {
 	case "json":
 		err = render.RenderDriftJSON(s.Stdout, p)
@@ -76,8 +78,12 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 	if p.HasChanges() || p.FailingAccessTests > 0 { // an access test failing in the live account is drift
 		return &exitError{code: 2}
 	}
-	if err := c.staleDrift(got.cfg, p); err != nil { // expire.go
-		return err
+	if p.StaleDrift {
+		// As below: the summary line says it; JSON gets stderr too.
+		if c.Format == "json" {
+			return &exitError{code: 2, err: staleDriftErr(p)} // expire.go
+		}
+		return &exitError{code: 2}
 	}
 	if p.UnmanagedDrift != "" {
 		// The report's summary line says it; JSON, read by a program,

@@ -62,11 +62,14 @@ func removeExpired(ctx context.Context, w io.Writer, got *computed, parallelism 
 	return len(sub.Changes), nil
 }
 
-// staleDrift is drift's verdict on stale invitations: an error (exit 2)
-// when drift fails on them, by flag or setting, and there are some.
-func (f expiryFlags) staleDrift(cfg *spec.Config, p *planner.Plan) error {
-	if len(p.StaleInvitations) == 0 || !(f.FailOnStaleInvitations || (cfg.Safety.FailOnStaleInvitations != nil && *cfg.Safety.FailOnStaleInvitations)) {
-		return nil
-	}
-	return &exitError{code: 2, err: fmt.Errorf("%s, and drift fails on them (--fail-on-stale-invitations or safety.fail_on_stale_invitations)", p.StaleInvitationsLine())}
+// failsOnStale is whether drift fails (exit 2) on stale invitations, by
+// flag or setting.
+func (f expiryFlags) failsOnStale(cfg *spec.Config) bool {
+	return f.FailOnStaleInvitations || (cfg.Safety.FailOnStaleInvitations != nil && *cfg.Safety.FailOnStaleInvitations)
+}
+
+// staleDriftErr is the line a program reading drift's JSON gets on stderr
+// for the job log; the report's summary line says it too.
+func staleDriftErr(p *planner.Plan) error {
+	return fmt.Errorf("%s, and drift fails on them (--fail-on-stale-invitations or safety.fail_on_stale_invitations)", p.StaleInvitationsLine())
 }

@@ -54,6 +54,10 @@ type Plan struct {
 	// left alone that it counts as drift ("1 user (mallory@evil.test)"),
 	// so that the report's summary line says drift, not "No drift".
 	UnmanagedDrift string `json:",omitempty"`
+	// StaleDrift, set by drift when it fails on stale invitations (by
+	// flag or setting) and there are some, makes the report's summary
+	// line count them as drift, not "No drift".
+	StaleDrift bool `json:",omitempty"`
 	// Access is what the changes do to people's and keys' access
 	// (access.go), sorted; empty when Options.NoAccessDiff is set or the
 	// permissions half was not read.

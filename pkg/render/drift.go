@@ -50,7 +50,8 @@ func DriftOf(a planner.Action) Drift {
 //
 // Access tests that fail in the live account are drift too, counted in
 // the line ("Drift: 1 access test fails in the live account (see the
-// warnings)."), as are the objects left alone that drift
+// warnings)."), as are stale invitations when drift fails on them
+// (Plan.StaleDrift) and the objects left alone that drift
 // --fail-on-unmanaged counts (Plan.UnmanagedDrift).
 func DriftSummaryLine(p *planner.Plan) string {
 	s := driftSummary(p)
@@ -58,13 +59,18 @@ func DriftSummaryLine(p *planner.Plan) string {
 	if n := p.FailingAccessTests; n > 0 {
 		tests = fmt.Sprintf("%d access %s in the live account (see the warnings)", n, planner.Plural(n, "test fails", "tests fail"))
 	}
-	if p.UnmanagedDrift != "" {
-		unmanaged := "left alone, which --fail-on-unmanaged counts as drift: " + p.UnmanagedDrift
+	also := func(s string) {
 		if tests == "" {
-			tests = unmanaged
+			tests = s
 		} else {
-			tests += "; " + unmanaged
+			tests += "; " + s
 		}
+	}
+	if p.StaleDrift && len(p.StaleInvitations) > 0 {
+		also(p.StaleInvitationsLine() + ", which drift fails on")
+	}
+	if p.UnmanagedDrift != "" {
+		also("left alone, which --fail-on-unmanaged counts as drift: " + p.UnmanagedDrift)
 	}
 	switch {
 	case s.Total() == 0 && tests == "":

@@ -52,6 +52,18 @@ func TestDriftSummaryLine(t *testing.T) {
 			p.UnmanagedDrift = "1 user (mallory@evil.test)"
 			return p
 		}, "Drift: left alone, which --fail-on-unmanaged counts as drift: 1 user (mallory@evil.test)."},
+		// drift --fail-on-stale-invitations: the same.
+		{"stale", func(t *testing.T) *planner.Plan {
+			p := noChangePlan(t)
+			p.StaleInvitations = []planner.StaleInvitation{{Email: "raj@acme.test"}}
+			p.StaleDrift = true
+			return p
+		}, "Drift: 1 stale invitation (see the warnings), which drift fails on."},
+		{"stale, not failed on", func(t *testing.T) *planner.Plan {
+			p := noChangePlan(t)
+			p.StaleInvitations = []planner.StaleInvitation{{Email: "raj@acme.test"}}
+			return p
+		}, "No drift. The live account matches the configuration."},
 		{"drift and unmanaged", func(t *testing.T) *planner.Plan {
 			p := samplePlan(t)
 			p.UnmanagedDrift = "1 user (mallory@evil.test)"
