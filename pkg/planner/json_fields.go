@@ -54,6 +54,9 @@ func fieldLiteral(name string, v json.RawMessage) string {
 		if name == "environments" && s == "all" {
 			return "all" // formatAccess's bare word
 		}
+		if name == "secret" {
+			return s // SinkString's bare "file PATH", as plan showed it
+		}
 		return quote(s)
 	}
 	var list []string
