@@ -36,26 +36,12 @@ func (c *driftCmd) Validate() error {
 }
 
 func (c *driftCmd) Run(ctx context.Context, s streams) error {
-	allow := deleteFlags{AllowDeletes: true, AllowEnvironmentDeletes: true}
 	s.jsonErrors = c.Format == "json"
-	got, err := computePlan(ctx, s, c.planFlags, allow)
+	got, err := c.drifted(ctx, s)
 	if err != nil {
+		// Every error before the report, --remove-expired's too: a
+		// program reading JSON gets diagnostics, never an empty stdout.
 		return jsonDiagnosed(s, err)
-	}
-	if c.RemoveExpired {
-		progress := s.Stdout
-		if c.Format == "json" {
-			progress = s.Stderr
-		}
-		n, err := removeExpired(ctx, progress, got, c.Parallelism)
-		if err != nil {
-			return err
-		}
-		if n > 0 { // report the drift that is left
-			if got, err = computePlan(ctx, s, c.planFlags, allow); err != nil {
-				return err
-			}
-		}
 	}
 	p := got.plan
 	// The summary line says what the exit status counts as drift.
@@ -94,6 +80,28 @@ func (c *driftCmd) Run(ctx context.Context, s streams) error {
 		return &exitError{code: 2}
 	}
 	return nil
+}
+
+// drifted is the plan the report shows: with --remove-expired, what is
+// left after removing what expired.
+func (c *driftCmd) drifted(ctx context.Context, s streams) (*computed, error) {
+	allow := deleteFlags{AllowDeletes: true, AllowEnvironmentDeletes: true}
+	got, err := computePlan(ctx, s, c.planFlags, allow)
+	if err != nil || !c.RemoveExpired {
+		return got, err
+	}
+	progress := s.Stdout
+	if c.Format == "json" {
+		progress = s.Stderr
+	}
+	n, err := removeExpired(ctx, progress, got, c.Parallelism)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 { // report the drift that is left
+		return computePlan(ctx, s, c.planFlags, allow)
+	}
+	return got, nil
 }
 
 // unmanagedOf is "1 user (mallory@evil.test)" for the objects of kinds
