@@ -542,6 +542,21 @@ func TestLockoutPermissions(t *testing.T) {
 			want: []string{"delete " + anaAdmin},
 		},
 		{
+			name: "a key holding it makes room",
+			config: func(c *spec.Config) {
+				key := spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/ci"}
+				c.Assignments = append(c.Assignments, spec.Assignment{Principal: key, Role: accountAdminRole, Scope: spec.ScopeAccount})
+				c.Prune = []spec.Kind{spec.KindAssignment}
+			},
+			live: func(a *model.Account) {
+				a.Permissions.Assignments = append(a.Permissions.Assignments, holder("u1", ana), model.Assignment{
+					PrincipalType: "apiKey", PrincipalID: "123456789012345", Principal: spec.Principal{Kind: spec.PrincipalAPIKey, Name: "acme-prod/ci"},
+					Role: accountAdminRole, Scope: spec.ScopeAccount,
+				})
+			},
+			want: []string{"delete " + anaAdmin},
+		},
+		{
 			name: "handing over: the delete waits for the new assignment",
 			config: func(c *spec.Config) {
 				c.Users = append(c.Users, spec.User{Email: "raj@acme.test"})
