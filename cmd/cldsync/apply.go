@@ -27,7 +27,7 @@ type applyCmd struct {
 	deleteFlags
 	AutoApprove bool   `help:"Apply without asking for confirmation (needed without a terminal). Ctrl-C or SIGTERM at the question cancels apply (exit status 1); while it applies, the first one starts nothing new and gives requests in flight 30s to finish, and the second aborts them."`
 	Plan        string `placeholder:"FILE" help:"Apply exactly this plan, saved by plan --out, and nothing else. Refused when the file was edited, on another account, with other flags than it was planned with (named), when the configuration means something else now, when an object the plan touches changed in the live account since (named), or when a guard refuses a change it would run against the live account now. A reviewed plan is applied without asking. The configuration is read from PATH when given, else from where plan read it (plan --out records its absolute path)."`
-	Format      string `enum:"text,json" default:"text" help:"Format of the final report: ${enum}. With json, stdout holds only the report, and the plan and progress go to stderr."`
+	Format      string `enum:"text,json" default:"text" help:"Format of the final report: ${enum}. With json, stdout holds only the report (or, when an error or a refusal stops it before applying, JSON diagnostics), and the plan and progress go to stderr."`
 	Rehearse    bool   `help:"Before applying, rehearse: copy the live account's shape (ids, names, relationships; no secrets) into an in-process emulator, apply the plan there and plan again. A change that fails there or a plan that is not empty afterwards stops apply with the reason, before anything is written to the account and before asking for confirmation."`
 }
 
@@ -40,11 +40,13 @@ func (c *applyCmd) Validate() error {
 }
 
 func (c *applyCmd) Run(ctx context.Context, kctx *kong.Context, s streams) error {
-	// With --format json, stdout is the report alone; people read stderr.
+	// With --format json, stdout is the report alone (or diagnostics);
+	// people read stderr.
 	human := s.Stdout
 	if c.Format == "json" {
 		human = s.Stderr
 	}
+	s.jsonErrors = c.Format == "json"
 	var (
 		got  *computed
 		plan *planner.Plan
@@ -56,7 +58,7 @@ func (c *applyCmd) Run(ctx context.Context, kctx *kong.Context, s streams) error
 		got, plan, err = c.fresh(ctx, s, human)
 	}
 	if err != nil {
-		return err
+		return jsonDiagnosed(s, err) // diagnostics.go
 	}
 	var rep *apply.Report
 	if plan.HasChanges() {
@@ -97,8 +99,8 @@ func (c *applyCmd) fresh(ctx context.Context, s streams, human io.Writer) (*comp
 	if err := render.RenderText(human, got.plan, render.TextOptions{Color: useColor(s) && c.Format != "json", ListUnmanaged: c.Verbose}); err != nil {
 		return nil, nil, err
 	}
-	if err := planRefused(got.plan); err != nil {
-		return nil, nil, err
+	if len(got.plan.Errors) > 0 {
+		return nil, nil, &refusedError{errs: got.plan.Errors} // diagnostics.go
 	}
 	if err := guardApplied(got, got.plan, "the plan"); err != nil {
 		return nil, nil, err

@@ -10,7 +10,8 @@ import (
 
 // TestJSONDiagnosticsMatchSchema: what plan --format json writes when it
 // cannot plan is described by $defs/diagnostics, for a configuration error
-// (with positions) and for an error reading the account.
+// (with positions) and for an error reading the account, and so is what
+// apply --format json writes for a refused plan.
 func TestJSONDiagnosticsMatchSchema(t *testing.T) {
 	t.Parallel()
 	env := testAccount(t, schemaSeed)
@@ -43,5 +44,18 @@ func TestJSONDiagnosticsMatchSchema(t *testing.T) {
 		if name == "configuration error" && !strings.Contains(out, `"line": 3`) {
 			t.Errorf("%s: no position in\n%s", name, out)
 		}
+	}
+	// apply --format json: a refused plan, each refused object a diagnostic.
+	refused := filepath.Join(t.TempDir(), "refused.yaml")
+	if err := os.WriteFile(refused, []byte("version: 1\ngroups:\n  - name: g\n    members: [nobody@acme.test]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, env, "apply", "--auto-approve", "--format", "json", refused)
+	var v any
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != 1 {
+		t.Fatalf("apply refused: exit %d, stdout not JSON (%v):\n%s\nstderr:\n%s", code, err, out, stderr)
+	}
+	if err := schema.Validate(v); err != nil {
+		t.Errorf("apply refused: diagnostics do not match the schema: %v\n%s", err, out)
 	}
 }
