@@ -122,10 +122,10 @@ func render(w io.Writer, rs bench.Results, now time.Time) error {
 		if m["prov-ms"] > 0 {
 			p("Not a target, for the record: the same read without the permissions half (`permissions: false`)\n")
 			p("takes %s against an ideal of %s (%.0f requests × 50 ms ÷ 10), %.2f×. The users listing\n", ms(m["prov-ms"]), ms(m["prov-ideal-ms"]), m["prov-ideal-ms"]*10/50, ratio(m["prov-ms"], m["prov-ideal-ms"]))
-			p("(%.0f pages, one after another) must end before the read knows whether per-environment\n", m["prov-chain"])
-			p("listings or per-user reads need fewer requests, and there is nothing else to read meanwhile;\n")
-			p("starting the per-environment listings speculatively would save that time at the cost of\n")
-			p("requests, and request counts that depend on timing.\n\n")
+			p("(%.0f numbered pages, read up to 10 at a time once the first is in) must end before the read\n", m["prov-chain"])
+			p("knows whether per-environment listings or per-user reads need fewer requests, and there is\n")
+			p("nothing else to read meanwhile; starting the per-environment listings speculatively would\n")
+			p("save that time at the cost of requests, and request counts that depend on timing.\n\n")
 		}
 		p("```sh\ngo test -run '^$' -bench ReadWallTime -benchtime 1x ./pkg/state/\n```\n\n")
 	} else {
