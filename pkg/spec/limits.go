@@ -154,3 +154,36 @@ func (c *treeCheck) fail(n *yaml.Node, format string, args ...any) {
 	c.ok = false
 	c.l.errorf(c.f.pos(n), "", format, args...)
 }
+
+// maxTenantValues bounds the values all instantiations of templates add
+// to one load: each is within the limits above, but a thousand tenants of
+// a template of thousands of objects would exhaust memory long before
+// the variables' budget stops them. A var, lowered by tests.
+var maxTenantValues = 1_000_000
+
+// tenantBudget counts the values of one instantiation's tree (aliases
+// followed, counting stopped past the budget) and reports, once, when the
+// instantiations exceed maxTenantValues; false means do not instantiate.
+func (l *loader) tenantBudget(root *yaml.Node, at Pos, path string) bool {
+	st := &l.tmpl
+	if st.overBudget {
+		return false
+	}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if st.values > maxTenantValues {
+			return
+		}
+		st.values++
+		for _, c := range resolve(n).Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	if st.values > maxTenantValues {
+		st.overBudget = true
+		l.errorf(at, path, "the tenants instantiate more than %d values, the limit for a load; split the configuration", maxTenantValues)
+		return false
+	}
+	return true
+}

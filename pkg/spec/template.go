@@ -113,6 +113,10 @@ type templateState struct {
 	// placeholderUses are the values of a template loaded alone made with
 	// a placeholder (dropUnknownForm).
 	placeholderUses map[Pos]bool
+	// values counts the values instantiations add, for maxTenantValues
+	// (limits.go); overBudget is set once it is reported.
+	values     int
+	overBudget bool
 }
 
 // tenantEntry is one item of a configuration's tenants: list.
@@ -403,6 +407,9 @@ func (l *loader) instantiate(t *templateFile, e tenantEntry, vars *yaml.Node) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(t.data, &doc); err != nil || len(doc.Content) == 0 || !isTemplate(doc.Content[0]) {
 		return // reported by the template's own check
+	}
+	if !l.tenantBudget(doc.Content[0], at, e.path) {
+		return
 	}
 	f := &file{name: t.path, root: doc.Content[0], src: t.data, via: fmt.Sprintf("%s at %s", e.path, at)}
 	h := l.decodeHeader(f, false)
