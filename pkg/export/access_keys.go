@@ -8,12 +8,15 @@ import (
 )
 
 // accessKey is an environment's access key as configuration: its name and
-// status. Never a secret; dedicated_for cannot be written (the API never
-// returns it), nor a secret: sink (where secrets go is the reader's
-// choice; keys that exist need none until they are rotated).
+// status, and dedicated_for when the live answer carried it (the live
+// service's does for a dedicated key; the spec's never does, and then it
+// is not written). Never a secret, nor a secret: sink (where secrets go
+// is the reader's choice; keys that exist need none until they are
+// rotated).
 type accessKey struct {
-	Name    string `yaml:"name"`
-	Enabled *bool  `yaml:"enabled,omitempty"` // written only when false
+	Name         string `yaml:"name"`
+	Enabled      *bool  `yaml:"enabled,omitempty"` // written only when false
+	DedicatedFor string `yaml:"dedicated_for,omitempty"`
 }
 
 // retiredName matches a key cldsync rotated out (planner.RetiredName):
@@ -38,7 +41,11 @@ func accessKeys(acc *state.Account, cloud string) []accessKey {
 		if k.Environment != cloud || k.Name == "" || count[k.Name] > 1 || retiredName.MatchString(k.Name) {
 			continue
 		}
-		out = append(out, accessKey{Name: k.Name, Enabled: falseOrNil(k.Enabled)})
+		ak := accessKey{Name: k.Name, Enabled: falseOrNil(k.Enabled)}
+		if k.DedicatedForKnown {
+			ak.DedicatedFor = k.DedicatedFor
+		}
+		out = append(out, ak)
 	}
 	slices.SortFunc(out, func(a, b accessKey) int { return cmpString(a.Name, b.Name) })
 	return out

@@ -7,7 +7,8 @@ import (
 	"github.com/cldsync/cldsync/pkg/state"
 )
 
-// TestExportAccessKeys: keys are written by name, enabled only when false;
+// TestExportAccessKeys: keys are written by name, enabled only when false,
+// dedicated_for when the live answer carried it;
 // unnamed, duplicate and retired keys are left out, and no secret or
 // api_key is ever written.
 func TestExportAccessKeys(t *testing.T) {
@@ -16,6 +17,7 @@ func TestExportAccessKeys(t *testing.T) {
 		AccessKeys: []state.AccessKey{
 			{Environment: "acme-prod", Name: "main", Key: "100000000000001", Enabled: true},
 			{Environment: "acme-prod", Name: "ci", Key: "100000000000002"},
+			{Environment: "acme-prod", Name: "hooks", Key: "100000000000008", Enabled: true, DedicatedFor: "webhooks", DedicatedForKnown: true},
 			{Environment: "acme-prod", Name: "", Key: "100000000000003", Enabled: true},
 			{Environment: "acme-prod", Name: "twin", Key: "100000000000004", Enabled: true},
 			{Environment: "acme-prod", Name: "twin", Key: "100000000000005", Enabled: true},
@@ -33,6 +35,8 @@ func TestExportAccessKeys(t *testing.T) {
     access_keys:
       - name: ci
         enabled: false
+      - name: hooks
+        dedicated_for: webhooks
       - name: main
 `
 	if !strings.Contains(got, want) {

@@ -6,8 +6,10 @@ package planner
 //   - create: generate a key and deliver its secret to its sink (apply);
 //     the plan shows where the secret goes, never a secret.
 //   - update: enabled, a rename (`previously:`, which keeps the api_key and
-//     so its secret and role assignments), dedicated_for (write-only in
-//     the API, so sent along with any update and on create, never compared).
+//     so its secret and role assignments), dedicated_for (sent on create
+//     and with any update; compared when the live key's answer carried it,
+//     as the live service's does for a dedicated key; the spec's answer
+//     never does, and then it is not compared).
 //   - delete: live keys the list does not name, with prune: [access_keys];
 //     otherwise they are counted and named as unmanaged.
 //   - rotation: a key older than max_age, or named by Options.Rotate, is
@@ -45,7 +47,8 @@ type AccessKeyValue struct {
 	// Key is the API key; empty in a Create's After.
 	Key     string
 	Enabled bool
-	// DedicatedFor is sent when set ("webhooks"); the API never returns it.
+	// DedicatedFor is sent when set ("webhooks"). In a Before it is the
+	// live value when the answer carried it (model.AccessKey), else empty.
 	DedicatedFor string
 	// CreatedAt is the live key's creation time; zero in an After.
 	CreatedAt time.Time
@@ -206,7 +209,8 @@ func countNamed(keys []*model.AccessKey, name string) int {
 }
 
 func liveAccessKey(envID string, env string, l *model.AccessKey) AccessKeyValue {
-	return AccessKeyValue{Environment: env, EnvironmentID: envID, Name: l.Name, Key: l.Key, Enabled: l.Enabled, CreatedAt: l.CreatedAt}
+	return AccessKeyValue{Environment: env, EnvironmentID: envID, Name: l.Name, Key: l.Key, Enabled: l.Enabled, CreatedAt: l.CreatedAt,
+		DedicatedFor: l.DedicatedFor}
 }
 
 // sink is where a new secret of dk goes: its own sink, else a file in
@@ -314,6 +318,9 @@ func (k *keyDiffer) key(e *spec.Environment, envID string, dk *spec.AccessKey, l
 		fields = append(fields, FieldDiff{Name: "enabled", Old: strconv.FormatBool(l.Enabled), New: strconv.FormatBool(want)})
 		after.Enabled = want
 	}
+	if l.DedicatedForKnown && l.DedicatedFor != dk.DedicatedFor {
+		fields = append(fields, FieldDiff{Name: "dedicated_for", Old: quote(l.DedicatedFor), New: quote(dk.DedicatedFor)})
+	}
 	if len(fields) == 0 {
 		if dk.MaxAge > 0 && dk.EnabledOrDefault() && !l.CreatedAt.IsZero() {
 			due := l.CreatedAt.Add(dk.MaxAge)
@@ -327,10 +334,12 @@ func (k *keyDiffer) key(e *spec.Environment, envID string, dk *spec.AccessKey, l
 	if l.Name != dk.Name {
 		c.Reason = "renamed (previously: " + l.Name + "); the key and its secret stay the same"
 	}
-	if after.DedicatedFor != "" {
-		c.Notes = append(c.Notes, "dedicated_for is sent again: the API never returns it, so it is not compared")
-	} else {
-		c.Notes = append(c.Notes, "the API never returns dedicated_for, and this PUT resets it unless the configuration sets it")
+	switch {
+	case l.DedicatedForKnown:
+	case after.DedicatedFor != "":
+		c.Notes = append(c.Notes, "dedicated_for is sent again: the live answer did not carry it, so it is not compared")
+	default:
+		c.Notes = append(c.Notes, "the live answer did not carry dedicated_for, and this PUT resets it unless the configuration sets it")
 	}
 	k.add(c)
 }

@@ -86,7 +86,7 @@ create access_keys/acme-new/ci after environments/acme-new
 		want: `update access_keys/acme-prod/ci
   enabled: true → false
   note: api_key 100000000000001
-  note: the API never returns dedicated_for, and this PUT resets it unless the configuration sets it
+  note: the live answer did not carry dedicated_for, and this PUT resets it unless the configuration sets it
 `,
 	}, {
 		name:    "disabling the last enabled key is refused",
@@ -117,7 +117,7 @@ error: access_keys/acme-prod/ci: refusing to disable or delete the last enabled 
 		want: `update access_keys/acme-prod/deploy
   name: "ci" → "deploy"
   note: api_key 100000000000001
-  note: the API never returns dedicated_for, and this PUT resets it unless the configuration sets it
+  note: the live answer did not carry dedicated_for, and this PUT resets it unless the configuration sets it
 `,
 	}, {
 		name:    "rotation by age",
@@ -222,6 +222,41 @@ warning: access keys: 1 not in the configuration, left alone: acme-prod/ci (reti
 		desired: spec.Config{Prune: []spec.Kind{spec.KindAccessKey}, Ignore: spec.Ignore{spec.KindAccessKey: {{Pattern: "acme-prod/legacy*"}}}, Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "ci"})}},
 		live:    keysLive(model.AccessKey{Name: "ci", Key: "100000000000001", Enabled: true}, model.AccessKey{Name: "legacy", Key: "100000000000002", Enabled: true}),
 		want:    "",
+	}, {
+		name:    "dedicated_for known and equal: no change",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "hooks", DedicatedFor: "webhooks"})}},
+		live:    keysLive(model.AccessKey{Name: "hooks", Key: "100000000000001", Enabled: true, DedicatedFor: "webhooks", DedicatedForKnown: true}),
+		want:    "",
+	}, {
+		name:    "dedicated_for unknown (the spec's answer): not compared",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "hooks", DedicatedFor: "webhooks"})}},
+		live:    keysLive(model.AccessKey{Name: "hooks", Key: "100000000000001", Enabled: true}),
+		want:    "",
+	}, {
+		name:    "dedicated_for known, the configuration sets none: reset",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "hooks"})}},
+		live:    keysLive(model.AccessKey{Name: "hooks", Key: "100000000000001", Enabled: true, DedicatedFor: "webhooks", DedicatedForKnown: true}),
+		want: `update access_keys/acme-prod/hooks
+  dedicated_for: "webhooks" → ""
+  note: api_key 100000000000001
+`,
+	}, {
+		name:    "dedicated_for known as none, the configuration sets it",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "hooks", DedicatedFor: "webhooks"})}},
+		live:    keysLive(model.AccessKey{Name: "hooks", Key: "100000000000001", Enabled: true, DedicatedForKnown: true}),
+		want: `update access_keys/acme-prod/hooks
+  dedicated_for: "" → "webhooks"
+  note: api_key 100000000000001
+`,
+	}, {
+		name:    "dedicated_for known and equal, sent along with a disable",
+		desired: spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "hooks", DedicatedFor: "webhooks", Enabled: ptr(false)}, spec.AccessKey{Name: "main"})}},
+		live: keysLive(model.AccessKey{Name: "hooks", Key: "100000000000001", Enabled: true, DedicatedFor: "webhooks", DedicatedForKnown: true},
+			model.AccessKey{Name: "main", Key: "100000000000002", Enabled: true}),
+		want: `update access_keys/acme-prod/hooks
+  enabled: true → false
+  note: api_key 100000000000001
+`,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -405,7 +440,7 @@ func TestAccessKeyPoliciesFollow(t *testing.T) {
 	want := `update access_keys/acme-prod/deploy
   name: "ci" → "deploy"
   note: api_key 100000000000001
-  note: the API never returns dedicated_for, and this PUT resets it unless the configuration sets it
+  note: the live answer did not carry dedicated_for, and this PUT resets it unless the configuration sets it
 `
 	if diff := cmp.Diff(want, dump(p)); diff != "" {
 		t.Errorf("plan (-want +got):\n%s", diff)
@@ -423,5 +458,27 @@ func TestAccessKeyPoliciesFollow(t *testing.T) {
 	}
 	if want := []string{"create access_keys/acme-prod/ci after []", "update policies/acme-prod/ci-reads after [access_keys/acme-prod/ci]"}; !cmp.Equal(got, want) {
 		t.Errorf("rotation: changes %q, want %q", got, want)
+	}
+}
+
+// TestAccessKeyUpdateSendsDedicatedFor: an update sends the configured
+// dedicated_for whether or not the live value was known (the PUT resets
+// what it is not sent).
+func TestAccessKeyUpdateSendsDedicatedFor(t *testing.T) {
+	t.Parallel()
+	for _, known := range []bool{false, true} {
+		desired := spec.Config{Environments: []spec.Environment{keyEnv(spec.AccessKey{Name: "hooks", DedicatedFor: "webhooks", Enabled: ptr(false)}, spec.AccessKey{Name: "main"})}}
+		live := keysLive(model.AccessKey{Name: "hooks", Key: "100000000000001", Enabled: true, DedicatedFor: "webhooks", DedicatedForKnown: known},
+			model.AccessKey{Name: "main", Key: "100000000000002", Enabled: true})
+		p, err := Diff(&desired, &live, Options{Now: keyNow, NoAccessDiff: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Changes) != 1 {
+			t.Fatalf("known=%v: %d changes, want 1:\n%s", known, len(p.Changes), dump(p))
+		}
+		if got := p.Changes[0].After.(AccessKeyValue).DedicatedFor; got != "webhooks" {
+			t.Errorf("known=%v: After.DedicatedFor = %q, want webhooks", known, got)
+		}
 	}
 }

@@ -1,8 +1,9 @@
 package state
 
 // Access keys as a managed kind (issue 16): the keys of the environments
-// whose configuration lists access_keys are read with their names, status
-// and creation times, one getAccessKeys request per environment (NOTES.md
+// whose configuration lists access_keys are read with their names, status,
+// creation times and, where the answer carries it (the live service's,
+// for a dedicated key), dedicated_for, one getAccessKeys request per environment (NOTES.md
 // section 9: without a page the server answers every page at once; only
 // an answer short of its total is walked page by page). The permissions
 // half reads some environments' keys too, to name apiKey principals; an
@@ -99,9 +100,12 @@ func (rd *reader) readAccessKeys(ctx context.Context, acc *Account, awaitEnvs fu
 				}
 			}
 			for _, k := range keys {
-				acc.AccessKeys = append(acc.AccessKeys, AccessKey{
-					Environment: e.CloudName, Name: k.Name, Key: k.APIKey, Enabled: k.Enabled, CreatedAt: k.CreatedAt.Time,
-				})
+				ak := AccessKey{Environment: e.CloudName, Name: k.Name, Key: k.APIKey, Enabled: k.Enabled, CreatedAt: k.CreatedAt.Time}
+				if len(k.DedicatedFor) > 0 {
+					// The API allows one value; the live service answers it as an array.
+					ak.DedicatedFor, ak.DedicatedForKnown = strings.Join(k.DedicatedFor, ","), true
+				}
+				acc.AccessKeys = append(acc.AccessKeys, ak)
 			}
 			acc.AccessKeysRead = append(acc.AccessKeysRead, e.CloudName)
 			return nil

@@ -2,11 +2,15 @@ package state_test
 
 import (
 	"fmt"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cldsync/cldsync/pkg/client"
+	"github.com/cldsync/cldsync/pkg/emulator"
 	"github.com/cldsync/cldsync/pkg/state"
 )
 
@@ -56,6 +60,51 @@ environments:
 			}
 			if perms && len(got.Permissions.APIKeys) != 2 {
 				t.Errorf("permissions API keys = %v, want acme-prod's two", got.Permissions.APIKeys)
+			}
+		})
+	}
+}
+
+// TestReadAccessKeyDedicatedFor: a key's dedicated_for is kept when the
+// answer carries it (the live service's, for a dedicated key) and is
+// unknown when it does not (the spec's answer never carries it).
+func TestReadAccessKeyDedicatedFor(t *testing.T) {
+	seed := `
+environments:
+  - {cloud_name: acme-prod, id: env-prod, access_keys: [{name: ci, api_key: "111111111111111"}, {name: hooks, api_key: "111111111111112"}]}
+`
+	for _, profile := range []emulator.Profile{emulator.ProfileSpec, emulator.ProfileLive} {
+		t.Run(fmt.Sprint("profile=", profile), func(t *testing.T) {
+			emu := emulator.New(emulator.Options{Bare: true, Profile: profile})
+			if err := emu.LoadSeed(strings.NewReader(seed)); err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(emu)
+			t.Cleanup(srv.Close)
+			c, err := client.New(client.WithBaseURL(srv.URL), client.WithCredentials("acc", "key", "secret"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.AccessKeys.Update(t.Context(), "env-prod", "111111111111112", client.UpdateAccessKeyRequest{
+				Name: client.Ptr("hooks"), Enabled: client.Ptr(true), DedicatedFor: client.Ptr("webhooks")}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := state.Read(t.Context(), state.FromClient(c), state.Options{AccessKeyEnvironments: []string{"acme-prod"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []state.AccessKey{
+				{Environment: "acme-prod", Name: "ci", Key: "111111111111111", Enabled: true},
+				{Environment: "acme-prod", Name: "hooks", Key: "111111111111112", Enabled: true},
+			}
+			if profile == emulator.ProfileLive {
+				want[1].DedicatedFor, want[1].DedicatedForKnown = "webhooks", true
+			}
+			for i := range got.AccessKeys {
+				got.AccessKeys[i].CreatedAt = time.Time{}
+			}
+			if diff := cmp.Diff(want, got.AccessKeys); diff != "" {
+				t.Errorf("access keys (-want +got):\n%s", diff)
 			}
 		})
 	}

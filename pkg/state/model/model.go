@@ -169,6 +169,13 @@ type AccessKey struct {
 	Key       string
 	Enabled   bool
 	CreatedAt time.Time
+	// DedicatedFor is what the key is dedicated to ("webhooks"), valid
+	// when DedicatedForKnown: the live service answers dedicated_for for
+	// a dedicated key, the spec's answer never carries it. A key whose
+	// answer has no dedicated_for is unknown (the client cannot tell an
+	// absent field from a key that is not dedicated).
+	DedicatedFor      string
+	DedicatedForKnown bool
 }
 
 // Unresolve rewrites the ids a live statement names into the ${kind:name}
