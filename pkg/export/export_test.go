@@ -78,7 +78,13 @@ assignments:
 
 func read(t *testing.T, seed string) (*state.Account, *emulator.Emulator, *client.Client) {
 	t.Helper()
-	emu := emulator.New(emulator.Options{})
+	return readWith(t, seed, emulator.Options{})
+}
+
+// readWith is read against an emulator made with opts.
+func readWith(t *testing.T, seed string, opts emulator.Options) (*state.Account, *emulator.Emulator, *client.Client) {
+	t.Helper()
+	emu := emulator.New(opts)
 	if err := emu.LoadSeed(strings.NewReader(seed)); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package export_test
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,24 +18,15 @@ import (
 // dedicated to webhooks with dedicated_for, the export plans to no
 // changes, and another key dedicated to webhooks is drift the plan shows.
 func TestLiveDedicatedForRoundTrip(t *testing.T) {
-	emu := emulator.New(emulator.Options{Profile: emulator.ProfileLive})
-	if err := emu.LoadSeed(strings.NewReader(`
+	seed := `
 environments:
   - {cloud_name: acme-prod, id: env-prod, name: Acme, access_keys: [{name: main, api_key: "111111111111111"}, {name: hooks, api_key: "111111111111112"}]}
-`)); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	c, err := client.New(client.WithBaseURL(srv.URL), client.WithCredentials("acc", "key", "secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
+`
+	_, _, c := readWith(t, seed, emulator.Options{Profile: emulator.ProfileLive})
 	if _, err := c.AccessKeys.Update(t.Context(), "env-prod", "111111111111112", client.UpdateAccessKeyRequest{
 		Name: client.Ptr("hooks"), Enabled: client.Ptr(true), DedicatedFor: client.Ptr("webhooks")}); err != nil {
 		t.Fatal(err)
 	}
-
 	acc, err := export.Read(t.Context(), state.FromClient(c), 4)
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package state_test
 
 import (
 	"fmt"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -75,16 +73,7 @@ environments:
 `
 	for _, profile := range []emulator.Profile{emulator.ProfileSpec, emulator.ProfileLive} {
 		t.Run(fmt.Sprint("profile=", profile), func(t *testing.T) {
-			emu := emulator.New(emulator.Options{Bare: true, Profile: profile})
-			if err := emu.LoadSeed(strings.NewReader(seed)); err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(emu)
-			t.Cleanup(srv.Close)
-			c, err := client.New(client.WithBaseURL(srv.URL), client.WithCredentials("acc", "key", "secret"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, c := newAccountWith(t, seed, emulator.Options{Bare: true, Profile: profile})
 			if _, err := c.AccessKeys.Update(t.Context(), "env-prod", "111111111111112", client.UpdateAccessKeyRequest{
 				Name: client.Ptr("hooks"), Enabled: client.Ptr(true), DedicatedFor: client.Ptr("webhooks")}); err != nil {
 				t.Fatal(err)

@@ -17,7 +17,13 @@ import (
 
 func newAccount(t *testing.T, seed string) (*emulator.Emulator, *client.Client) {
 	t.Helper()
-	emu := emulator.New(emulator.Options{Bare: true})
+	return newAccountWith(t, seed, emulator.Options{Bare: true})
+}
+
+// newAccountWith is newAccount with an emulator made with opts.
+func newAccountWith(t *testing.T, seed string, opts emulator.Options) (*emulator.Emulator, *client.Client) {
+	t.Helper()
+	emu := emulator.New(opts)
 	if err := emu.LoadSeed(strings.NewReader(seed)); err != nil {
 		t.Fatal(err)
 	}
