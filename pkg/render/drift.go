@@ -129,12 +129,7 @@ func driftLines(c *planner.Change) []string {
 // and DriftSummaryLine last.
 func RenderDriftText(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
-	paint := func(color, s string) string {
-		if !opts.Color || color == "" {
-			return s
-		}
-		return color + s + ansiReset
-	}
+	paint := painter(opts.Color)
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw, "The live account has drifted from the configuration:")
 	}
@@ -187,16 +182,7 @@ func RenderDriftMarkdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) err
 					s.Change++
 				}
 			}
-			var parts []string
-			for _, x := range []struct {
-				n    int
-				word string
-			}{{s.Add, "missing"}, {s.Change, "changed"}, {s.Destroy, "extra"}} {
-				if x.n > 0 {
-					parts = append(parts, fmt.Sprintf("%d %s", x.n, x.word))
-				}
-			}
-			return strings.Join(parts, ", ")
+			return countPhrase(s, "missing", "changed", "extra")
 		},
 		cut: func(shown, total int) string {
 			return fmt.Sprintf("\n_The report is too long for this comment: %d of %d differences are shown. Run `cldsync drift` to see all of it._\n", shown, total)

@@ -186,16 +186,7 @@ func sectionSummary(cs []*planner.Change) string {
 			s.Destroy++
 		}
 	}
-	var parts []string
-	for _, x := range []struct {
-		n    int
-		verb string
-	}{{s.Add, "to add"}, {s.Change, "to change"}, {s.Destroy, "to destroy"}} {
-		if x.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", x.n, x.verb))
-		}
-	}
-	return strings.Join(parts, ", ")
+	return countPhrase(s, "to add", "to change", "to destroy")
 }
 
 // markdownChange is one change inside a diff block: the header line (whose

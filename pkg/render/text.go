@@ -79,12 +79,7 @@ func fieldLine(f planner.FieldDiff, a planner.Action) string {
 // the refusal line follows it.
 func RenderText(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
-	paint := func(color, s string) string {
-		if !opts.Color || color == "" {
-			return s
-		}
-		return color + s + ansiReset
-	}
+	paint := painter(opts.Color)
 	if len(p.Changes) > 0 {
 		fmt.Fprintln(bw, "cldsync will perform the following actions:")
 	}
@@ -168,6 +163,32 @@ func writeTextFooter(w *bufio.Writer, p *planner.Plan, heading, summary string, 
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, paint(ansiBold, summary))
+}
+
+// painter colours a string with an ANSI code when colour is on, and leaves
+// it alone otherwise (or when the code is empty).
+func painter(on bool) func(color, s string) string {
+	return func(color, s string) string {
+		if !on || color == "" {
+			return s
+		}
+		return color + s + ansiReset
+	}
+}
+
+// countPhrase is "2 to add, 1 to destroy": each non-zero count of s with
+// its word, in add, change, destroy order; "" when all are zero.
+func countPhrase(s planner.Summary, add, change, destroy string) string {
+	var parts []string
+	for _, x := range []struct {
+		n    int
+		word string
+	}{{s.Add, add}, {s.Change, change}, {s.Destroy, destroy}} {
+		if x.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", x.n, x.word))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // unmanagedPhrase is "3 users, 1 group", in kind order, or "".
