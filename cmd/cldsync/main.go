@@ -3,4 +3,9 @@ package main
 
 import "os"
 
-func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	stop := startProfiles(os.Stderr)
+	code := Main(os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
