@@ -203,3 +203,43 @@ func (s *permState) checkAssignIndex() error {
 	}
 	return nil
 }
+
+// usersByEnv indexes the users granted product environments by id, not
+// by all_sub_accounts: for each environment id, its users in creation
+// order; every holds the users who have every environment.
+type usersByEnv struct {
+	byEnv map[string][]*provUser
+	every []*provUser
+}
+
+// usersWithAccess is the users who can access env, in creation order, so
+// that a getUsers listing narrowed to one environment filters that
+// environment's users, not the account's. The index is built in one pass
+// over the users once per state of the account (cachedList). Must hold
+// e.mu.
+func (s *provState) usersWithAccess(env *provEnv) []*provUser {
+	idx := cachedList(s.e, "\x00users by environment", func() *usersByEnv {
+		idx := &usersByEnv{byEnv: map[string][]*provUser{}}
+		for _, u := range s.users {
+			if u.allSubAccounts {
+				idx.every = append(idx.every, u)
+				continue
+			}
+			for _, id := range u.subAccounts {
+				idx.byEnv[id] = append(idx.byEnv[id], u)
+			}
+		}
+		return idx
+	})
+	// Merge two lists in creation order (s.users is in seq order).
+	a, b := idx.byEnv[env.id], idx.every
+	out := make([]*provUser, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].seq < b[0].seq {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}

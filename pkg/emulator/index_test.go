@@ -3,8 +3,10 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // userEmails decodes a getUsers answer into its emails.
@@ -138,5 +140,84 @@ func TestCachedListBuildsOncePerGeneration(t *testing.T) {
 	}
 	if n := len(e.lists.entries); n > listCacheSize {
 		t.Errorf("cache holds %d lists, the bound is %d", n, listCacheSize)
+	}
+}
+
+// TestUsersWithAccessFollowsChanges: a getUsers listing narrowed to one
+// environment answers from an index by environment; after every kind of
+// change to who can access what, each environment's listing is still
+// exactly the users hasAccess admits, in the listing's order.
+func TestUsersWithAccessFollowsChanges(t *testing.T) {
+	e := New(Options{Bare: true, Now: func() time.Time { return permEpoch }, RandSeed: 7})
+	if err := e.Generate(GenerateOptions{Users: 60, Groups: 3, Environments: 4, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { checkIndexes(t, e) })
+	// want is the definition: every user, newest first, kept when it can
+	// access env.
+	want := func(env string) []string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		var out []string
+		for _, u := range slices.Backward(e.prov.users) {
+			if u.hasAccess(env) {
+				out = append(out, u.email)
+			}
+		}
+		return out
+	}
+	check := func(step string) {
+		t.Helper()
+		e.mu.Lock()
+		var envs []string
+		every, some := 0, 0
+		for _, v := range e.prov.envs {
+			envs = append(envs, v.id)
+		}
+		for _, u := range e.prov.users {
+			if u.allSubAccounts {
+				every++
+			} else if len(u.subAccounts) > 0 {
+				some++
+			}
+		}
+		e.mu.Unlock()
+		if every == 0 || some == 0 {
+			t.Fatalf("%s: %d users with every environment, %d with some: the test needs both", step, every, some)
+		}
+		for _, env := range envs {
+			code, body := sendTo(t, e, "GET", provBase+"/users?page_size=1000&sub_account_id="+env, "", true)
+			if code != 200 {
+				t.Fatalf("%s: GET users of %s: %d %s", step, env, code, body)
+			}
+			if got, w := userEmails(t, body), want(env); !slices.Equal(got, w) {
+				t.Errorf("%s: users of %s =\n%v\nwant\n%v", step, env, got, w)
+			}
+		}
+	}
+	check("generated")
+	e.mu.Lock()
+	first, second := e.prov.envs[0].id, e.prov.envs[1].id
+	var restricted, everywhere string
+	for _, u := range e.prov.users {
+		switch {
+		case u.allSubAccounts && everywhere == "" && !u.root && u.role != "master_admin":
+			everywhere = u.id
+		case !u.allSubAccounts && restricted == "":
+			restricted = u.id
+		}
+	}
+	e.mu.Unlock()
+	for _, w := range []struct{ step, method, path, body string }{
+		{"restrict a user with every environment", "PUT", "/users/" + everywhere, fmt.Sprintf(`{"sub_account_ids":[%q]}`, second)},
+		{"give a restricted user every environment", "PUT", "/users/" + restricted, `{"sub_account_ids":null,"name":"Everywhere"}`},
+		{"create a user in one environment", "POST", "/users", fmt.Sprintf(`{"name":"New","email":"new@example.com","sub_account_ids":[%q]}`, first)},
+		{"delete an environment", "DELETE", "/sub_accounts/" + first, ""},
+		{"delete a user", "DELETE", "/users/" + everywhere, ""},
+	} {
+		if code, body := sendTo(t, e, w.method, provBase+w.path, w.body, true); code != 200 {
+			t.Fatalf("%s: %s %s: %d %s", w.step, w.method, w.path, code, body)
+		}
+		check(w.step)
 	}
 }

@@ -257,6 +257,13 @@ func (s *provState) checkIndexes() error {
 			return fmt.Errorf("userByEmail[%s] is not the listed user", u.email)
 		}
 	}
+	for _, u := range s.users {
+		for i, id := range u.subAccounts {
+			if s.env(id) == nil || slices.Index(u.subAccounts, id) != i {
+				return fmt.Errorf("user %s: sub-account %s missing or repeated", u.id, id)
+			}
+		}
+	}
 	for _, g := range s.groups {
 		for _, id := range g.members {
 			count[id]++

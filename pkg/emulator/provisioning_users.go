@@ -92,13 +92,9 @@ func (s *provState) subAccountCount(u *provUser) int {
 	if u.allSubAccounts {
 		return len(s.envs)
 	}
-	n := 0
-	for _, v := range s.envs {
-		if slices.Contains(u.subAccounts, v.id) {
-			n++
-		}
-	}
-	return n
+	// subAccounts holds existing environments, each once: setAccess and
+	// seeding dedupe, deleteProductEnvironment removes (checkIndexes).
+	return len(u.subAccounts)
 }
 
 // envsOfUser returns the product environments u can access, in creation order.
@@ -202,11 +198,12 @@ func (s *provState) getUsers(c *call) reply {
 // filterUsers is getUsers' list before paging.
 func (s *provState) filterUsers(hasPending, pending bool, env *provEnv, prefix string, inRange func(*provUser) bool, sortBy string, dir int) []*provUser {
 	var hits []*provUser
-	for _, u := range s.users {
+	candidates := s.users
+	if env != nil {
+		candidates = s.usersWithAccess(env)
+	}
+	for _, u := range candidates {
 		if hasPending && u.pending != pending {
-			continue
-		}
-		if env != nil && !u.hasAccess(env.id) {
 			continue
 		}
 		if prefix != "" && !strings.HasPrefix(strings.ToLower(u.name), prefix) {
