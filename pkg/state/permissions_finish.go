@@ -48,7 +48,12 @@ func (r *permReader) finish() *Permissions {
 	for _, k := range out.APIKeys {
 		keys[k.Key] = k.Environment + "/" + k.Name
 	}
-	for _, a := range r.assigns {
+	// Each sort key is built once (not twice per comparison), and ties,
+	// which differ only in what the key leaves out (principal type, scope
+	// id), are broken by identity so that the order does not depend on the
+	// map's.
+	keyed := make([]keyedAssignment, 0, len(r.assigns))
+	for id, a := range r.assigns {
 		switch a.PrincipalType {
 		case model.PrincipalUser:
 			if e, ok := users[a.PrincipalID]; ok {
@@ -63,12 +68,22 @@ func (r *permReader) finish() *Permissions {
 				a.Principal = spec.Principal{Kind: spec.PrincipalAPIKey, Name: n}
 			}
 		}
-		out.Assignments = append(out.Assignments, a)
+		keyed = append(keyed, keyedAssignment{key: assignmentSortKey(&a), id: id, a: a})
 	}
-	slices.SortFunc(out.Assignments, func(a, b Assignment) int {
-		return strings.Compare(assignmentSortKey(&a), assignmentSortKey(&b))
+	slices.SortFunc(keyed, func(a, b keyedAssignment) int {
+		return cmpJoin(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
 	})
+	out.Assignments = slices.Grow(out.Assignments, len(keyed))
+	for i := range keyed {
+		out.Assignments = append(out.Assignments, keyed[i].a)
+	}
 	return out
+}
+
+// keyedAssignment is an assignment with its sort key and identity.
+type keyedAssignment struct {
+	key, id string
+	a       Assignment
 }
 
 // principalsIncomplete records the assignments incomplete when the users
