@@ -79,12 +79,12 @@ type projection struct {
 }
 
 func newProjection(live *model.Account) *projection {
+	// The maps are sized for the live account: the plan adds few.
 	p := &projection{
-		base: live, envs: map[string]model.Environment{}, users: map[string]model.User{},
-		groups: map[string]model.Group{}, members: map[string]map[string]bool{},
-		roles: map[string]model.Role{}, policies: map[string]model.Policy{}, assigns: map[string]model.Assignment{},
-		keys: map[string]model.AccessKey{}, goneScopes: map[string]bool{}, goneUsers: map[string]bool{},
-		gonePrincipals: map[spec.Principal]bool{}, goneRoles: map[string]bool{},
+		base: live, envs: make(map[string]model.Environment, len(live.Environments)),
+		users: make(map[string]model.User, len(live.Users)), groups: make(map[string]model.Group, len(live.Groups)),
+		members: make(map[string]map[string]bool, len(live.Groups)), keys: make(map[string]model.AccessKey, len(live.AccessKeys)),
+		goneScopes: map[string]bool{}, goneUsers: map[string]bool{}, gonePrincipals: map[spec.Principal]bool{}, goneRoles: map[string]bool{},
 	}
 	for _, k := range live.AccessKeys {
 		p.keys[spec.AccessKeyName(k.Environment, k.Name)] = k
@@ -93,11 +93,12 @@ func newProjection(live *model.Account) *projection {
 		p.envs[e.CloudName] = e
 	}
 	for _, u := range live.Users {
-		u.Environments = slices.Clone(u.Environments)
+		// u.Environments is live's: whatever edits it clones it first
+		// (renameEnvironment, sweep).
 		p.users[normEmail(u.Email)] = u
 	}
 	for _, g := range live.Groups {
-		m := map[string]bool{}
+		m := make(map[string]bool, len(g.Members))
 		for _, e := range g.Members {
 			m[normEmail(e)] = true
 		}
@@ -105,17 +106,22 @@ func newProjection(live *model.Account) *projection {
 	}
 	lp := live.Permissions
 	if p.perms = lp != nil && lp.Unavailable == ""; !p.perms {
+		p.roles, p.policies, p.assigns = map[string]model.Role{}, map[string]model.Policy{}, map[string]model.Assignment{}
 		return p
 	}
 	p.apiKeys = slices.Clone(lp.APIKeys)
+	p.roles = make(map[string]model.Role, len(lp.Roles))
+	p.policies = make(map[string]model.Policy, len(lp.Policies))
+	p.assigns = make(map[string]model.Assignment, len(lp.Assignments))
 	for _, r := range lp.Roles {
 		p.roles[r.ID] = r
 	}
 	for _, pol := range lp.Policies {
 		p.policies[policyKey(pol)] = pol
 	}
-	for _, a := range lp.Assignments {
-		p.assigns[liveAssignment(&a).Ref().Name] = a
+	for i := range lp.Assignments {
+		a := &lp.Assignments[i]
+		p.assigns[liveAssignment(a).Ref().Name] = *a
 	}
 	return p
 }
@@ -162,6 +168,7 @@ func (p *projection) renameEnvironment(from, to string) {
 	}
 	for k, u := range p.users {
 		if i := slices.Index(u.Environments, from); i >= 0 {
+			u.Environments = slices.Clone(u.Environments) // live's
 			u.Environments[i] = to
 			slices.Sort(u.Environments)
 			p.users[k] = u
@@ -290,11 +297,11 @@ func (p *projection) sweep() {
 	}
 	if len(p.goneScopes) > 0 {
 		for k, u := range p.users {
-			if n := len(u.Environments); n > 0 {
-				u.Environments = slices.DeleteFunc(u.Environments, func(e string) bool { return p.goneScopes[e] })
-				if len(u.Environments) != n {
-					p.users[k] = u
-				}
+			gone := func(e string) bool { return p.goneScopes[e] }
+			if slices.ContainsFunc(u.Environments, gone) {
+				// Cloned: u.Environments may be live's.
+				u.Environments = slices.DeleteFunc(slices.Clone(u.Environments), gone)
+				p.users[k] = u
 			}
 		}
 		maps.DeleteFunc(p.policies, func(_ string, pol model.Policy) bool { return p.goneScopes[pol.Scope] })
@@ -422,48 +429,74 @@ func (p *projection) account() *model.Account {
 // with the plan's changes; then those the plan adds (or renames), sorted
 // by order (nil: by key) and merged in when live is sorted, as state reads
 // it. Only what the plan adds is sorted, so a plan that adds nothing costs
-// one pass. It empties now.
+// one pass; each object's order is computed once, and objects are sorted
+// by index, never copied to be compared. It empties now.
 func inOrder[T any](live []T, now map[string]T, key, order func(*T) string) []T {
 	if len(now) == 0 {
 		return nil
 	}
-	if order == nil {
-		order = key
-	}
-	byOrder := func(a, b T) int { return strings.Compare(order(&a), order(&b)) }
 	out := make([]T, 0, len(now))
+	var outKeys []string // the order of out, when order is key
+	if order == nil {
+		outKeys = make([]string, 0, len(now))
+	}
 	for i := range live {
 		k := key(&live[i])
 		if v, ok := now[k]; ok {
 			delete(now, k) // taken: what is left was added
 			out = append(out, v)
+			if order == nil {
+				outKeys = append(outKeys, k)
+			}
 		}
 	}
 	if len(now) == 0 {
 		return out
 	}
-	added := slices.Collect(maps.Values(now))
-	slices.SortFunc(added, byOrder)
-	if !slices.IsSortedFunc(out, byOrder) {
-		return append(out, added...)
+	vals := make([]T, 0, len(now))
+	added := make([]keyed, 0, len(now))
+	for k, v := range now {
+		vals = append(vals, v)
+		if order != nil {
+			k = order(&vals[len(vals)-1])
+		}
+		added = append(added, keyed{k, len(vals) - 1})
 	}
-	return mergeSorted(out, added, byOrder)
-}
-
-// mergeSorted merges two sorted lists.
-func mergeSorted[T any](a, b []T, cmp func(T, T) int) []T {
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]T, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		if cmp(b[0], a[0]) < 0 {
-			out, b = append(out, b[0]), b[1:]
-		} else {
-			out, a = append(out, a[0]), a[1:]
+	slices.SortFunc(added, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	if order != nil {
+		outKeys = make([]string, len(out))
+		for i := range out {
+			outKeys[i] = order(&out[i])
 		}
 	}
-	return append(append(out, a...), b...)
+	if !slices.IsSorted(outKeys) {
+		for _, a := range added {
+			out = append(out, vals[a.i])
+		}
+		return out
+	}
+	return mergeSorted(out, outKeys, vals, added)
+}
+
+// keyed is the sort key of the object at index i.
+type keyed struct {
+	key string
+	i   int
+}
+
+// mergeSorted merges a, sorted by aKeys, with the objects of b that
+// added lists sorted; of equal keys, a's come first.
+func mergeSorted[T any](a []T, aKeys []string, b []T, added []keyed) []T {
+	out := make([]T, 0, len(a)+len(added))
+	i := 0
+	for _, k := range added {
+		for i < len(a) && aKeys[i] <= k.key {
+			out = append(out, a[i])
+			i++
+		}
+		out = append(out, b[k.i])
+	}
+	return append(out, a[i:]...)
 }
 
 // Transition is a plan seen as a change of account: the account before it

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -110,6 +111,8 @@ func TestProjectRenamesKeyPrincipals(t *testing.T) {
 	t.Parallel()
 	live := &model.Account{
 		Environments: []model.Environment{{ID: "e1", CloudName: "acme-prod"}},
+		// The user's access list is live's until the rename edits it.
+		Users: []model.User{{ID: "u1", Email: "ana@acme.test", Environments: []string{"acme-prod", "b"}}},
 		Permissions: &model.Permissions{
 			APIKeys: []model.APIKey{{Environment: "acme-prod", Name: "ci", Key: "123"}},
 			Assignments: []model.Assignment{{PrincipalType: "apiKey", PrincipalID: "123",
@@ -118,7 +121,14 @@ func TestProjectRenamesKeyPrincipals(t *testing.T) {
 	}
 	plan := &Plan{Changes: []Change{{Action: Update, Ref: Ref{spec.KindEnvironment, "acme-production"},
 		Before: EnvironmentValue{ID: "e1", CloudName: "acme-prod"}, After: EnvironmentValue{ID: "e1", CloudName: "acme-production"}}}}
-	got := Project(live, plan).Permissions
+	projected := Project(live, plan)
+	if got, want := projected.Users[0].Environments, []string{"acme-production", "b"}; !slices.Equal(got, want) {
+		t.Errorf("user's environments = %q, want %q", got, want)
+	}
+	if got := live.Users[0].Environments; !slices.Equal(got, []string{"acme-prod", "b"}) {
+		t.Errorf("Project modified live's user access: %q", got)
+	}
+	got := projected.Permissions
 	if a := got.Assignments[0]; a.Principal.Name != "acme-production/ci" || a.Scope != "acme-production" {
 		t.Errorf("assignment = %+v, want the key and scope renamed", a)
 	}
