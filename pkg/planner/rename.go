@@ -23,9 +23,11 @@ package planner
 // depend on its rename.
 
 import (
+	"iter"
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state/model"
@@ -69,16 +71,34 @@ type renameCandidate struct {
 }
 
 // matchRenames matches configured objects of kind k to live objects by a
-// previous key, and returns old key → new key. liveKeys has one entry per
-// live object (duplicates mean ambiguous keys); ids are their ids.
-func (d *differ) matchRenames(k spec.Kind, cands []renameCandidate, liveKeys, ids []string) map[string]string {
+// previous key, and returns old key → new key. live lists each live
+// object's key and id (a key listed more than once is ambiguous). Only
+// the keys that candidates with previous keys name are indexed, so a
+// configuration without `previously:` costs one pass over cands.
+func (d *differ) matchRenames(k spec.Kind, cands []renameCandidate, live iter.Seq2[string, string]) map[string]string {
+	need := map[string]bool{}
+	for _, c := range cands {
+		if len(c.previously) > 0 {
+			need[c.key] = true
+			for _, p := range c.previously {
+				need[p.Name] = true
+			}
+		}
+	}
+	if len(need) == 0 {
+		return map[string]string{}
+	}
 	byKey := map[string][]string{}
-	for i, key := range liveKeys {
-		byKey[key] = append(byKey[key], ids[i])
+	for key, id := range live {
+		if need[key] {
+			byKey[key] = append(byKey[key], id)
+		}
 	}
 	desiredCount := map[string]int{}
 	for _, c := range cands {
-		desiredCount[c.key]++
+		if need[c.key] {
+			desiredCount[c.key]++
+		}
 	}
 	out := map[string]string{}
 	for _, c := range cands {
@@ -131,35 +151,43 @@ func (d *differ) matchRenames(k spec.Kind, cands []renameCandidate, liveKeys, id
 // renames it is returned as is.
 func (d *differ) renameLive(desired *spec.Config, live *model.Account) *model.Account {
 	d.renames = map[Ref]string{}
-	var cands []renameCandidate
-	var keys, ids []string
 
+	cands := make([]renameCandidate, 0, len(desired.Environments))
 	for _, e := range desired.Environments {
 		cands = append(cands, renameCandidate{e.CloudName, e.Previously})
 	}
-	for _, e := range live.Environments {
-		keys, ids = append(keys, e.CloudName), append(ids, e.ID)
-	}
-	envs := d.matchRenames(spec.KindEnvironment, cands, keys, ids)
+	envs := d.matchRenames(spec.KindEnvironment, cands, func(yield func(string, string) bool) {
+		for _, e := range live.Environments {
+			if !yield(e.CloudName, e.ID) {
+				return
+			}
+		}
+	})
 
-	cands, keys, ids = nil, nil, nil
+	cands = make([]renameCandidate, 0, len(desired.Users))
 	for _, u := range desired.Users {
 		cands = append(cands, renameCandidate{normEmail(u.Email), u.Previously})
 	}
-	for _, u := range live.Users {
-		keys, ids = append(keys, normEmail(u.Email)), append(ids, u.ID)
-	}
-	users := d.matchRenames(spec.KindUser, cands, keys, ids)
+	users := d.matchRenames(spec.KindUser, cands, func(yield func(string, string) bool) {
+		for _, u := range live.Users {
+			if !yield(normEmail(u.Email), u.ID) {
+				return
+			}
+		}
+	})
 
-	cands, keys, ids = nil, nil, nil
-	for _, g := range live.Groups {
-		keys, ids = append(keys, g.Name), append(ids, g.ID)
-	}
-	caseOnly := caseRenames(desired.Groups, keys)
+	caseOnly := caseRenames(desired.Groups, live.Groups)
+	cands = make([]renameCandidate, 0, len(desired.Groups))
 	for _, g := range desired.Groups {
 		cands = append(cands, renameCandidate{g.Name, append(slices.Clip(g.Previously), caseOnly[g.Name]...)})
 	}
-	groups := d.matchRenames(spec.KindGroup, cands, keys, ids)
+	groups := d.matchRenames(spec.KindGroup, cands, func(yield func(string, string) bool) {
+		for _, g := range live.Groups {
+			if !yield(g.Name, g.ID) {
+				return
+			}
+		}
+	})
 
 	if len(envs)+len(users)+len(groups) == 0 {
 		return live
@@ -173,15 +201,29 @@ func (d *differ) renameLive(desired *spec.Config, live *model.Account) *model.Ac
 // service compares group names case-insensitively, so "Designers" is the
 // live "designers", renamed in place, not a create that the service
 // refuses. Several live names equal in case are left alone (ambiguous).
-func caseRenames(desired []spec.Group, liveNames []string) map[string][]spec.Previous {
-	exact := map[string]bool{}
-	folded := map[string][]string{}
-	for _, n := range liveNames {
-		exact[n] = true
-		k := spec.FoldName(n)
-		folded[k] = append(folded[k], n)
+func caseRenames(desired []spec.Group, live []model.Group) map[string][]spec.Previous {
+	exact := make(map[string]bool, len(live))
+	for _, g := range live {
+		exact[g.Name] = true
 	}
-	configured := map[string]bool{}
+	// Only the folded names of configured groups not live as written can
+	// match: fold the live names only when there are some.
+	want := map[string]bool{}
+	for _, g := range desired {
+		if !exact[g.Name] {
+			want[foldName(g.Name)] = true
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	folded := map[string][]string{}
+	for _, g := range live {
+		if k := foldName(g.Name); want[k] {
+			folded[k] = append(folded[k], g.Name)
+		}
+	}
+	configured := make(map[string]bool, len(desired))
 	for _, g := range desired {
 		configured[g.Name] = true
 	}
@@ -190,11 +232,22 @@ func caseRenames(desired []spec.Group, liveNames []string) map[string][]spec.Pre
 		if exact[g.Name] {
 			continue
 		}
-		if same := folded[spec.FoldName(g.Name)]; len(same) == 1 && !configured[same[0]] {
+		if same := folded[foldName(g.Name)]; len(same) == 1 && !configured[same[0]] {
 			out[g.Name] = []spec.Previous{{Name: same[0], Pos: g.Pos}}
 		}
 	}
 	return out
+}
+
+// foldName is spec.FoldName, with a fast path for ASCII names, whose
+// case folding is lower-casing A-Z.
+func foldName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return spec.FoldName(s)
+		}
+	}
+	return strings.ToLower(s)
 }
 
 // renamedView copies live with the renames done; each map is old key →
