@@ -14,6 +14,7 @@ package spec
 //     references between objects, valid emails.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -193,6 +194,12 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 		opts:       opts,
 		sch:        sch,
 	}
+	// A file is decoded as soon as it is parsed, and its tree dropped, so
+	// that a large configuration is never held as trees all at once: the
+	// trees take far more memory than the model. Files from the first
+	// one that declares or uses variables (or is a template) on are kept,
+	// to be expanded once every declaration is known; decoding them in
+	// order keeps "first defined at" the same.
 	var files []*file
 	for _, src := range srcs {
 		if e := checkInput(src); e != nil {
@@ -206,6 +213,10 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 			continue
 		}
 		f.src = src.data
+		if len(files) == 0 && !usesVars(f.root) && !isTemplate(f.root) {
+			l.loadFile(f)
+			continue
+		}
 		files = append(files, f)
 	}
 	// Variables are expanded before anything reads the values; a template
@@ -215,9 +226,7 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	} else {
 		files = l.expandConfig(files) // vars.go
 		for _, f := range files {
-			v := l.toValue(f, f.root, true)
-			l.errs = append(l.errs, sch.validate(f, v)...)
-			l.decodeFile(f)
+			l.loadFile(f)
 		}
 		l.instantiateTenants() // template.go
 	}
@@ -243,13 +252,45 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	return &l.cfg, nil
 }
 
+// loadFile checks one parsed (and expanded) file against the schema and
+// decodes it, then drops its tree: what later checks need is in the
+// model, with positions.
+func (l *loader) loadFile(f *file) {
+	v := l.toValue(f, f.root, true)
+	l.errs = append(l.errs, l.sch.validate(f, v)...)
+	l.decodeFile(f)
+	f.root = nil
+}
+
+// usesVars reports whether a file declares variables (a top-level vars:)
+// or may use one: a scalar holding "${" (a reference, or $${, which
+// expands to ${).
+func usesVars(root *yaml.Node) bool {
+	if k, _ := rootKey(root, "vars"); k != nil {
+		return true
+	}
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+			return true
+		}
+		for _, c := range n.Content {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(root)
+}
+
 // yamlLine matches yaml.v3's error text, which carries a line but no column.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // parseYAML parses one file, which must hold exactly one YAML document.
 func (l *loader) parseYAML(src source) *file {
 	f := &file{name: src.name}
-	dec := yaml.NewDecoder(strings.NewReader(string(src.data)))
+	dec := yaml.NewDecoder(bytes.NewReader(src.data))
 	var doc yaml.Node
 	err := dec.Decode(&doc)
 	switch {
