@@ -33,3 +33,30 @@ func BenchmarkPlanLarge(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPlanPermissions diffs accounts of the shape of issue 18's 50k
+// account (users, groups, environments, roles, policies, assignments:
+// 50k, 1000, 200, 400, 1000, 50k) and of a tenth and a hundredth of it,
+// heavy in the permissions half, with the access diff: ns/op should grow
+// about 10x per 10x of input. Deletes are allowed, so that the guards
+// refuse nothing.
+func BenchmarkPlanPermissions(b *testing.B) {
+	for _, div := range []int{100, 10, 1} {
+		size := plantest.PermissionsSize{Users: 50_000 / div, Groups: 1000 / div, Environments: 200 / div,
+			Roles: 400 / div, Policies: 1000 / div, Assignments: 50_000 / div}
+		desired, live := plantest.LargePermissions(size)
+		b.Run(fmt.Sprintf("assignments=%d", size.Assignments), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p, err := Diff(desired, live, Options{AllowDeletes: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(p.Changes) == 0 || len(p.Access) == 0 || len(p.Errors) != 0 {
+					b.Fatalf("Diff planned %d changes, %d access changes, %d errors; want changes, access changes and no errors",
+						len(p.Changes), len(p.Access), len(p.Errors))
+				}
+			}
+		})
+	}
+}
