@@ -154,18 +154,23 @@ func scopePhrase(scope string) string {
 // permissions were not read or are unavailable, give none. The result is
 // sorted by principal, then verb (gains first), scope, what and resource.
 func Access(desired *spec.Config, live *model.Account, plan *Plan) []AccessChange {
-	if live == nil || plan == nil || (desired != nil && desired.PermissionsOff()) {
-		return nil
-	}
-	if lp := live.Permissions; lp == nil || lp.Unavailable != "" {
-		return nil
-	}
-	if !plan.HasChanges() {
-		// Nothing changes, so no one's access does: skip building both
-		// sides' graphs (seconds for a large account).
+	if !wantAccess(desired, live, plan) {
 		return nil
 	}
 	return CompareAccess(AccessGraphs(live, plan))
+}
+
+// wantAccess reports whether plan can change anyone's access: see Access.
+func wantAccess(desired *spec.Config, live *model.Account, plan *Plan) bool {
+	if live == nil || plan == nil || (desired != nil && desired.PermissionsOff()) {
+		return false
+	}
+	if lp := live.Permissions; lp == nil || lp.Unavailable != "" {
+		return false
+	}
+	// Nothing changes, so no one's access does: skip building both sides'
+	// graphs (seconds for a large account).
+	return plan.HasChanges()
 }
 
 // CompareAccess is what changes from one access graph to another: roles

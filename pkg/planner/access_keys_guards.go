@@ -60,7 +60,7 @@ func (d *differ) guardLastKey(live *model.Account, opts Options) {
 	if opts.AllowKeyRemoval || d.keys == nil || !slices.ContainsFunc(d.plan.Changes, func(c Change) bool { return c.Ref.Kind == spec.KindAccessKey }) {
 		return // no key changes, no key removed
 	}
-	t := NewTransition(live, d.plan)
+	t := d.transition(live)
 	enabled := func(acc *model.Account) map[string]int {
 		n := map[string]int{}
 		for _, k := range acc.AccessKeys {

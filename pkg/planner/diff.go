@@ -83,7 +83,7 @@ func Diff(desired *spec.Config, live *model.Account, opts Options) (*Plan, error
 	}
 	d.plan.Changes = changes
 	if !opts.NoAccessDiff {
-		d.plan.Access = Access(desired, live, d.plan) // access.go
+		d.plan.Access = d.access(desired, live) // access.go, on the guards' transition
 	}
 	slices.SortStableFunc(d.plan.Errors, func(a, b PlanError) int {
 		if c := compareRefs(a.Ref, b.Ref); c != 0 {
@@ -141,6 +141,11 @@ type differ struct {
 	expired map[Ref]spec.Expiry
 	// keys plans access keys (access_keys.go).
 	keys *keyDiffer
+	// shared is the plan's Transition, built by the first guard and
+	// shared while the plan keeps its changes (diff_transition.go).
+	shared sharedTransition
+	// liveNames is live.IDNames(), once the permissions half needs it.
+	liveNames map[string]string
 }
 
 // indexLive indexes live objects by key. Keys seen more than once map to

@@ -89,7 +89,7 @@ func (g *guardRun) refuse(i int, msg string) {
 func (d *differ) guard(desired *spec.Config, live *model.Account, opts Options) {
 	d.keepCompleteDeletes()
 	g := &guardRun{changes: d.plan.Changes, refused: map[int]string{}}
-	t := NewTransition(live, &Plan{Changes: g.changes})
+	t := d.transition(live)
 	limits := desired.Safety.Limits()
 
 	protected := protectedRefs(desired)

@@ -185,8 +185,9 @@ func (d *differ) permissions(desired *spec.Config, live *model.Account) {
 		}
 		return
 	}
+	d.liveNames = live.IDNames()
 	p := &permDiffer{
-		differ: d, desired: desired, live: live, lp: lp, names: live.IDNames(), cat: lp.Catalog,
+		differ: d, desired: desired, live: live, lp: lp, names: d.liveNames, cat: lp.Catalog,
 		lRoles: map[string]*model.Role{}, dRoles: map[string]*spec.Role{},
 		goneRoles: map[string]bool{}, replacedRoles: map[string]bool{},
 		goneGroups: map[string]bool{}, goneEnvs: map[string]bool{},

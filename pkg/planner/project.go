@@ -511,6 +511,9 @@ type Transition struct {
 	Before *model.Account
 	// After is Project(live, plan).
 	After *model.Account
+
+	// beforeNames is Before.IDNames() when the caller has it already.
+	beforeNames map[string]string
 }
 
 // NewTransition projects plan onto live.
@@ -522,7 +525,11 @@ func NewTransition(live *model.Account, plan *Plan) *Transition {
 // policy names principals by id; after the plan it still names the ones
 // the plan deletes, so their ids keep the names they had before.
 func (t *Transition) Access() (before, after *AccessGraph) {
-	names := t.Before.IDNames()
+	beforeNames := t.beforeNames
+	if beforeNames == nil {
+		beforeNames = t.Before.IDNames()
+	}
+	names := maps.Clone(beforeNames)
 	maps.Copy(names, t.After.IDNames())
-	return LiveAccess(t.Before), accessOf(t.After, names)
+	return accessOf(t.Before, beforeNames), accessOf(t.After, names)
 }
