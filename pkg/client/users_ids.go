@@ -1,12 +1,12 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
+	"strings"
 )
 
 // ListAllIDs reads every page of users matching opts, as ListAll does
@@ -38,45 +38,34 @@ func (s *UsersService) ListAllIDs(ctx context.Context, opts *UserListOptions) ([
 	var (
 		l    Listing
 		out  []string
-		prev []string
+		prev int // where the previous page's ids start in out
 	)
 	for ; ; o.Page++ {
 		if l.Pages >= maxPages {
 			l.Reason = fmt.Sprintf("gave up after %d pages", l.Pages)
 			return out, l, nil
 		}
-		ids, err := s.listIDs(ctx, &o)
+		n := len(out)
+		var err error
+		out, err = s.listIDs(ctx, &o, out) // the page's ids are out[n:]
 		l.Pages++
 		if err != nil {
 			return nil, l, fmt.Errorf("list users page %d: %w", o.Page, err)
 		}
-		if len(ids) == 0 {
+		if len(out) == n {
 			l.Complete = true
 			return out, l, nil
 		}
-		if equalStrings(ids, prev) {
+		if slices.Equal(out[n:], out[prev:n]) {
 			l.Reason = fmt.Sprintf("page %d repeated page %d: the server may be ignoring page", o.Page, o.Page-1)
-			return out, l, nil
+			return out[:n], l, nil
 		}
-		prev = ids
-		out = append(out, ids...)
+		prev = n
 	}
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// listIDs reads one page of users and returns their ids.
-func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions) ([]string, error) {
+// listIDs reads one page of users and appends their ids to ids.
+func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions, ids []string) ([]string, error) {
 	q, err := opts.values()
 	if err != nil {
 		return nil, err
@@ -85,7 +74,7 @@ func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions) ([]st
 	if err != nil {
 		return nil, err
 	}
-	ids, err := userIDsOf(raw) // copies the ids it keeps
+	ids, err = appendUserIDs(ids, raw) // copies the ids it keeps
 	putBody(raw)
 	if err != nil {
 		return nil, fmt.Errorf("getUsers: decode response: %w", err)
@@ -98,38 +87,23 @@ func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions) ([]st
 // Any valid JSON is accepted (unknown fields, nested objects that have
 // ids of their own); an id that is not a string is an error.
 func userIDsOf(b []byte) ([]string, error) {
+	return appendUserIDs(nil, b)
+}
+
+// appendUserIDs appends userIDsOf(b) to dst. The ids share one allocation.
+func appendUserIDs(dst []string, b []byte) ([]string, error) {
 	sc := scanner{b: b}
-	var ids []string
+	var ids idList
 	// Of repeated keys the last counts, as encoding/json has it.
 	err := sc.object(func(key []byte) error {
 		if string(key) != "users" {
 			return sc.skip()
 		}
-		ids = nil
+		ids.reset()
 		if sc.peek() == 'n' { // null: no users
 			return sc.skip()
 		}
-		return sc.array(func() error {
-			if sc.peek() != '{' {
-				return sc.skip()
-			}
-			var id *string
-			err := sc.object(func(key []byte) error {
-				if string(key) != "id" {
-					return sc.skip()
-				}
-				v, err := sc.str()
-				if err != nil {
-					return fmt.Errorf("user id: %w", err)
-				}
-				id = &v
-				return nil
-			})
-			if id != nil {
-				ids = append(ids, *id)
-			}
-			return err
-		})
+		return sc.userIDs(&ids)
 	})
 	if err != nil {
 		return nil, err
@@ -137,93 +111,55 @@ func userIDsOf(b []byte) ([]string, error) {
 	if sc.ws(); sc.i != len(b) {
 		return nil, errors.New("data after the top-level value")
 	}
-	return ids, nil
+	return ids.appendTo(dst, b), nil
 }
 
-// scanner walks JSON text without building values.
-type scanner struct {
-	b []byte
-	i int
+// idList collects the ids of a page as places in its bytes, to be copied
+// at once into one string when the page is read.
+type idList struct {
+	spans []idSpan
+	slow  []string // ids that needed decoding
 }
 
-var errJSON = errors.New("invalid JSON")
+// idSpan is b[start:end], or slow[end] when start is -1.
+type idSpan struct{ start, end int }
 
-func (s *scanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
+func (l *idList) reset() {
+	l.spans, l.slow = l.spans[:0], l.slow[:0]
 }
 
-func (s *scanner) peek() byte {
-	s.ws()
-	if s.i < len(s.b) {
-		return s.b[s.i]
+func (l *idList) appendTo(dst []string, b []byte) []string {
+	size := 0
+	for _, sp := range l.spans {
+		if sp.start >= 0 {
+			size += sp.end - sp.start
+		}
 	}
-	return 0
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, sp := range l.spans {
+		if sp.start >= 0 {
+			sb.Write(b[sp.start:sp.end])
+		}
+	}
+	all := sb.String()
+	dst = slices.Grow(dst, len(l.spans))
+	at := 0
+	for _, sp := range l.spans {
+		if sp.start < 0 {
+			dst = append(dst, l.slow[sp.end])
+			continue
+		}
+		n := sp.end - sp.start
+		dst = append(dst, all[at:at+n])
+		at += n
+	}
+	return dst
 }
 
-func (s *scanner) expect(c byte) error {
-	if s.peek() != c {
-		return fmt.Errorf("%w: want %q at offset %d", errJSON, c, s.i)
-	}
-	s.i++
-	return nil
-}
-
-// object calls member for each key (its bytes, decoded only when it has
-// escapes), positioned at its value, which member must consume.
-func (s *scanner) object(member func(key []byte) error) error {
-	if err := s.expect('{'); err != nil {
-		return err
-	}
-	if s.peek() == '}' {
-		s.i++
-		return nil
-	}
-	for {
-		if s.peek() != '"' {
-			return fmt.Errorf("%w: want a key at offset %d", errJSON, s.i)
-		}
-		start := s.i
-		if err := s.skipStr(); err != nil {
-			return err
-		}
-		end := s.i
-		key := s.b[start+1 : end-1]
-		// Only a key with escapes can spell "id" or "users" otherwise
-		// than as those bytes; other keys are compared, never decoded.
-		if bytes.IndexByte(key, '\\') >= 0 { // rare: decode it
-			var k string
-			if err := json.Unmarshal(s.b[start:end], &k); err != nil {
-				return err
-			}
-			key = []byte(k)
-		}
-		if err := s.expect(':'); err != nil {
-			return err
-		}
-		if err := member(key); err != nil {
-			return err
-		}
-		switch s.peek() {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return fmt.Errorf("%w: want , or } at offset %d", errJSON, s.i)
-		}
-	}
-}
-
-// array calls elem positioned at each element, which elem must consume.
-func (s *scanner) array(elem func() error) error {
+// userIDs reads the users array into ids: the last "id" of each object;
+// other elements and members are skipped.
+func (s *scanner) userIDs(ids *idList) error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
@@ -232,7 +168,11 @@ func (s *scanner) array(elem func() error) error {
 		return nil
 	}
 	for {
-		if err := elem(); err != nil {
+		if s.peek() != '{' {
+			if err := s.skip(); err != nil {
+				return err
+			}
+		} else if err := s.userID(ids); err != nil {
 			return err
 		}
 		switch s.peek() {
@@ -247,108 +187,49 @@ func (s *scanner) array(elem func() error) error {
 	}
 }
 
-// str reads a string, decoding it with encoding/json only when it has
-// escapes or non-ASCII bytes.
-func (s *scanner) str() (string, error) {
-	start, end, slow, err := s.rawStr()
-	if err != nil {
-		return "", err
-	}
-	if !slow {
-		return string(s.b[start+1 : end-1]), nil
-	}
-	var v string
-	if err := json.Unmarshal(s.b[start:end], &v); err != nil {
-		return "", err
-	}
-	return v, nil
-}
-
-// rawStr consumes a string and returns where it is, quotes included, and
-// whether it needs decoding (escapes or non-ASCII bytes).
-func (s *scanner) rawStr() (start, end int, slow bool, err error) {
-	if err := s.expect('"'); err != nil {
-		return 0, 0, false, err
-	}
-	start = s.i - 1
-	for s.i < len(s.b) {
-		switch c := s.b[s.i]; {
-		case c == '\\':
-			slow = true
-			s.i += 2
-		case c == '"':
-			s.i++
-			return start, s.i, slow, nil
-		case c < 0x20:
-			return 0, 0, false, fmt.Errorf("%w: control character in string at offset %d", errJSON, s.i)
-		case c >= 0x80:
-			slow = true
-			s.i++
-		default:
-			s.i++
-		}
-	}
-	return 0, 0, false, fmt.Errorf("%w: unterminated string", errJSON)
-}
-
-// skipStr consumes a string without looking inside it: escapes, control
-// characters and UTF-8 are checked only in the strings kept (keys, ids).
-// Finding the quotes with bytes.IndexByte is most of a scan's speed.
-func (s *scanner) skipStr() error {
-	s.i++ // the opening quote, which peek saw
-	for {
-		j := bytes.IndexByte(s.b[s.i:], '"')
-		if j < 0 {
-			return fmt.Errorf("%w: unterminated string", errJSON)
-		}
-		end := s.i + j
-		s.i = end + 1
-		// Escaped when preceded by an odd number of backslashes.
-		n := 0
-		for k := end - 1; k >= 0 && s.b[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
-			return nil
-		}
-	}
-}
-
-// skip consumes one value of any kind.
-func (s *scanner) skip() error {
-	switch c := s.peek(); {
-	case c == '{':
-		return s.object(func([]byte) error { return s.skip() })
-	case c == '[':
-		return s.array(s.skip)
-	case c == '"':
-		return s.skipStr()
-	case c == 't' || c == 'f' || c == 'n':
-		for _, lit := range []string{"true", "false", "null"} {
-			if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
-				s.i += len(lit)
-				return nil
-			}
-		}
-		return fmt.Errorf("%w: bad literal at offset %d", errJSON, s.i)
-	case c == '-' || (c >= '0' && c <= '9'):
-		start := s.i
-		for s.i < len(s.b) && bytesIn(s.b[s.i], "+-.eE0123456789") {
-			s.i++
-		}
-		if _, err := strconv.ParseFloat(string(s.b[start:s.i]), 64); err != nil {
-			return fmt.Errorf("%w: bad number at offset %d", errJSON, start)
-		}
+// userID reads one user object, adding its last "id" to ids.
+func (s *scanner) userID(ids *idList) error {
+	s.i++ // the brace, which peek saw
+	id, found := idSpan{}, false
+	if s.peek() == '}' {
+		s.i++
 		return nil
 	}
-	return fmt.Errorf("%w: unexpected %q at offset %d", errJSON, s.peek(), s.i)
-}
-
-func bytesIn(c byte, set string) bool {
-	for i := range len(set) {
-		if set[i] == c {
-			return true
+	for {
+		key, err := s.key()
+		if err != nil {
+			return err
+		}
+		if string(key) != "id" {
+			if err := s.skip(); err != nil {
+				return err
+			}
+		} else {
+			start, end, slow, err := s.rawStr()
+			if err != nil {
+				return fmt.Errorf("user id: %w", err)
+			}
+			id, found = idSpan{start + 1, end - 1}, true
+			if slow {
+				var v string
+				if err := json.Unmarshal(s.b[start:end], &v); err != nil {
+					return fmt.Errorf("user id: %w", err)
+				}
+				ids.slow = append(ids.slow, v)
+				id = idSpan{-1, len(ids.slow) - 1}
+			}
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			if found {
+				ids.spans = append(ids.spans, id)
+			}
+			return nil
+		default:
+			return fmt.Errorf("%w: want , or } at offset %d", errJSON, s.i)
 		}
 	}
-	return false
 }

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestUserIDsOf: the ids of the users array, whatever else the answer and
@@ -92,6 +94,17 @@ func BenchmarkUserIDsOf(b *testing.B) {
 	}
 }
 
+// BenchmarkUserIDsOfReference: the recursive scanner userIDsOf replaced.
+func BenchmarkUserIDsOfReference(b *testing.B) {
+	page := userPage(100)
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if _, err := refUserIDsOf(page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkUserPageDecode(b *testing.B) {
 	page := userPage(100)
 	b.SetBytes(int64(len(page)))
@@ -105,12 +118,87 @@ func BenchmarkUserPageDecode(b *testing.B) {
 	}
 }
 
+// userPage is a page of n users as the emulator answers a large
+// account's listing: about 470 bytes a user.
 func userPage(n int) []byte {
+	ts := Timestamp{time.Date(2026, 12, 2, 0, 42, 23, 0, time.UTC)}
 	users := make([]User, n)
 	for i := range users {
-		users[i] = User{ID: fmt.Sprintf("%030x", i), Name: "User Name", FirstName: "User", LastName: "Name", Email: fmt.Sprintf("user-%05d@scale.example.com", i),
-			Role: "media_library_user", Enabled: true, Status: "active", Providers: []string{}, EmailPreferences: map[string]any{}, AccountID: "acc", SubAccountCount: 2}
+		users[i] = User{ID: fmt.Sprintf("%030x", i), Name: fmt.Sprintf("User %d", i), FirstName: "User", LastName: fmt.Sprint(i), Email: fmt.Sprintf("user-%05d@scale.example.com", i),
+			Role: "media_library_user", Enabled: true, Status: "active", Providers: []string{"google"}, EmailPreferences: map[string]any{"weekly": true}, AccountID: "acc",
+			AllSubAccounts: i%3 != 0, GroupCount: i % 4, SubAccountCount: 200, CreatedAt: ts, UpdatedAt: ts, LastLogin: ts}
 	}
 	b, _ := json.Marshal(map[string]any{"users": users})
 	return b
+}
+
+// FuzzUserIDsOfMatchesReference: on any input, valid or not, the scanner
+// finds the same ids and fails with the same error as the recursive
+// scanner it replaced (users_ids_ref_test.go).
+func FuzzUserIDsOfMatchesReference(f *testing.F) {
+	for _, s := range scannerSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		checkMatchesReference(t, body)
+	})
+}
+
+// TestUserIDsOfMatchesReference: a realistic page, whole and cut at every
+// length.
+func TestUserIDsOfMatchesReference(t *testing.T) {
+	page := string(userPage(3))
+	for n := range len(page) + 1 {
+		checkMatchesReference(t, page[:n])
+	}
+}
+
+var scannerSeeds = []string{
+	`{"users":[{"id":"a"},{"id":"b","x":{"id":"c"}}]}`,
+	`{"users":[{"id":"\u00e9\n"}],"users2":[1,2.5,true,null]}`,
+	`{"users":[]}`,
+	`{"us\u0065rs":[{"\u0069d":"x","n":"\u00e9"}]}`,
+	"{\"users\":[{\"id\":\"\xff\xfe\"}]}",
+	` { "users" : [ { "a" : [ 1 , [ ] , { } , { "b" : [ -0.5e+3 , "x\"" ] } ] , "id" : "u" } , null , 3 ] } `,
+	`{"users":[{"a":{"b":{"c":[[[[{"d":1}]]]]}},"id":"deep"}]}`,
+	`{"users":[{"a":{"\q":1},"id":"x"}]}`,
+	`{"users":[{"a":[1,2,],"id":"x"}]}`,
+	`{"users":[{"a":{"b":1,},"id":"x"}]}`,
+	`{"users":[{"a":{"b" 1},"id":"x"}]}`,
+	`{"users":[{"a":{1:2},"id":"x"}]}`,
+	`{"users":[{"a":[1 2],"id":"x"}]}`,
+	`{"users":[{"a":[1}],"id":"x"}]}`,
+	`{"users":[{"a":{"b":1]},"id":"x"}]}`,
+	`{"users":[{"a":-,"id":"x"}]}`,
+	`{"users":[{"a":1.2.3,"id":"x"}]}`,
+	`{"users":[{"a":--1,"id":"x"}]}`,
+	`{"users":[{"a":1-,"id":"x"}]}`,
+	`{"users":[{"a":00012,"id":"x"}]}`,
+	`{"users":[{"a":1` + strings.Repeat("0", 400) + `,"id":"x"}]}`,
+	`{"users":[{"a":tru,"id":"x"}]}`,
+	`{"users":[{"a":nul`,
+	`{"users":[{"a":[`,
+	`{"users":[{"a":{`,
+	`{"users":[{"a":{"b"`,
+	`{"users":[{"a":"\"`,
+	`{"users":[{"id":"x","id":1}]}`,
+	`{"users":[{"id":"x","id":"\ud800"}]}`,
+	`{"users":[{"id":"x"}],"users":null}`,
+	`{"users":[{"id":"x"}],"users":{}}`,
+	`{"users":[{"id":"\"}]}`,
+	`{"users":[{}, {"id":""}, [{"id":"no"}]]}`,
+	`{"users":[{"id":"x"}]}x`,
+	"{\"users\":[{\"a\":\"\x01\",\"id\":\"x\"}]}",
+}
+
+func checkMatchesReference(t *testing.T, body string) {
+	t.Helper()
+	got, err := userIDsOf([]byte(body))
+	want, wantErr := refUserIDsOf([]byte(body))
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Fatalf("userIDsOf(%q): error %v, the reference says %v", body, err, wantErr)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("userIDsOf(%q) = %q, the reference finds %q", body, got, want)
+	}
 }
