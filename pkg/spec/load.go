@@ -256,10 +256,21 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 // decodes it, then drops its tree: what later checks need is in the
 // model, with positions.
 func (l *loader) loadFile(f *file) {
-	v := l.toValue(f, f.root, true)
-	l.errs = append(l.errs, l.sch.validate(f, v)...)
+	l.checkSchema(f)
 	l.decodeFile(f)
 	f.root = nil
+}
+
+// checkSchema reports the duplicate keys of a file and where it does not
+// satisfy the schema. Most files pass the quick check (quickschema.go);
+// the others are converted to JSON values for the validator, whose
+// errors are explained at the nodes' positions.
+func (l *loader) checkSchema(f *file) {
+	if l.sch.quickValid(f.root) {
+		return
+	}
+	v := l.toValue(f, f.root, true)
+	l.errs = append(l.errs, l.sch.validate(f, v)...)
 }
 
 // usesVars reports whether a file declares variables (a top-level vars:)

@@ -31,6 +31,17 @@ import (
 type configSchema struct {
 	compiled *jsonschema.Schema
 	raw      any // the schema document, to look keywords up
+	// quick decides most valid files without the validator
+	// (quickschema.go); nil when it cannot decide this schema.
+	quick *quickSchema
+}
+
+// schemaFormats are the formats the schema asserts. Formats are asserted
+// so that names get nameProblem (names.go); emails are checked by decode
+// (validEmail), with better messages.
+var schemaFormats = map[string]func(any) bool{
+	"email":    func(any) bool { return true },
+	nameFormat: func(v any) bool { s, _ := v.(string); return nameProblem(s) == "" },
 }
 
 var compiledSchema = sync.OnceValues(func() (*configSchema, error) {
@@ -41,11 +52,10 @@ var compiledSchema = sync.OnceValues(func() (*configSchema, error) {
 	id, _ := raw["$id"].(string)
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
-	// Formats are asserted so that names get nameProblem (names.go);
-	// emails are checked by decode (validEmail), with better messages.
 	c.AssertFormat = true
-	c.Formats["email"] = func(any) bool { return true }
-	c.Formats[nameFormat] = func(v any) bool { s, _ := v.(string); return nameProblem(s) == "" }
+	for name, f := range schemaFormats {
+		c.Formats[name] = f
+	}
 	c.LoadURL = func(u string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("schema %s: remote references are not loaded", u)
 	}
@@ -56,7 +66,8 @@ var compiledSchema = sync.OnceValues(func() (*configSchema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile embedded schema: %w", err)
 	}
-	return &configSchema{compiled: s, raw: raw}, nil
+	quick, _ := compileQuick(raw, schemaFormats) // without it, every file takes the validator
+	return &configSchema{compiled: s, raw: raw, quick: quick}, nil
 })
 
 // validate checks one file's value against the schema and explains every

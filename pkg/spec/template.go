@@ -440,8 +440,7 @@ func (l *loader) instantiate(t *templateFile, e tenantEntry, vars *yaml.Node) {
 	s.finish(f)
 	dropKeys(f.root, "template")
 	start := len(l.errs)
-	v := l.toValue(f, f.root, true)
-	l.errs = append(l.errs, l.sch.validate(f, v)...)
+	l.checkSchema(f)
 	l.decodeFile(f)
 	kept := l.errs[:start]
 	for _, err := range l.errs[start:] {
@@ -499,8 +498,7 @@ func (l *loader) loadTemplateAlone(f *file) {
 	}
 	dropKeys(f.root, "template")
 	ref.doc = f.root
-	v := l.toValue(f, f.root, true)
-	l.errs = append(l.errs, l.sch.validate(f, v)...)
+	l.checkSchema(f)
 	l.decodeFile(f)
 	if !l.versionSeen {
 		l.versionSeen, l.cfg.Version = true, 1
