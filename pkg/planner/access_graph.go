@@ -26,7 +26,10 @@ type AccessGraph struct {
 	// held caches holdings once the graph is built (queries may run
 	// concurrently).
 	heldOnce sync.Once
-	held     map[spec.Principal]map[holding][]string
+	held     map[held]string
+	// byPrincipal lists held by principal, for queries (holdingsOf).
+	byPrincipalOnce sync.Once
+	byPrincipal     map[spec.Principal][]holding
 }
 
 type accessRole struct {

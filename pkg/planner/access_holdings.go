@@ -16,22 +16,28 @@ type holding struct {
 	Coll   string
 }
 
-// holdings maps each user and API key to its holdings and, for each, the
-// groups it comes through ("" for a direct assignment), sorted. It is
-// computed once, so the graph must not change after the first call.
-func (g *AccessGraph) holdings() map[spec.Principal]map[holding][]string {
+// held is one principal's holding.
+type held struct {
+	P spec.Principal
+	H holding
+}
+
+// holdings maps each holding of each user and API key to the first group
+// it comes through by name ("" for a direct assignment, which comes
+// first): one flat map, not a map per principal, so that a graph of
+// 50,000 assignments is one allocation, not 50,000. It is computed once,
+// so the graph must not change after the first call.
+func (g *AccessGraph) holdings() map[held]string {
 	g.heldOnce.Do(func() { g.held = g.computeHoldings() })
 	return g.held
 }
 
-func (g *AccessGraph) computeHoldings() map[spec.Principal]map[holding][]string {
-	out := map[spec.Principal]map[holding][]string{}
+func (g *AccessGraph) computeHoldings() map[held]string {
+	out := make(map[held]string, len(g.assigns))
 	put := func(p spec.Principal, h holding, via string) {
-		if out[p] == nil {
-			out[p] = map[holding][]string{}
-		}
-		if !slices.Contains(out[p][h], via) {
-			out[p][h] = append(out[p][h], via)
+		k := held{p, h}
+		if first, ok := out[k]; !ok || via < first {
+			out[k] = via
 		}
 	}
 	for a := range g.assigns {
@@ -51,12 +57,19 @@ func (g *AccessGraph) computeHoldings() map[spec.Principal]map[holding][]string 
 			}
 		}
 	}
-	for _, hs := range out {
-		for _, vias := range hs {
-			slices.Sort(vias) // "" (direct) first
-		}
-	}
 	return out
+}
+
+// holdingsOf lists each principal's holdings, for queries about one
+// principal (RolesIn); built on the first query.
+func (g *AccessGraph) holdingsOf() map[spec.Principal][]holding {
+	g.byPrincipalOnce.Do(func() {
+		g.byPrincipal = map[spec.Principal][]holding{}
+		for k := range g.holdings() {
+			g.byPrincipal[k.P] = append(g.byPrincipal[k.P], k.H)
+		}
+	})
+	return g.byPrincipal
 }
 
 // roleName is a custom role's name, a system role's, or the id.
@@ -109,17 +122,15 @@ func viaGroup(group string) string {
 func diffHoldings(before, after *AccessGraph) []AccessChange {
 	var out []AccessChange
 	hb, ha := before.holdings(), after.holdings()
-	emit := func(from, to map[spec.Principal]map[holding][]string, g *AccessGraph, verb AccessVerb) {
-		for p, hs := range to {
-			for h, vias := range hs {
-				if _, had := from[p][h]; had {
-					continue
-				}
-				out = append(out, AccessChange{
-					Principal: p, Verb: verb, What: g.roleName(h.Role), Resource: instance(h),
-					Scope: h.Scope, Via: viaGroup(vias[0]), Role: h.Role,
-				})
+	emit := func(from, to map[held]string, g *AccessGraph, verb AccessVerb) {
+		for k, via := range to {
+			if _, had := from[k]; had {
+				continue
 			}
+			out = append(out, AccessChange{
+				Principal: k.P, Verb: verb, What: g.roleName(k.H.Role), Resource: instance(k.H),
+				Scope: k.H.Scope, Via: viaGroup(via), Role: k.H.Role,
+			})
 		}
 	}
 	emit(hb, ha, after, Gains)
@@ -132,26 +143,28 @@ func diffHoldings(before, after *AccessGraph) []AccessChange {
 func diffRoleContents(before, after *AccessGraph) []AccessChange {
 	var out []AccessChange
 	hb, ha := before.holdings(), after.holdings()
-	for p, hs := range ha {
-		for h, vias := range hs {
-			if _, had := hb[p][h]; !had {
-				continue
+	for k, first := range ha {
+		if _, had := hb[k]; !had {
+			continue
+		}
+		p, h := k.P, k.H
+		was, _ := before.rolePolicies(h.Role)
+		now, _ := after.rolePolicies(h.Role)
+		if slices.Equal(was, now) {
+			continue // the same contents: nothing to give or take
+		}
+		via := "role " + after.roleName(h.Role)
+		if first != "" {
+			via += ", group " + first
+		}
+		for _, sp := range now {
+			if !slices.Contains(was, sp) {
+				out = append(out, AccessChange{Principal: p, Verb: Gains, What: after.policyName(sp), Resource: instance(h), Scope: h.Scope, Via: via, Role: h.Role})
 			}
-			was, _ := before.rolePolicies(h.Role)
-			now, _ := after.rolePolicies(h.Role)
-			via := "role " + after.roleName(h.Role)
-			if vias[0] != "" {
-				via += ", group " + vias[0]
-			}
-			for _, sp := range now {
-				if !slices.Contains(was, sp) {
-					out = append(out, AccessChange{Principal: p, Verb: Gains, What: after.policyName(sp), Resource: instance(h), Scope: h.Scope, Via: via, Role: h.Role})
-				}
-			}
-			for _, sp := range was {
-				if !slices.Contains(now, sp) {
-					out = append(out, AccessChange{Principal: p, Verb: Loses, What: before.policyName(sp), Resource: instance(h), Scope: h.Scope, Via: via, Role: h.Role})
-				}
+		}
+		for _, sp := range was {
+			if !slices.Contains(now, sp) {
+				out = append(out, AccessChange{Principal: p, Verb: Loses, What: before.policyName(sp), Resource: instance(h), Scope: h.Scope, Via: via, Role: h.Role})
 			}
 		}
 	}

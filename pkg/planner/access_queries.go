@@ -26,7 +26,7 @@ func inScope(held, asked string) bool {
 // environment), sorted and without duplicates.
 func (g *AccessGraph) RolesIn(p spec.Principal, scope string) []string {
 	var out []string
-	for h := range g.holdings()[p] {
+	for _, h := range g.holdingsOf()[p] {
 		if inScope(h.Scope, scope) {
 			out = append(out, h.Role)
 		}
