@@ -3,11 +3,19 @@ package planner
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/cldsync/cldsync/internal/plantest"
 )
 
 var largeInputs = plantest.LargeInputs
+
+// reportCPU reports the process's CPU time per op since start, which
+// depends less than ns/op on what else the machine runs: other processes
+// take turns on the cores, not CPU time from this one.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64((processCPU()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
 
 // BenchmarkPlanLarge diffs 100,000 users, 10,000 groups and 100,000
 // memberships. Compare with the smaller sizes to check that the planner
@@ -21,6 +29,7 @@ func BenchmarkPlanLarge(b *testing.B) {
 		desired, live := largeInputs(size.users, size.groups, size.members)
 		b.Run(fmt.Sprintf("users=%d", size.users), func(b *testing.B) {
 			b.ReportAllocs()
+			defer reportCPU(b, processCPU())
 			for b.Loop() {
 				p, err := Diff(desired, live, Options{})
 				if err != nil {
@@ -47,6 +56,7 @@ func BenchmarkPlanPermissions(b *testing.B) {
 		desired, live := plantest.LargePermissions(size)
 		b.Run(fmt.Sprintf("assignments=%d", size.Assignments), func(b *testing.B) {
 			b.ReportAllocs()
+			defer reportCPU(b, processCPU())
 			for b.Loop() {
 				p, err := Diff(desired, live, Options{AllowDeletes: true})
 				if err != nil {
