@@ -274,15 +274,16 @@ func (l *loader) checkSchema(f *file) {
 }
 
 // usesVars reports whether a file declares variables (a top-level vars:)
-// or may use one: a scalar holding "${" (a reference, or $${, which
-// expands to ${).
+// or may use one: a scalar holding "${var:" or "$${" (which expands to
+// ${), what varRefRE matches. Cedar's ${user:...} and the like are left
+// alone by expansion.
 func usesVars(root *yaml.Node) bool {
 	if k, _ := rootKey(root, "vars"); k != nil {
 		return true
 	}
 	var walk func(n *yaml.Node) bool
 	walk = func(n *yaml.Node) bool {
-		if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+		if n.Kind == yaml.ScalarNode && (strings.Contains(n.Value, "${var:") || strings.Contains(n.Value, "$${")) {
 			return true
 		}
 		for _, c := range n.Content {

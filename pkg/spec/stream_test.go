@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 )
 
 // TestLoadFileByFile: files are decoded as they are parsed until one
@@ -50,5 +51,30 @@ func TestLoadFileByFile(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"Price ${x}", "Design lead"}, names); diff != "" {
 		t.Errorf("user names (-want +got):\n%s", diff)
+	}
+}
+
+// TestUsesVars: a file waits for the variables only when expansion could
+// change it, which is when varRefRE matches one of its scalars.
+func TestUsesVars(t *testing.T) {
+	for _, tt := range []struct {
+		yaml string
+		want bool
+	}{
+		{"users: [{email: a@b.co}]", false},
+		{"policies: [{statement: 'principal == ${user:a@b.co}'}]", false},
+		{"x: ${var:slug}", true},
+		{"x: [a, 'b $${var:slug}']", true},
+		{"x: {k: '$${user}'}", true},
+		{"vars: {}", true},
+		{"x: ${var:unclosed", true}, // conservative: it holds ${var:
+	} {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(tt.yaml), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := usesVars(doc.Content[0]); got != tt.want {
+			t.Errorf("usesVars(%s) = %v, want %v", tt.yaml, got, tt.want)
+		}
 	}
 }
