@@ -69,6 +69,12 @@ var hidden = []*unicode.RangeTable{
 // hiddenRune returns the first hidden character of s, or -1.
 func hiddenRune(s string) rune {
 	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if r < 0x20 || r == 0x7f { // the ASCII of hidden: controls (Cc)
+				return r
+			}
+			continue
+		}
 		if unicode.IsOneOf(hidden, r) {
 			return r
 		}

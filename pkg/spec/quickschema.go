@@ -312,22 +312,23 @@ type quickRun struct {
 	unsure bool
 }
 
-// scalarValue is a scalar as toValue reads it, and its type bit.
-func scalarValue(n *yaml.Node) (any, int) {
+// scalarValue is a scalar as toValue reads it, and its type bit; a
+// string is returned as str (not boxed in val, which would allocate).
+func scalarValue(n *yaml.Node) (str string, val any, typ int) {
 	if n.ShortTag() == "!!str" {
-		return n.Value, tString
+		return n.Value, nil, tString
 	}
 	switch v := scalar(n).(type) {
 	case nil:
-		return nil, tNull
+		return "", nil, tNull
 	case bool:
-		return v, tBool
+		return "", v, tBool
 	case string:
-		return v, tString
+		return v, nil, tString
 	case int, int64, uint64:
-		return v, tInteger
+		return "", v, tInteger
 	default:
-		return v, tNumber
+		return "", v, tNumber
 	}
 }
 
@@ -348,6 +349,7 @@ func exactInt(v any) (float64, bool) {
 func (q *quickRun) valid(s *quickSchema, n *yaml.Node) bool {
 	n = resolve(n)
 	var (
+		str string
 		val any
 		typ int
 	)
@@ -357,7 +359,7 @@ func (q *quickRun) valid(s *quickSchema, n *yaml.Node) bool {
 	case yaml.SequenceNode:
 		typ = tArray
 	case yaml.ScalarNode:
-		val, typ = scalarValue(n)
+		str, val, typ = scalarValue(n)
 	default:
 		q.unsure = true
 		return false
@@ -370,9 +372,8 @@ func (q *quickRun) valid(s *quickSchema, n *yaml.Node) bool {
 		return false
 	}
 	if s.hasStrs {
-		str, isStr := val.(string)
 		switch {
-		case isStr:
+		case typ == tString:
 			if !slices.Contains(s.strs, str) {
 				return false
 			}
@@ -394,13 +395,12 @@ func (q *quickRun) valid(s *quickSchema, n *yaml.Node) bool {
 			q.unsure = true
 			return false
 		}
-		if !s.format(val) {
+		if !s.format(str) {
 			return false
 		}
 	}
 	switch typ {
 	case tString:
-		str := val.(string)
 		if s.minLen >= 0 || s.maxLen >= 0 {
 			l := utf8.RuneCountInString(str)
 			if (s.minLen >= 0 && l < s.minLen) || (s.maxLen >= 0 && l > s.maxLen) {
