@@ -123,10 +123,12 @@ func (s *scanner) rawStr() (start, end int, slow bool, err error) {
 			// Eight plain bytes at once: no quote, backslash, control
 			// character or non-ASCII byte.
 			v := binary.LittleEndian.Uint64(s.b[s.i:])
-			if hasByte(v, '"')|hasByte(v, '\\')|hasLess(v, 0x20)|v&highs == 0 {
+			m := hasByte(v, '"') | hasByte(v, '\\') | hasLess(v, 0x20) | v&highs
+			if m == 0 {
 				s.i += 8
 				continue
 			}
+			s.i += bits.TrailingZeros64(m) / 8 // to the first that is not
 		}
 		switch c := s.b[s.i]; {
 		case c == '\\':

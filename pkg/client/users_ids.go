@@ -201,7 +201,13 @@ func (s *scanner) userID(ids *idList) error {
 			return err
 		}
 		if string(key) != "id" {
-			if err := s.skip(); err != nil {
+			var err error
+			if s.peek() == '"' { // most members: no need for skip's stack
+				_, err = s.skipStr()
+			} else {
+				err = s.skip()
+			}
+			if err != nil {
 				return err
 			}
 		} else {
