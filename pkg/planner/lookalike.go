@@ -3,6 +3,11 @@ package planner
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state/model"
@@ -33,9 +38,9 @@ func (d *differ) warnLookalikes(live *model.Account) {
 			return
 		}
 		keys := map[string]string{}
-		liveNames(func(n string) { keys[spec.LookalikeKey(n, fold)] = n })
+		liveNames(func(n string) { keys[lookalikeKey(n, fold)] = n })
 		for _, n := range names {
-			if l, ok := keys[spec.LookalikeKey(n, fold)]; ok && l != n {
+			if l, ok := keys[lookalikeKey(n, fold)]; ok && l != n {
 				warnings = append(warnings, fmt.Sprintf("%s %q is created, but looks like the live %s %q: %s; the service keeps them apart (write the live name to manage that one)",
 					what, n, what, l, spec.HowDiffer(n, l)))
 			}
@@ -58,4 +63,54 @@ func (d *differ) warnLookalikes(live *model.Account) {
 	})
 	slices.Sort(warnings)
 	d.plan.Warnings = append(d.plan.Warnings, warnings...)
+}
+
+// lookalikeKey is spec.LookalikeKey, by table for ASCII names, which are
+// most names: every live name of a kind the plan creates is keyed. An
+// ASCII name's key is its characters' keys end to end: NFKC and NFD leave
+// ASCII as it is, case folding and the skeleton's mapping go character by
+// character, and the final NFD leaves the keys as they are when none holds
+// a combining mark, which asciiLookalikeKeys checks.
+func lookalikeKey(name string, fold bool) string {
+	table := asciiLookalikeKeys[0]()
+	if fold {
+		table = asciiLookalikeKeys[1]()
+	}
+	if table == nil {
+		return spec.LookalikeKey(name, fold)
+	}
+	var b strings.Builder
+	b.Grow(len(name) + 8)
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return spec.LookalikeKey(name, fold)
+		}
+		b.WriteString(table[name[i]])
+	}
+	return b.String()
+}
+
+// asciiLookalikeKeys are the keys of the ASCII characters, unfolded and
+// folded; nil if one holds a combining mark, or is not in NFD, so that
+// keys would not simply join.
+var asciiLookalikeKeys = [2]func() *[utf8.RuneSelf]string{
+	sync.OnceValue(func() *[utf8.RuneSelf]string { return asciiKeys(false) }),
+	sync.OnceValue(func() *[utf8.RuneSelf]string { return asciiKeys(true) }),
+}
+
+func asciiKeys(fold bool) *[utf8.RuneSelf]string {
+	var t [utf8.RuneSelf]string
+	for c := range utf8.RuneSelf {
+		k := spec.LookalikeKey(string(rune(c)), fold)
+		if !norm.NFD.IsNormalString(k) {
+			return nil
+		}
+		for _, r := range k {
+			if norm.NFD.PropertiesString(string(r)).CCC() != 0 {
+				return nil
+			}
+		}
+		t[c] = k
+	}
+	return &t
 }
