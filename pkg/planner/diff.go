@@ -130,9 +130,6 @@ type differ struct {
 	ambiguous map[Ref][]string
 	// deletedUsers holds the emails of users this plan deletes.
 	deletedUsers map[string]bool
-	// userGroups maps a live user's email to the live groups listing them,
-	// built on first use for the notes of user deletes.
-	userGroups map[string][]string
 	// renames maps the ref of a configured object that renames a live one
 	// to the live key it renames (rename.go).
 	renames map[Ref]string

@@ -4,6 +4,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
@@ -62,14 +63,19 @@ func (d *differ) groups(desired *spec.Config, live *model.Account) {
 func (d *differ) memberships(g *spec.Group, l *model.Group) {
 	groupCreated := l == nil
 	groupID := ""
+	want := normEmails(g.Members)
+	var have []string // the live members, normalized like want
 	live := map[string]bool{}
 	if l != nil {
 		groupID = l.ID
-		for _, m := range l.Members {
-			live[normEmail(m)] = true
+		have = normEmails(l.Members)
+		if slices.Equal(have, want) {
+			return // the same members: nothing to add or remove
+		}
+		for _, m := range have {
+			live[m] = true
 		}
 	}
-	want := normEmails(g.Members)
 	wanted := make(map[string]bool, len(want))
 	for _, m := range want {
 		wanted[m] = true
@@ -99,7 +105,7 @@ func (d *differ) memberships(g *spec.Group, l *model.Group) {
 	if l == nil || !d.canDelete(spec.KindMembership) {
 		return
 	}
-	for _, m := range normEmails(l.Members) {
+	for _, m := range have {
 		// Deleting a user drops its memberships; the user delete says so.
 		if wanted[m] || d.deletedUsers[m] || d.isIgnored(spec.KindUser, m) {
 			continue

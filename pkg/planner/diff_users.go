@@ -36,6 +36,7 @@ func (d *differ) users(desired *spec.Config, live *model.Account) {
 			d.createUser(ref, u, role)
 		}
 	}
+	var deletes []Change
 	for i := range live.Users {
 		l := &live.Users[i]
 		key := normEmail(l.Email)
@@ -52,35 +53,41 @@ func (d *differ) users(desired *spec.Config, live *model.Account) {
 			d.warnf("user %s: the account's root user is never deleted, though users are pruned", key)
 			continue
 		}
-		c := Change{
+		deletes = append(deletes, Change{
 			Action: Delete,
 			Ref:    ref,
 			Before: liveUser(l),
 			Reason: "not in the configuration, and users are pruned",
-		}
-		if gs := d.groupsOf(key); len(gs) > 0 {
+		})
+		d.deletedUsers[key] = true
+	}
+	groupsOf := d.groupsOf(d.deletedUsers)
+	for _, c := range deletes {
+		if gs := groupsOf[c.Ref.Name]; len(gs) > 0 {
 			c.Notes = append(c.Notes, "also removes the user from groups "+quoteList(gs))
 		}
-		d.deletedUsers[key] = true
 		d.add(c)
 	}
 }
 
-// groupsOf returns the sorted names of the live groups listing email.
-func (d *differ) groupsOf(email string) []string {
-	if d.userGroups == nil {
-		d.userGroups = map[string][]string{}
-		for _, g := range d.lGroups {
-			for _, m := range g.Members {
-				m = normEmail(m)
-				d.userGroups[m] = append(d.userGroups[m], g.Name)
+// groupsOf maps each of emails to the sorted names of the live groups
+// listing it: one pass over the members, keeping only those asked about.
+func (d *differ) groupsOf(emails map[string]bool) map[string][]string {
+	out := map[string][]string{}
+	if len(emails) == 0 {
+		return out
+	}
+	for _, g := range d.lGroups {
+		for _, m := range g.Members {
+			if m = normEmail(m); emails[m] {
+				out[m] = append(out[m], g.Name)
 			}
 		}
-		for _, gs := range d.userGroups {
-			slices.Sort(gs)
-		}
 	}
-	return d.userGroups[email]
+	for _, gs := range out {
+		slices.Sort(gs)
+	}
+	return out
 }
 
 func liveUser(l *model.User) UserValue {
