@@ -37,7 +37,7 @@ func (g *guardRun) lockout(t *Transition, minimum int, ignored func(email string
 	}
 	legacy := adminMeasure{count: func(acc *model.Account) power { return legacyAdmins(acc, ignored) }, refusal: legacyRefusal}
 	holders := adminMeasure{count: accountAdmins, refusal: holderRefusal}
-	groupsOf := memberGroups(t.Before)
+	groupsOf := memberGroups(t.Before, changedUsers(g.changes))
 	var floor *model.Account // the account after the plan without its grants, when needed
 	for _, m := range []adminMeasure{legacy, holders} {
 		before, after := m.count(t.Before), m.count(t.After)
@@ -238,12 +238,34 @@ func grantsPower(c Change) bool {
 	return false
 }
 
-// memberGroups maps each member's lower-cased email to their groups.
-func memberGroups(acc *model.Account) map[string][]string {
+// memberGroups maps each of emails (lower-cased) to the groups of acc
+// listing it, in acc's order; a member not in emails is not indexed.
+func memberGroups(acc *model.Account, emails map[string]bool) map[string][]string {
 	out := map[string][]string{}
+	if len(emails) == 0 {
+		return out
+	}
 	for _, gr := range acc.Groups {
 		for _, m := range gr.Members {
-			out[normEmail(m)] = append(out[normEmail(m)], gr.Name)
+			if m = normEmail(m); emails[m] {
+				out[m] = append(out[m], gr.Name)
+			}
+		}
+	}
+	return out
+}
+
+// changedUsers are the lower-cased emails of the users that changes
+// change: the only ones powerKeys asks the groups of.
+func changedUsers(changes []Change) map[string]bool {
+	out := map[string]bool{}
+	for i := range changes {
+		v := changes[i].Before
+		if v == nil {
+			v = changes[i].After
+		}
+		if u, ok := v.(UserValue); ok {
+			out[normEmail(u.Email)] = true
 		}
 	}
 	return out
