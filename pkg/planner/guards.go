@@ -42,6 +42,7 @@ package planner
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state/model"
@@ -144,11 +145,7 @@ func (g *guardRun) protect(t *Transition, protected map[Ref]spec.Pos) {
 	if len(protected) == 0 {
 		return
 	}
-	kinds := map[spec.Kind]bool{}
-	for r := range protected {
-		kinds[r.Kind] = true
-	}
-	after := refsOf(t.After, kinds)
+	after := refsOf(t.After, deletedRefs(g.changes))
 	for i, c := range g.changes {
 		if (c.Action != Delete && c.Action != Replace && !c.IsRotation()) || c.Before == nil {
 			continue
@@ -174,11 +171,34 @@ func (g *guardRun) protect(t *Transition, protected map[Ref]spec.Pos) {
 	}
 }
 
-// refsOf is the set of refs of the objects of the given kinds in an
-// account.
-func refsOf(acc *model.Account, kinds map[spec.Kind]bool) map[Ref]bool {
+// deletedRefs is the set of refs of the deletes among changes.
+func deletedRefs(changes []Change) map[Ref]bool {
 	out := map[Ref]bool{}
-	add := func(k spec.Kind, name string) { out[Ref{k, name}] = true }
+	for i := range changes {
+		if changes[i].Action == Delete {
+			out[changes[i].Ref] = true
+		}
+	}
+	return out
+}
+
+// refsOf is the set of the refs of want that name an object of acc: only
+// want's are kept, so that asking about a few deletes does not index a
+// large account.
+func refsOf(acc *model.Account, want map[Ref]bool) map[Ref]bool {
+	out := map[Ref]bool{}
+	if len(want) == 0 {
+		return out
+	}
+	kinds := map[spec.Kind]bool{}
+	for r := range want {
+		kinds[r.Kind] = true
+	}
+	add := func(k spec.Kind, name string) {
+		if r := (Ref{k, name}); want[r] {
+			out[r] = true
+		}
+	}
 	if kinds[spec.KindEnvironment] {
 		for _, e := range acc.Environments {
 			add(spec.KindEnvironment, e.CloudName)
@@ -189,14 +209,28 @@ func refsOf(acc *model.Account, kinds map[spec.Kind]bool) map[Ref]bool {
 			add(spec.KindUser, normEmail(u.Email))
 		}
 	}
+	// The groups whose memberships want names: every name a membership's
+	// could start with, so that a separator in a group name is no matter.
+	memberOf := map[string]bool{}
+	for r := range want {
+		if r.Kind != spec.KindMembership {
+			continue
+		}
+		for i := range len(r.Name) {
+			if strings.HasPrefix(r.Name[i:], membershipSeparator) {
+				memberOf[r.Name[:i]] = true
+			}
+		}
+	}
 	for _, g := range acc.Groups {
 		if kinds[spec.KindGroup] {
 			add(spec.KindGroup, g.Name)
 		}
+		if !memberOf[g.Name] {
+			continue
+		}
 		for _, m := range g.Members {
-			if kinds[spec.KindMembership] {
-				add(spec.KindMembership, MembershipName(g.Name, normEmail(m)))
-			}
+			add(spec.KindMembership, MembershipName(g.Name, normEmail(m)))
 		}
 	}
 	if kinds[spec.KindAccessKey] {

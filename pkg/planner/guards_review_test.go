@@ -137,3 +137,40 @@ func TestCheckRenamedAsPlanned(t *testing.T) {
 		})
 	}
 }
+
+// TestThresholdsCountMembershipsThatDisappear: a membership deleted and
+// created again stays, so it is not counted, also in a group whose name
+// holds the separator of membership names.
+func TestThresholdsCountMembershipsThatDisappear(t *testing.T) {
+	t.Parallel()
+	member := func(group, email string) (Ref, MembershipValue) {
+		v := MembershipValue{Group: group, User: email}
+		return v.Ref(), v
+	}
+	live := &model.Account{Groups: []model.Group{
+		{ID: "g1", Name: "ops / team", Members: []string{"a@acme.test", "B@acme.test"}},
+		{ID: "g2", Name: "ops", Members: []string{"c@acme.test"}},
+	}}
+	one := 1
+	desired := &spec.Config{Safety: spec.Safety{MaxDeletes: &one}}
+	ra, a := member("ops / team", "a@acme.test")
+	rb, b := member("ops / team", "b@acme.test")
+	rc, c := member("ops", "c@acme.test")
+	d := &differ{plan: &Plan{Changes: []Change{
+		{Action: Delete, Ref: ra, Before: a},
+		{Action: Create, Ref: ra, After: a},
+		{Action: Delete, Ref: rb, Before: b},
+		{Action: Delete, Ref: rc, Before: c},
+	}}}
+	d.guard(desired, live, Options{})
+	refusal := "refusing to delete it: this plan deletes 2 objects, more than safety.max_deletes (1); check what would go and re-run with --allow-deletes"
+	want := []string{
+		"delete memberships/ops / team / a@acme.test",
+		"create memberships/ops / team / a@acme.test",
+		"refused memberships/ops / team / b@acme.test: " + refusal,
+		"refused memberships/ops / c@acme.test: " + refusal,
+	}
+	if diff := cmp.Diff(want, outline(d.plan)); diff != "" {
+		t.Errorf("guarded plan mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -16,16 +16,11 @@ import (
 // live objects of a kind; deletes another guard refused do not count.
 // liveCount is how many live objects of a kind the plan could delete from.
 func (g *guardRun) thresholds(t *Transition, limits spec.Limits, liveCount func(spec.Kind) int) {
-	kinds := map[spec.Kind]bool{}
-	for _, c := range g.changes {
-		if c.Action == Delete {
-			kinds[c.Ref.Kind] = true
-		}
-	}
-	if len(kinds) == 0 {
+	deleted := deletedRefs(g.changes)
+	if len(deleted) == 0 {
 		return
 	}
-	after := refsOf(t.After, kinds)
+	after := refsOf(t.After, deleted)
 	var deletes []int
 	perKind := map[spec.Kind][]int{}
 	for i, c := range g.changes {
