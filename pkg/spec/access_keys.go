@@ -99,7 +99,7 @@ func (l *loader) decodeAccessKeys(f *file, n *yaml.Node, path string) []AccessKe
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
-		ipath := fmt.Sprintf("%s[%d]", path, i)
+		ipath := itemPath(path, i)
 		k := AccessKey{Pos: f.pos(item)}
 		for _, kv := range fields(item) {
 			val := kv[1]

@@ -168,7 +168,7 @@ func (l *loader) checkAccessTests() {
 				l.errorf(t.WhoPos, path+".who", "unknown group %q: not defined under groups%s", t.Who.Name, didYouMean(t.Who.Name, slices.Sorted(maps.Keys(l.groups))))
 			}
 		}
-		if _, ok := l.envs[t.In]; !ok && t.In != ScopeAccount && cloudNameRE.MatchString(t.In) {
+		if _, ok := l.envs[t.In]; !ok && t.In != ScopeAccount && isCloudName(t.In) {
 			l.errorf(t.InPos, path+".in", "unknown environment %q: expected account or an environment defined under environments%s", t.In, didYouMean(t.In, slices.Sorted(maps.Keys(l.envs))))
 		}
 		for _, list := range []struct {

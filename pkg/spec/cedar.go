@@ -158,7 +158,7 @@ func (l *loader) checkPolicies(srcs []source) {
 	inFile := indexesInFile(l.cfg.Policies, func(p *Policy) Pos { return p.Pos })
 	for i := range l.cfg.Policies {
 		p := &l.cfg.Policies[i]
-		path := fmt.Sprintf("policies[%d]", inFile[i])
+		path := itemPath("policies", inFile[i])
 		if p.StatementBlock {
 			p.StatementPos.Col = blockIndent(lines[p.StatementPos.File], p.StatementPos.Line) + 1
 		}

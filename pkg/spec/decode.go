@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -11,9 +10,18 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// cloudNameRE is the schema's cloud name pattern. A reference that does not
-// match was reported by the schema, so it is not also reported as unknown.
-var cloudNameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+// isCloudName reports whether s matches the schema's cloud name pattern,
+// ^[a-z0-9_-]+$ (TestIsCloudName), without a regexp: it runs for every
+// reference. A reference that does not match was reported by the schema,
+// so it is not also reported as unknown.
+func isCloudName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // decodeFile adds one file's objects to the merged configuration. Values of
 // the wrong shape are skipped: the schema has reported them.
@@ -34,15 +42,15 @@ func (l *loader) decodeFile(f *file) {
 			}
 		case "environments":
 			for i, n := range items(val) {
-				l.decodeEnvironment(f, n, fmt.Sprintf("environments[%d]", i))
+				l.decodeEnvironment(f, n, itemPath("environments", i))
 			}
 		case "users":
 			for i, n := range items(val) {
-				l.decodeUser(f, n, fmt.Sprintf("users[%d]", i))
+				l.decodeUser(f, n, itemPath("users", i))
 			}
 		case "groups":
 			for i, n := range items(val) {
-				l.decodeGroup(f, n, fmt.Sprintf("groups[%d]", i))
+				l.decodeGroup(f, n, itemPath("groups", i))
 			}
 		case "prune":
 			l.decodePrune(f, val)
@@ -84,7 +92,9 @@ func (l *loader) decodeEnvironment(f *file, n *yaml.Node, path string) {
 		case "cloud_name":
 			e.CloudName, _ = str(val)
 			if e.CloudName != "" {
-				l.define(l.envs, e.CloudName, f.pos(val), path+".cloud_name", fmt.Sprintf("environment %q", e.CloudName))
+				if prev, dup := define(l.envs, e.CloudName, f.pos(val)); dup {
+					l.errorf(f.pos(val), path+".cloud_name", "duplicate environment %q; first defined at %s", e.CloudName, prev)
+				}
 			}
 		case "name":
 			e.Name, _ = str(val)
@@ -105,11 +115,11 @@ func (l *loader) decodeEnvironment(f *file, n *yaml.Node, path string) {
 			}
 		}
 	}
-	if b := e.BaseEnvironment; b != "" && cloudNameRE.MatchString(b) {
+	if b := e.BaseEnvironment; b != "" && isCloudName(b) {
 		if b == e.CloudName {
 			l.errorf(f.pos(base), path+".base_environment", "an environment cannot be its own base")
 		} else {
-			l.envRefs = append(l.envRefs, envRef{pos: f.pos(base), path: path + ".base_environment", cloudName: b})
+			l.refEnv(f.pos(base), b, func() string { return path + ".base_environment" })
 		}
 	}
 	l.cfg.Environments = append(l.cfg.Environments, e)
@@ -134,11 +144,13 @@ func (l *loader) decodeUser(f *file, n *yaml.Node, path string) {
 				l.errorf(f.pos(val), path+".email", "%s", badEmail(email))
 				break
 			}
-			what := fmt.Sprintf("user %q", email)
-			if email != u.Email {
-				what += " (emails are compared case-insensitively)"
+			if prev, dup := define(l.users, u.Email, f.pos(val)); dup {
+				note := ""
+				if email != u.Email {
+					note = " (emails are compared case-insensitively)"
+				}
+				l.errorf(f.pos(val), path+".email", "duplicate user %q%s; first defined at %s", email, note, prev)
 			}
-			l.define(l.users, u.Email, f.pos(val), path+".email", what)
 		case "name":
 			if s, ok := str(val); ok {
 				u.Name = &s
@@ -179,20 +191,25 @@ func (l *loader) decodeAccess(f *file, n *yaml.Node, path string) *EnvironmentAc
 		return nil
 	}
 	a := &EnvironmentAccess{CloudNames: []string{}}
-	seen := map[string]Pos{}
-	for i, item := range items(n) {
+	list := items(n)
+	var seen map[string]*yaml.Node // for a long list; a short one looks back
+	if len(list) > smallMapping {
+		seen = map[string]*yaml.Node{}
+	}
+	for i, item := range list {
 		name, ok := str(item)
-		if !ok || !cloudNameRE.MatchString(name) {
+		if !ok || !isCloudName(name) {
 			continue
 		}
-		ipath := fmt.Sprintf("%s[%d]", path, i)
-		if prev, dup := seen[name]; dup {
-			l.errorf(f.pos(item), ipath, "duplicate environment %q (first listed at %s)", name, prev)
+		if prev := listedBefore(list, i, name, seen); prev != nil {
+			l.errorf(f.pos(item), itemPath(path, i), "duplicate environment %q (first listed at %s)", name, f.pos(prev))
 			continue
 		}
-		seen[name] = f.pos(item)
+		if seen != nil {
+			seen[name] = item
+		}
 		a.CloudNames = append(a.CloudNames, name)
-		l.envRefs = append(l.envRefs, envRef{pos: f.pos(item), path: ipath, cloudName: name})
+		l.refEnv(f.pos(item), name, func() string { return itemPath(path, i) })
 	}
 	slices.Sort(a.CloudNames)
 	return a
@@ -275,7 +292,7 @@ func (l *loader) decodePrune(f *file, n *yaml.Node) {
 			continue
 		}
 		if seen[s] {
-			l.errorf(f.pos(item), fmt.Sprintf("prune[%d]", i), "duplicate kind %q", s)
+			l.errorf(f.pos(item), itemPath("prune", i), "duplicate kind %q", s)
 			continue
 		}
 		seen[s] = true
@@ -313,14 +330,38 @@ func (l *loader) defineGroup(name string, pos Pos, path string) {
 	l.groups[name] = pos
 }
 
-// define records that key is defined at pos, or reports a duplicate naming
-// both places. what names the object, such as `user "ana@acme.test"`.
-func (l *loader) define(defined map[string]Pos, key string, pos Pos, path, what string) {
+// define records that key is defined at pos, or returns where it was
+// defined first.
+func define(defined map[string]Pos, key string, pos Pos) (prev Pos, dup bool) {
 	if prev, dup := defined[key]; dup {
-		l.errorf(pos, path, "duplicate %s; first defined at %s", what, prev)
-		return
+		return prev, true
 	}
 	defined[key] = pos
+	return Pos{}, false
+}
+
+// listedBefore returns the first of list[:i] that is the string s, from
+// seen (s's first item) when there is one, else looking back.
+func listedBefore(list []*yaml.Node, i int, s string, seen map[string]*yaml.Node) *yaml.Node {
+	if seen != nil {
+		return seen[s]
+	}
+	for _, item := range list[:i] {
+		if v, ok := str(item); ok && v == s {
+			return item
+		}
+	}
+	return nil
+}
+
+// refEnv records a reference to an environment, checked once every file
+// has defined its environments (parse). One defined already needs no
+// check; path, for the message, is made only for one kept.
+func (l *loader) refEnv(pos Pos, cloudName string, path func() string) {
+	if _, ok := l.envs[cloudName]; ok {
+		return
+	}
+	l.envRefs = append(l.envRefs, envRef{pos: pos, path: path(), cloudName: cloudName})
 }
 
 // validEmail accepts a bare address (no display name, no angle brackets)

@@ -81,17 +81,47 @@ func fields(n *yaml.Node) [][2]*yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	seen := map[string]bool{}
-	var out [][2]*yaml.Node
+	var seen map[string]bool
+	if len(n.Content) > 2*smallMapping {
+		seen = make(map[string]bool, len(n.Content)/2)
+	}
+	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
-		if seen[k.Value] {
+		if seen != nil {
+			if seen[k.Value] {
+				continue
+			}
+			seen[k.Value] = true
+		} else if keyBefore(n.Content, i) {
 			continue
 		}
-		seen[k.Value] = true
 		out = append(out, [2]*yaml.Node{k, resolve(n.Content[i+1])})
 	}
 	return out
+}
+
+// smallMapping is the most keys for which a mapping's duplicates are
+// found by looking back (keyBefore) rather than with a map: a mapping of
+// the configuration has a few keys, and a map for each object was one
+// allocation per object.
+const smallMapping = 16
+
+// keyBefore reports whether the key at content[i] appears as an earlier
+// key of the mapping's content.
+func keyBefore(content []*yaml.Node, i int) bool {
+	for j := 0; j < i; j += 2 {
+		if content[j].Value == content[i].Value {
+			return true
+		}
+	}
+	return false
+}
+
+// itemPath is the path of a list's item, as users[3]; paths are made for
+// every item, so without fmt.
+func itemPath(list string, i int) string {
+	return list + "[" + strconv.Itoa(i) + "]"
 }
 
 // str returns the value of a string scalar.

@@ -178,15 +178,15 @@ func (l *loader) decodePermissions(f *file, key string, val *yaml.Node) {
 		}
 	case "roles":
 		for i, n := range items(val) {
-			l.decodeRole(f, n, fmt.Sprintf("roles[%d]", i))
+			l.decodeRole(f, n, itemPath("roles", i))
 		}
 	case "policies":
 		for i, n := range items(val) {
-			l.decodePolicy(f, n, fmt.Sprintf("policies[%d]", i))
+			l.decodePolicy(f, n, itemPath("policies", i))
 		}
 	case "assignments":
 		for i, n := range items(val) {
-			l.decodeAssignment(f, n, fmt.Sprintf("assignments[%d]", i))
+			l.decodeAssignment(f, n, itemPath("assignments", i))
 		}
 	}
 }
@@ -263,7 +263,7 @@ func (l *loader) decodePolicy(f *file, n *yaml.Node, path string) {
 			p.Name, _ = str(val)
 		case "scope":
 			p.Scope, _ = str(val)
-			l.scopeRef(f, val, path+".scope", p.Scope)
+			l.scopeRef(f, val, path, p.Scope)
 		case "description":
 			if s, ok := str(val); ok {
 				p.Description = &s
@@ -294,11 +294,11 @@ func (l *loader) decodePolicy(f *file, n *yaml.Node, path string) {
 	l.cfg.Policies = append(l.cfg.Policies, p)
 }
 
-// scopeRef records a scope that names an environment, to be checked with
-// the other environment references.
+// scopeRef records the scope of the item at path when it names an
+// environment, to be checked with the other environment references.
 func (l *loader) scopeRef(f *file, val *yaml.Node, path, scope string) {
-	if scope != "" && scope != ScopeAccount && scope != ScopeAll && cloudNameRE.MatchString(scope) {
-		l.envRefs = append(l.envRefs, envRef{pos: f.pos(val), path: path, cloudName: scope})
+	if scope != "" && scope != ScopeAccount && scope != ScopeAll && isCloudName(scope) {
+		l.refEnv(f.pos(val), scope, func() string { return path + ".scope" })
 	}
 }
 
@@ -318,7 +318,7 @@ func (l *loader) decodeAssignment(f *file, n *yaml.Node, path string) {
 			a.RolePos = f.pos(val)
 		case "scope":
 			a.Scope, _ = str(val)
-			l.scopeRef(f, val, path+".scope", a.Scope)
+			l.scopeRef(f, val, path, a.Scope)
 		case "folder_id":
 			a.FolderID, _ = str(val)
 		case "collection_id":
@@ -364,8 +364,8 @@ func (l *loader) decodePrincipal(f *file, n *yaml.Node, path string) Principal {
 			switch kv[0].Value {
 			case "environment":
 				env, _ = str(kv[1])
-				if env != "" && cloudNameRE.MatchString(env) {
-					l.envRefs = append(l.envRefs, envRef{pos: f.pos(kv[1]), path: path + ".api_key.environment", cloudName: env})
+				if env != "" && isCloudName(env) {
+					l.refEnv(f.pos(kv[1]), env, func() string { return path + ".api_key.environment" })
 				}
 			case "name":
 				key, _ = str(kv[1])
@@ -428,7 +428,7 @@ func (l *loader) checkRoles() map[string]*Role {
 	inFile := indexesInFile(l.cfg.Roles, func(r *Role) Pos { return r.Pos })
 	for i := range l.cfg.Roles {
 		r := &l.cfg.Roles[i]
-		path := fmt.Sprintf("roles[%d]", inFile[i])
+		path := itemPath("roles", inFile[i])
 		if r.ID == "" || strings.HasPrefix(r.ID, "cld::") {
 			continue
 		}
@@ -455,7 +455,7 @@ func (l *loader) checkAssignments(roles map[string]*Role) {
 	inFile := indexesInFile(l.cfg.Assignments, func(a *Assignment) Pos { return a.Pos })
 	for i := range l.cfg.Assignments {
 		a := &l.cfg.Assignments[i]
-		path := fmt.Sprintf("assignments[%d]", inFile[i])
+		path := itemPath("assignments", inFile[i])
 		good := true
 		switch a.Principal.Kind {
 		case PrincipalUser:

@@ -274,9 +274,8 @@ func (cs *configSchema) quickValid(root *yaml.Node) bool {
 // not a scalar is not decided here.
 func plainKeys(n *yaml.Node) bool {
 	if n.Kind == yaml.MappingNode {
-		const small = 16
 		var seen map[string]bool
-		if len(n.Content) > 2*small {
+		if len(n.Content) > 2*smallMapping {
 			seen = make(map[string]bool, len(n.Content)/2)
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -284,17 +283,11 @@ func plainKeys(n *yaml.Node) bool {
 			if k.Kind != yaml.ScalarNode {
 				return false
 			}
-			if seen != nil {
-				if seen[k.Value] {
-					return false
-				}
-				seen[k.Value] = true
-				continue
+			if seen == nil && keyBefore(n.Content, i) || seen[k.Value] {
+				return false
 			}
-			for j := 0; j < i; j += 2 {
-				if n.Content[j].Value == k.Value {
-					return false
-				}
+			if seen != nil {
+				seen[k.Value] = true
 			}
 		}
 	}

@@ -38,10 +38,10 @@ func (l *loader) decodePreviously(f *file, n *yaml.Node, path string, k Kind) []
 		if !ok || s == "" {
 			continue
 		}
-		ipath := fmt.Sprintf("%s[%d]", path, i)
+		ipath := itemPath(path, i)
 		switch k {
 		case KindEnvironment:
-			if !cloudNameRE.MatchString(s) {
+			if !isCloudName(s) {
 				continue // the schema said so
 			}
 		case KindUser:
@@ -73,27 +73,36 @@ type renamed struct {
 // checkRenames reports previous keys that would make a rename ambiguous.
 func (l *loader) checkRenames() {
 	var all []renamed
-	index := map[Kind]map[string]int{} // per file: objects seen so far
+	type at struct {
+		kind      Kind
+		file, via string
+	}
+	index := map[at]int{} // per kind and file: objects seen so far
 	next := func(k Kind, p Pos) int {
-		if index[k] == nil {
-			index[k] = map[string]int{}
-		}
-		at := p.File + "\x00" + p.Via
-		i := index[k][at]
-		index[k][at]++
+		i := index[at{k, p.File, p.Via}]
+		index[at{k, p.File, p.Via}]++
 		return i
 	}
 	for _, e := range l.cfg.Environments {
 		i := next(KindEnvironment, e.Pos)
-		all = append(all, renamed{KindEnvironment, e.CloudName, fmt.Sprintf("environments[%d]", i), e.Pos, e.Previously})
+		if len(e.Previously) == 0 {
+			continue
+		}
+		all = append(all, renamed{KindEnvironment, e.CloudName, itemPath("environments", i), e.Pos, e.Previously})
 	}
 	for _, u := range l.cfg.Users {
 		i := next(KindUser, u.Pos)
-		all = append(all, renamed{KindUser, u.Email, fmt.Sprintf("users[%d]", i), u.Pos, u.Previously})
+		if len(u.Previously) == 0 {
+			continue
+		}
+		all = append(all, renamed{KindUser, u.Email, itemPath("users", i), u.Pos, u.Previously})
 	}
 	for _, g := range l.cfg.Groups {
 		i := next(KindGroup, g.Pos)
-		all = append(all, renamed{KindGroup, g.Name, fmt.Sprintf("groups[%d]", i), g.Pos, g.Previously})
+		if len(g.Previously) == 0 {
+			continue
+		}
+		all = append(all, renamed{KindGroup, g.Name, itemPath("groups", i), g.Pos, g.Previously})
 	}
 	type claim struct {
 		key string

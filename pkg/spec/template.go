@@ -148,7 +148,7 @@ func tenantsOf(f *file, val *yaml.Node) []tenantEntry {
 	var out []tenantEntry
 	for i, n := range items(val) {
 		if n.Kind == yaml.MappingNode {
-			out = append(out, tenantEntry{f: f, item: n, path: fmt.Sprintf("tenants[%d]", i)})
+			out = append(out, tenantEntry{f: f, item: n, path: itemPath("tenants", i)})
 		}
 	}
 	return out

@@ -34,7 +34,6 @@ package spec
 // one (`${group:${var:slug}-designers}`).
 
 import (
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -391,7 +390,7 @@ func (s *scope) expandTree(f *file, root *yaml.Node, skip ...string) {
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				walk(c, fmt.Sprintf("%s[%d]", path, i))
+				walk(c, itemPath(path, i))
 			}
 		case yaml.ScalarNode:
 			s.expandScalar(f, n, path)

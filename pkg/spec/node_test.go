@@ -1,0 +1,93 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestFieldsDuplicates: fields keeps the first of repeated keys, in
+// document order, whether it looks back (small mappings) or uses a map
+// (large ones); plainKeys refuses a repeated key either way.
+func TestFieldsDuplicates(t *testing.T) {
+	for _, size := range []int{1, 3, smallMapping, smallMapping + 1, 40} {
+		var b strings.Builder
+		var want []string
+		for i := range size {
+			fmt.Fprintf(&b, "k%d: v%d\n", i, i)
+			want = append(want, fmt.Sprintf("k%d=v%d", i, i))
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(b.String()), &doc); err != nil {
+			t.Fatal(err)
+		}
+		root := doc.Content[0]
+		if !plainKeys(root) {
+			t.Errorf("%d keys: plainKeys refuses unique keys", size)
+		}
+		// Repeat the first and the last key, with other values.
+		for _, i := range []int{0, size - 1} {
+			k := *root.Content[2*i]
+			root.Content = append(root.Content, &k, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "again"})
+		}
+		var got []string
+		for _, kv := range fields(root) {
+			got = append(got, kv[0].Value+"="+kv[1].Value)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%d keys: fields = %v, want %v", size, got, want)
+		}
+		if plainKeys(root) {
+			t.Errorf("%d keys: plainKeys passes a repeated key", size)
+		}
+	}
+}
+
+func TestIsCloudName(t *testing.T) {
+	re := regexp.MustCompile(`^[a-z0-9_-]+$`) // the schema's pattern
+	for _, s := range []string{"", "a", "env-1", "env_2", "Env", "a b", "a.b", "a\n", "\na", "é", "a\x00", "-", "_", "0", "a/b", "ａ", "z9-_"} {
+		if got, want := isCloudName(s), re.MatchString(s); got != want {
+			t.Errorf("isCloudName(%q) = %v, the pattern says %v", s, got, want)
+		}
+	}
+	for c := range 256 {
+		s := "a" + string(rune(c))
+		if got, want := isCloudName(s), re.MatchString(s); got != want {
+			t.Errorf("isCloudName(%q) = %v, the pattern says %v", s, got, want)
+		}
+	}
+}
+
+// TestEnvironmentListDuplicates: a duplicate in a user's environments
+// names the first, in a short list (looked back for) and a long one.
+func TestEnvironmentListDuplicates(t *testing.T) {
+	var envs, list []string
+	for i := range smallMapping + 4 {
+		envs = append(envs, fmt.Sprintf("  - {cloud_name: e%d, name: E%d}\n", i, i))
+		list = append(list, fmt.Sprintf("e%d", i))
+	}
+	cfg := "version: 1\nenvironments:\n" + strings.Join(envs, "") + "users:\n" +
+		"  - {email: a@b.co, environments: [e1, e2, e1]}\n" +
+		"  - {email: b@b.co, environments: [" + strings.Join(list, ", ") + ", e3, later]}\n"
+	_, err := Parse("c.yaml", []byte(cfg))
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("Parse returned %v, want Errors", err)
+	}
+	want := []string{
+		`c.yaml:24:44: users[0].environments[2]: duplicate environment "e1" (first listed at c.yaml:24:36)`,
+		`c.yaml:25:126: users[1].environments[20]: duplicate environment "e3" (first listed at c.yaml:25:48)`,
+		`c.yaml:25:130: users[1].environments[21]: unknown environment "later": not defined under environments`,
+	}
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
