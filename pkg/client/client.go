@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -264,7 +265,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("new client: %w", err)
 	}
 
-	hc := &http.Client{Timeout: defaultTimeout}
+	hc := &http.Client{Timeout: defaultTimeout, Transport: defaultTransport()}
 	if s.httpClient != nil {
 		cp := *s.httpClient
 		hc = &cp
@@ -312,6 +313,25 @@ func New(opts ...Option) (*Client, error) {
 	c.Public = (*PublicService)(&c.common)
 	return c, nil
 }
+
+// defaultTransport is the transport of a client not given its own
+// http.Client: http.DefaultTransport as configured (proxy, timeouts), but
+// keeping an idle connection for every request a parallel read has in
+// flight (DefaultTransport keeps 2 per host and closes the others after
+// each answer, so a read at parallelism 10 dialed again for one request
+// in 13), and reading answers of tens of KB in fewer system calls. A
+// DefaultTransport replaced by something other than an *http.Transport is
+// used as it is.
+var defaultTransport = sync.OnceValue(func() http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, 64)
+	t.ReadBufferSize = max(t.ReadBufferSize, 64<<10)
+	return t
+})
 
 // AccountID returns the account id the client was configured with.
 func (c *Client) AccountID() string { return c.accountID }
