@@ -51,6 +51,8 @@ type treeCheck struct {
 	// added counts the values aliases add, as written in document order.
 	added int
 	ok    bool
+	// varRefs is set by a scalar that may refer to a variable (usesVars).
+	varRefs bool
 }
 
 // checkTree refuses, with positions, a file whose tree holds an explicit
@@ -60,6 +62,7 @@ type treeCheck struct {
 func (l *loader) checkTree(f *file) bool {
 	c := &treeCheck{l: l, f: f, size: map[*yaml.Node]int{}, depth: map[*yaml.Node]int{}, visiting: map[*yaml.Node]bool{}, ok: true}
 	c.written(f.root, 1)
+	f.varRefs = c.varRefs
 	return c.ok
 }
 
@@ -87,6 +90,9 @@ func (c *treeCheck) written(n *yaml.Node, depth int) {
 		return
 	}
 	c.checkTag(n)
+	if n.Kind == yaml.ScalarNode && !c.varRefs {
+		c.varRefs = hasVarRef(n.Value)
+	}
 	for _, child := range n.Content {
 		c.written(child, depth+1)
 	}

@@ -114,6 +114,8 @@ type file struct {
 	// broken is set when the file could not be read (invalid YAML, more
 	// than one document, over a limit): what it defines is unknown.
 	broken bool
+	// varRefs is set when a scalar may refer to a variable (checkTree).
+	varRefs bool
 }
 
 func (f *file) pos(n *yaml.Node) Pos {
@@ -213,7 +215,7 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 			continue
 		}
 		f.src = src.data
-		if len(files) == 0 && !usesVars(f.root) && !isTemplate(f.root) {
+		if len(files) == 0 && !usesVars(f) && !isTemplate(f.root) {
 			l.loadFile(f)
 			continue
 		}
@@ -273,27 +275,18 @@ func (l *loader) checkSchema(f *file) {
 	l.errs = append(l.errs, l.sch.validate(f, v)...)
 }
 
-// usesVars reports whether a file declares variables (a top-level vars:)
-// or may use one: a scalar holding "${var:" or "$${" (which expands to
-// ${), what varRefRE matches. Cedar's ${user:...} and the like are left
-// alone by expansion.
-func usesVars(root *yaml.Node) bool {
-	if k, _ := rootKey(root, "vars"); k != nil {
-		return true
-	}
-	var walk func(n *yaml.Node) bool
-	walk = func(n *yaml.Node) bool {
-		if n.Kind == yaml.ScalarNode && (strings.Contains(n.Value, "${var:") || strings.Contains(n.Value, "$${")) {
-			return true
-		}
-		for _, c := range n.Content {
-			if walk(c) {
-				return true
-			}
-		}
-		return false
-	}
-	return walk(root)
+// usesVars reports whether a parsed file declares variables (a top-level
+// vars:) or may use one (hasVarRef).
+func usesVars(f *file) bool {
+	k, _ := rootKey(f.root, "vars")
+	return k != nil || f.varRefs
+}
+
+// hasVarRef reports whether a scalar may refer to a variable: it holds
+// "${var:" or "$${" (which expands to ${), what varRefRE matches.
+// Cedar's ${user:...} and the like are left alone by expansion.
+func hasVarRef(s string) bool {
+	return strings.Contains(s, "${var:") || strings.Contains(s, "$${")
 }
 
 // yamlLine matches yaml.v3's error text, which carries a line but no column.
@@ -325,10 +318,8 @@ func (l *loader) parseYAML(src source) *file {
 		f.broken = true
 		return f
 	}
-	if root := doc.Content[0]; l.checkTree(&file{name: src.name, root: root}) { // limits.go
-		f.root = root
-	} else {
-		f.broken = true
+	if f.root = doc.Content[0]; !l.checkTree(f) { // limits.go
+		f.root, f.broken = nil, true
 	}
 	return f
 }

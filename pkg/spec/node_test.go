@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"strings"
 	"testing"
@@ -89,5 +90,35 @@ func TestEnvironmentListDuplicates(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestPlainAddress: the addresses plainAddress passes are ones
+// mail.ParseAddress accepts as written, so checkEmail says of every
+// address what it said when it always asked net/mail.
+func TestPlainAddress(t *testing.T) {
+	parts := []string{"a", "A", "0", "a.b", "a..b", ".a", "a.", "a-b", "-a", "a-", "a_b", "a+b", "+", "_", "a b", "é", "a\"b", "(c)", "a,b", "[1.2.3.4]", "", "a/b", "a=b", "a'b", "x.y.z", "xn--d1acufc"}
+	var addrs []string
+	for _, l := range parts {
+		for _, d := range parts {
+			addrs = append(addrs, l+"@"+d, l+"@"+d+".co", l+"@"+d+".", "Name <"+l+"@"+d+".co>")
+		}
+	}
+	addrs = append(addrs, "a@b@c.d", "@b.co", "a@", "a", strings.Repeat("a", 65)+"@b.co", "a@b.co ", " a@b.co")
+	plain := 0
+	for _, s := range addrs {
+		if plainAddress(s) {
+			plain++
+			if a, err := mail.ParseAddress(s); err != nil || a.Name != "" || a.Address != s {
+				t.Errorf("plainAddress(%q) is true, but net/mail reads it as %v, %v", s, a, err)
+			}
+		}
+		got, _ := checkEmail(s)
+		if want, _ := checkEmailWith(s, func(string) bool { return false }); got != want {
+			t.Errorf("checkEmail(%q) = %v, net/mail says %v", s, got, want)
+		}
+	}
+	if plain < 50 {
+		t.Errorf("plainAddress passed only %d addresses", plain)
 	}
 }

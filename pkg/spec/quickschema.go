@@ -46,7 +46,7 @@ type quickSchema struct {
 	minLen   int // -1: none, as minItems, minProps, maxProps and maxLen
 	maxLen   int
 	pattern  *regexp.Regexp
-	format   func(any) bool
+	format   func(string) bool
 	strs     []string // enum or const of strings
 	hasStrs  bool
 	num      *float64 // const of a number
@@ -66,14 +66,14 @@ var quickIgnored = []string{"$schema", "$id", "$defs", "title", "description", "
 
 // compileQuick compiles the schema document raw for quickValid, or fails
 // on a keyword it does not know: then every file takes the full path.
-func compileQuick(raw map[string]any, formats map[string]func(any) bool) (*quickSchema, error) {
+func compileQuick(raw map[string]any, formats map[string]func(string) bool) (*quickSchema, error) {
 	c := &quickCompiler{root: raw, formats: formats, done: map[string]*quickSchema{}}
 	return c.compile(raw, "#")
 }
 
 type quickCompiler struct {
 	root    map[string]any
-	formats map[string]func(any) bool
+	formats map[string]func(string) bool
 	done    map[string]*quickSchema // by $ref, so that a cycle ends
 }
 

@@ -39,9 +39,11 @@ type configSchema struct {
 // schemaFormats are the formats the schema asserts. Formats are asserted
 // so that names get nameProblem (names.go); emails are checked by decode
 // (validEmail), with better messages.
-var schemaFormats = map[string]func(any) bool{
-	"email":    func(any) bool { return true },
-	nameFormat: func(v any) bool { s, _ := v.(string); return nameProblem(s) == "" },
+// The validator passes them any value, a string as "" (format checks
+// strings); the quick check passes strings only.
+var schemaFormats = map[string]func(string) bool{
+	"email":    func(string) bool { return true },
+	nameFormat: func(s string) bool { return nameProblem(s) == "" },
 }
 
 var compiledSchema = sync.OnceValues(func() (*configSchema, error) {
@@ -54,7 +56,7 @@ var compiledSchema = sync.OnceValues(func() (*configSchema, error) {
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
 	for name, f := range schemaFormats {
-		c.Formats[name] = f
+		c.Formats[name] = func(v any) bool { s, _ := v.(string); return f(s) }
 	}
 	c.LoadURL = func(u string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("schema %s: remote references are not loaded", u)

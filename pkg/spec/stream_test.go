@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"gopkg.in/yaml.v3"
 )
 
 // TestLoadFileByFile: files are decoded as they are parsed until one
@@ -69,11 +68,11 @@ func TestUsesVars(t *testing.T) {
 		{"vars: {}", true},
 		{"x: ${var:unclosed", true}, // conservative: it holds ${var:
 	} {
-		var doc yaml.Node
-		if err := yaml.Unmarshal([]byte(tt.yaml), &doc); err != nil {
-			t.Fatal(err)
+		f := (&loader{}).parseYAML(source{name: "f.yaml", data: []byte(tt.yaml)})
+		if f.root == nil {
+			t.Fatalf("%s does not parse", tt.yaml)
 		}
-		if got := usesVars(doc.Content[0]); got != tt.want {
+		if got := usesVars(f); got != tt.want {
 			t.Errorf("usesVars(%s) = %v, want %v", tt.yaml, got, tt.want)
 		}
 	}
