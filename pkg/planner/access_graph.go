@@ -20,7 +20,7 @@ type AccessGraph struct {
 	users    map[string]bool            // lower-cased emails
 	groups   map[string]map[string]bool // name → member emails
 	roles    map[string]accessRole      // custom roles by id
-	assigns  map[accessAssign]bool
+	assigns  []accessAssign // as listed: holdings() drops duplicates
 	policies map[string]AccessPolicy // by live id, or "new\x00" + ref for creates
 
 	// held caches holdings once the graph is built (queries may run
@@ -65,7 +65,7 @@ func LiveAccess(live *model.Account) *AccessGraph {
 func accessOf(acc *model.Account, names map[string]string) *AccessGraph {
 	g := &AccessGraph{
 		users: map[string]bool{}, groups: map[string]map[string]bool{}, roles: map[string]accessRole{},
-		assigns: map[accessAssign]bool{}, policies: map[string]AccessPolicy{}, cat: spec.BuiltinCatalog(),
+		policies: map[string]AccessPolicy{}, cat: spec.BuiltinCatalog(),
 	}
 	for _, u := range acc.Users {
 		g.users[normEmail(u.Email)] = true
@@ -87,11 +87,12 @@ func accessOf(acc *model.Account, names map[string]string) *AccessGraph {
 	for _, r := range lp.Roles {
 		g.roles[r.ID] = accessRole{Name: r.Name, Policies: slices.Clone(r.SystemPolicies)}
 	}
+	g.assigns = make([]accessAssign, 0, len(lp.Assignments))
 	for _, a := range lp.Assignments {
 		if a.Principal.Kind == "" {
 			continue // provisioning keys and unknown ids name no one we show
 		}
-		g.assigns[accessAssign{a.Principal, a.Role, a.Scope, a.FolderID, a.CollectionID}] = true
+		g.assigns = append(g.assigns, accessAssign{a.Principal, a.Role, a.Scope, a.FolderID, a.CollectionID})
 	}
 	for _, p := range lp.Policies {
 		g.policies[policyKey(p)] = AccessPolicy{Name: p.Name, Scope: p.Scope, Statement: model.UnresolveNames(names, p.Statement), Enabled: p.Enabled}

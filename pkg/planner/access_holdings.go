@@ -40,7 +40,7 @@ func (g *AccessGraph) computeHoldings() map[held]string {
 			out[k] = via
 		}
 	}
-	for a := range g.assigns {
+	for _, a := range g.assigns {
 		h := holding{a.Role, a.Scope, a.Folder, a.Coll}
 		switch a.Principal.Kind {
 		case spec.PrincipalUser:
@@ -141,18 +141,41 @@ func diffHoldings(before, after *AccessGraph) []AccessChange {
 // diffRoleContents gives and takes the system policies a custom role
 // gains or loses to whoever holds it both before and after.
 func diffRoleContents(before, after *AccessGraph) []AccessChange {
+	// Only the holders of a role whose contents change gain or lose
+	// anything: find those roles first, and look at no other holding.
+	changed := map[string]bool{}
+	check := func(id string) {
+		was, _ := before.rolePolicies(id)
+		now, _ := after.rolePolicies(id)
+		if !slices.Equal(was, now) {
+			changed[id] = true
+		}
+	}
+	for _, g := range []*AccessGraph{before, after} {
+		for id := range g.roles {
+			check(id)
+		}
+		if before.cat != after.cat { // two catalogs, as a rehearsal compares
+			for id := range g.cat.Roles {
+				check(id)
+			}
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
 	var out []AccessChange
 	hb, ha := before.holdings(), after.holdings()
 	for k, first := range ha {
+		if !changed[k.H.Role] {
+			continue
+		}
 		if _, had := hb[k]; !had {
 			continue
 		}
 		p, h := k.P, k.H
 		was, _ := before.rolePolicies(h.Role)
 		now, _ := after.rolePolicies(h.Role)
-		if slices.Equal(was, now) {
-			continue // the same contents: nothing to give or take
-		}
 		via := "role " + after.roleName(h.Role)
 		if first != "" {
 			via += ", group " + first
