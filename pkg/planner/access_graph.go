@@ -20,8 +20,8 @@ type AccessGraph struct {
 	users    map[string]bool            // lower-cased emails
 	groups   map[string]map[string]bool // name → member emails
 	roles    map[string]accessRole      // custom roles by id
-	assigns  []accessAssign // as listed: holdings() drops duplicates
-	policies map[string]AccessPolicy // by live id, or "new\x00" + ref for creates
+	assigns  []accessAssign             // as listed: holdings() drops duplicates
+	policies map[string]AccessPolicy    // by live id, or "new\x00" + ref for creates
 
 	// held caches holdings once the graph is built (queries may run
 	// concurrently).
