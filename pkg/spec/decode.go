@@ -41,14 +41,17 @@ func (l *loader) decodeFile(f *file) {
 				l.cfg.Version = int(v)
 			}
 		case "environments":
+			l.cfg.Environments = slices.Grow(l.cfg.Environments, len(val.Content))
 			for i, n := range items(val) {
 				l.decodeEnvironment(f, n, itemPath("environments", i))
 			}
 		case "users":
+			l.cfg.Users = slices.Grow(l.cfg.Users, len(val.Content))
 			for i, n := range items(val) {
 				l.decodeUser(f, n, itemPath("users", i))
 			}
 		case "groups":
+			l.cfg.Groups = slices.Grow(l.cfg.Groups, len(val.Content))
 			for i, n := range items(val) {
 				l.decodeGroup(f, n, itemPath("groups", i))
 			}
@@ -190,8 +193,8 @@ func (l *loader) decodeAccess(f *file, n *yaml.Node, path string) *EnvironmentAc
 	if n.Kind != yaml.SequenceNode {
 		return nil
 	}
-	a := &EnvironmentAccess{CloudNames: []string{}}
 	list := items(n)
+	a := &EnvironmentAccess{CloudNames: make([]string, 0, len(list))}
 	var seen map[string]*yaml.Node // for a long list; a short one looks back
 	if len(list) > smallMapping {
 		seen = map[string]*yaml.Node{}

@@ -251,7 +251,8 @@ func parse(srcs []source, opts LoadOptions) (*Config, error) {
 	}
 	l.checkLookalikes() // confusable.go
 	l.cfg.Warnings = l.cfg.Warnings.sorted()
-	return &l.cfg, nil
+	cfg := l.cfg // a copy, so that the loader's indexes are not kept with it
+	return &cfg, nil
 }
 
 // loadFile checks one parsed (and expanded) file against the schema and

@@ -185,6 +185,7 @@ func (l *loader) decodePermissions(f *file, key string, val *yaml.Node) {
 			l.decodePolicy(f, n, itemPath("policies", i))
 		}
 	case "assignments":
+		l.cfg.Assignments = slices.Grow(l.cfg.Assignments, len(val.Content))
 		for i, n := range items(val) {
 			l.decodeAssignment(f, n, itemPath("assignments", i))
 		}
@@ -451,7 +452,7 @@ func (l *loader) checkRoles() map[string]*Role {
 
 func (l *loader) checkAssignments(roles map[string]*Role) {
 	cat := BuiltinCatalog()
-	seen := map[string]Pos{}
+	seen := make(map[string]Pos, len(l.cfg.Assignments))
 	inFile := indexesInFile(l.cfg.Assignments, func(a *Assignment) Pos { return a.Pos })
 	for i := range l.cfg.Assignments {
 		a := &l.cfg.Assignments[i]
