@@ -60,9 +60,11 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("timestamp: want an ISO-8601 string, got %s", truncate(string(b), 40))
+	s, ok := plainString(b)
+	if !ok {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("timestamp: want an ISO-8601 string, got %s", truncate(string(b), 40))
+		}
 	}
 	if s == "" {
 		t.Time = time.Time{}
@@ -74,6 +76,22 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	}
 	t.Time = v
 	return nil
+}
+
+// plainString returns the value of the JSON string b when it needs no
+// decoding (quoted printable ASCII without escapes), as every timestamp
+// the service sends does: a users page holds 300 of them, and decoding
+// each with encoding/json cost a third of the page's decode.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(b[1 : len(b)-1]), true
 }
 
 // MarshalJSON writes RFC 3339, or null for the zero time.

@@ -67,3 +67,37 @@ func TestTimestamps(t *testing.T) {
 		t.Error("ISO string decoded as epoch")
 	}
 }
+
+// TestTimestampDecodesAsJSON: a timestamp decodes, or fails, as the JSON
+// string it is, whether it takes the plain path or encoding/json's.
+func TestTimestampDecodesAsJSON(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		`"2016-09-27T08:00:16Z"`, `"2016-09-27T08:00:16.123+02:00"`, `""`, `null`,
+		`"2016-09-27T08:00:16\u005a"`, `"2016\u002d09-27T08:00:16Z"`, `"\""`, `"2016-09-27T08:00:16Z\\"`,
+		`"2016-09-27T08:00:16Z` + "\x01" + `"`, `"2016-09-27T08:00:16Zé"`, `"é"`, `"\u00e9"`,
+		`"not a time"`, `"2016-13-27T08:00:16Z"`, `1719475216`, `"`, `"a"b"`, `"\"`, `true`,
+	} {
+		var got Timestamp
+		gotErr := got.UnmarshalJSON([]byte(in))
+		// The reference: the string as encoding/json decodes it.
+		var want Timestamp
+		var s string
+		wantErr := json.Unmarshal([]byte(in), &s)
+		switch {
+		case in == "null":
+			wantErr = nil
+		case wantErr != nil:
+			wantErr = fmt.Errorf("timestamp: want an ISO-8601 string, got %s", in)
+		case s != "":
+			var v time.Time
+			if v, wantErr = time.Parse(time.RFC3339Nano, s); wantErr != nil {
+				wantErr = fmt.Errorf("timestamp %q: %w", s, wantErr)
+			}
+			want = Timestamp{v}
+		}
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !got.Time.Equal(want.Time) {
+			t.Errorf("UnmarshalJSON(%s) = %v, %v; want %v, %v", in, got, gotErr, want, wantErr)
+		}
+	}
+}
