@@ -21,11 +21,11 @@ type missingUser struct {
 	email string
 }
 
-func (a missingUser) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.User, error) {
+func (a missingUser) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.UserSummary, error) {
 	first := *opts
 	first.Page = 1 // every page answers the first: the server ignores page
 	users, err := a.API.ListUsersPage(ctx, &first)
-	return slices.DeleteFunc(users, func(u client.User) bool { return strings.EqualFold(u.Email, a.email) }), err
+	return slices.DeleteFunc(users, func(u client.UserSummary) bool { return strings.EqualFold(u.Email, a.email) }), err
 }
 
 // repeated is why a users listing whose pages all answer alike is

@@ -30,7 +30,7 @@ func (a cutShort) ListUserIDs(ctx context.Context, opts *client.UserListOptions)
 
 // ListUsersPage answers every page of the account's listing with the
 // first when account is set.
-func (a cutShort) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.User, error) {
+func (a cutShort) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.UserSummary, error) {
 	o := *opts
 	if a.account {
 		o.Page = 1

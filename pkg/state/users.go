@@ -31,16 +31,16 @@ type usersListing struct {
 	opts client.UserListOptions
 
 	mu       sync.Mutex
-	pages    map[int][]client.User // answered pages by number
-	launched int                   // pages 1..launched are asked
-	full     int                   // the first page's length: a full page
-	stop     string                // why no more pages are asked, if the listing cannot end
+	pages    map[int][]client.UserSummary // answered pages by number
+	launched int                          // pages 1..launched are asked
+	full     int                          // the first page's length: a full page
+	stop     string                       // why no more pages are asked, if the listing cannot end
 }
 
 // listUsers reads every user in pages of rd.opts.UsersPageSize, and the
 // page size the server kept (the first page's length when there are more).
-func (rd *reader) listUsers(ctx context.Context) ([]client.User, client.Listing, int, error) {
-	l := &usersListing{rd: rd, g: newGroup(ctx), opts: client.UserListOptions{PageSize: rd.opts.UsersPageSize}, pages: map[int][]client.User{}}
+func (rd *reader) listUsers(ctx context.Context) ([]client.UserSummary, client.Listing, int, error) {
+	l := &usersListing{rd: rd, g: newGroup(ctx), opts: client.UserListOptions{PageSize: rd.opts.UsersPageSize}, pages: map[int][]client.UserSummary{}}
 	l.mu.Lock()
 	l.launch(1)
 	l.mu.Unlock()
@@ -72,7 +72,7 @@ func (l *usersListing) launch(last int) {
 }
 
 // answered records page n and asks the pages it makes worth asking.
-func (l *usersListing) answered(n int, users []client.User) {
+func (l *usersListing) answered(n int, users []client.UserSummary) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.pages[n] = users
@@ -99,15 +99,19 @@ func (l *usersListing) answered(n int, users []client.User) {
 	}
 }
 
-func sameUsers(a, b []client.User) bool {
-	return slices.EqualFunc(a, b, func(x, y client.User) bool { return x.ID == y.ID })
+func sameUsers(a, b []client.UserSummary) bool {
+	return slices.EqualFunc(a, b, func(x, y client.UserSummary) bool { return x.ID == y.ID })
 }
 
 // result joins the pages up to the first empty one, each user once.
-func (l *usersListing) result() ([]client.User, client.Listing, int, error) {
+func (l *usersListing) result() ([]client.UserSummary, client.Listing, int, error) {
 	listing := client.Listing{Pages: len(l.pages)}
-	var out []client.User
-	seen := map[string]bool{}
+	n := 0
+	for i := 1; len(l.pages[i]) > 0; i++ {
+		n += len(l.pages[i])
+	}
+	out := make([]client.UserSummary, 0, n)
+	seen := make(map[string]bool, n)
 	for n := 1; ; n++ {
 		page, ok := l.pages[n]
 		switch {

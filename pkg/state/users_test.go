@@ -24,7 +24,7 @@ type pageWatch struct {
 	inFlight, peak int
 }
 
-func (w *pageWatch) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.User, error) {
+func (w *pageWatch) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.UserSummary, error) {
 	w.mu.Lock()
 	w.pages = append(w.pages, opts.Page)
 	w.inFlight++
