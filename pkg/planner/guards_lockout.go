@@ -127,21 +127,50 @@ func accountAdmins(acc *model.Account) power {
 	if acc.Permissions == nil || acc.Permissions.Unavailable != "" {
 		return out
 	}
+	// The account admin assignments first: only their users, and the
+	// members of their groups, need to be looked up, not every user.
+	var admins []AssignmentValue
+	need := map[string]bool{}   // emails whose users are asked about
+	groups := map[string]bool{} // groups holding the role
+	for i := range acc.Permissions.Assignments {
+		a := &acc.Permissions.Assignments[i]
+		if a.Role != accountAdminRole || a.Scope != spec.ScopeAccount {
+			continue
+		}
+		v := liveAssignment(a)
+		admins = append(admins, v)
+		switch v.PrincipalType {
+		case string(model.PrincipalUser):
+			need[normEmail(v.Principal)] = true
+		case string(model.PrincipalGroup):
+			groups[v.Principal] = true
+		}
+	}
+	if len(admins) == 0 {
+		return out
+	}
+	for _, gr := range acc.Groups {
+		if groups[gr.Name] {
+			for _, m := range gr.Members {
+				need[normEmail(m)] = true
+			}
+		}
+	}
 	acts := map[string]bool{}
 	for _, u := range acc.Users {
 		if u.Enabled && !u.Pending {
-			acts[normEmail(u.Email)] = true
+			if e := normEmail(u.Email); need[e] {
+				acts[e] = true
+			}
 		}
 	}
 	groupActs := map[string]bool{}
 	for _, gr := range acc.Groups {
-		groupActs[gr.Name] = slices.ContainsFunc(gr.Members, func(m string) bool { return acts[normEmail(m)] })
-	}
-	for _, a := range acc.Permissions.Assignments {
-		if a.Role != accountAdminRole || a.Scope != spec.ScopeAccount {
-			continue
+		if groups[gr.Name] {
+			groupActs[gr.Name] = slices.ContainsFunc(gr.Members, func(m string) bool { return acts[normEmail(m)] })
 		}
-		v := liveAssignment(&a)
+	}
+	for _, v := range admins {
 		switch v.PrincipalType {
 		case string(model.PrincipalUser):
 			if !acts[normEmail(v.Principal)] {
