@@ -180,8 +180,7 @@ func wantAccess(desired *spec.Config, live *model.Account, plan *Plan) bool {
 // with the access the copy ends up with.
 func CompareAccess(before, after *AccessGraph) []AccessChange {
 	var out []AccessChange
-	out = append(out, diffHoldings(before, after)...)
-	out = append(out, diffRoleContents(before, after)...)
+	out = append(out, compareHoldings(before, after)...)
 	out = append(out, diffRules(before, after)...)
 	slices.SortFunc(out, compareAccess)
 	return slices.CompactFunc(out, func(a, b AccessChange) bool { return a == b })

@@ -34,30 +34,35 @@ func (g *AccessGraph) holdings() map[held]string {
 
 func (g *AccessGraph) computeHoldings() map[held]string {
 	out := make(map[held]string, len(g.assigns))
-	put := func(p spec.Principal, h holding, via string) {
+	g.eachHolding(func(p spec.Principal, h holding, via string) {
 		k := held{p, h}
 		if first, ok := out[k]; !ok || via < first {
 			out[k] = via
 		}
-	}
+	})
+	return out
+}
+
+// eachHolding calls f with each holding of each user and API key and a
+// group it comes through ("" for a direct assignment), once per path.
+func (g *AccessGraph) eachHolding(f func(p spec.Principal, h holding, via string)) {
 	for _, a := range g.assigns {
 		h := holding{a.Role, a.Scope, a.Folder, a.Coll}
 		switch a.Principal.Kind {
 		case spec.PrincipalUser:
 			if g.users[a.Principal.Name] {
-				put(a.Principal, h, "")
+				f(a.Principal, h, "")
 			}
 		case spec.PrincipalAPIKey:
-			put(a.Principal, h, "")
+			f(a.Principal, h, "")
 		case spec.PrincipalGroup:
 			for m := range g.groups[a.Principal.Name] {
 				if g.users[m] {
-					put(spec.Principal{Kind: spec.PrincipalUser, Name: m}, h, a.Principal.Name)
+					f(spec.Principal{Kind: spec.PrincipalUser, Name: m}, h, a.Principal.Name)
 				}
 			}
 		}
 	}
-	return out
 }
 
 // holdingsOf lists each principal's holdings, for queries about one
@@ -119,30 +124,62 @@ func viaGroup(group string) string {
 	return "group " + group
 }
 
-func diffHoldings(before, after *AccessGraph) []AccessChange {
+// bothSides is a holding as the two sides of a comparison hold it: on
+// which (onBefore, onAfter), and through which first group on each.
+type bothSides struct {
+	onBefore, onAfter bool
+	viaBefore         string
+	viaAfter          string
+}
+
+// compareHoldings is what changes in the roles held (gained, lost) and,
+// for the roles held on both sides, in their contents. Both sides'
+// holdings go into one map, so that each is looked up once, not built
+// twice and looked up from each side.
+func compareHoldings(before, after *AccessGraph) []AccessChange {
+	both := make(map[held]bothSides, len(before.assigns)+len(after.assigns)/8)
+	before.eachHolding(func(p spec.Principal, h holding, via string) {
+		k := held{p, h}
+		s, ok := both[k]
+		if !ok || via < s.viaBefore {
+			s.onBefore, s.viaBefore = true, via
+			both[k] = s
+		}
+	})
+	after.eachHolding(func(p spec.Principal, h holding, via string) {
+		k := held{p, h}
+		s := both[k]
+		if !s.onAfter || via < s.viaAfter {
+			s.onAfter, s.viaAfter = true, via
+			both[k] = s
+		}
+	})
+	changed := changedRoles(before, after)
 	var out []AccessChange
-	hb, ha := before.holdings(), after.holdings()
-	emit := func(from, to map[held]string, g *AccessGraph, verb AccessVerb) {
-		for k, via := range to {
-			if _, had := from[k]; had {
-				continue
-			}
+	for k, s := range both {
+		switch {
+		case s.onAfter && !s.onBefore:
 			out = append(out, AccessChange{
-				Principal: k.P, Verb: verb, What: g.roleName(k.H.Role), Resource: instance(k.H),
-				Scope: k.H.Scope, Via: viaGroup(via), Role: k.H.Role,
+				Principal: k.P, Verb: Gains, What: after.roleName(k.H.Role), Resource: instance(k.H),
+				Scope: k.H.Scope, Via: viaGroup(s.viaAfter), Role: k.H.Role,
 			})
+		case s.onBefore && !s.onAfter:
+			out = append(out, AccessChange{
+				Principal: k.P, Verb: Loses, What: before.roleName(k.H.Role), Resource: instance(k.H),
+				Scope: k.H.Scope, Via: viaGroup(s.viaBefore), Role: k.H.Role,
+			})
+		case changed[k.H.Role]:
+			out = roleContents(out, before, after, k, s.viaAfter)
 		}
 	}
-	emit(hb, ha, after, Gains)
-	emit(ha, hb, before, Loses)
 	return out
 }
 
-// diffRoleContents gives and takes the system policies a custom role
-// gains or loses to whoever holds it both before and after.
-func diffRoleContents(before, after *AccessGraph) []AccessChange {
-	// Only the holders of a role whose contents change gain or lose
-	// anything: find those roles first, and look at no other holding.
+// changedRoles are the roles whose system policies differ between the
+// sides: custom roles, and system roles when the two graphs have two
+// catalogs, as a rehearsal's do. Only their holders gain or lose
+// policies by a role's contents.
+func changedRoles(before, after *AccessGraph) map[string]bool {
 	changed := map[string]bool{}
 	check := func(id string) {
 		was, _ := before.rolePolicies(id)
@@ -155,40 +192,34 @@ func diffRoleContents(before, after *AccessGraph) []AccessChange {
 		for id := range g.roles {
 			check(id)
 		}
-		if before.cat != after.cat { // two catalogs, as a rehearsal compares
+		if before.cat != after.cat {
 			for id := range g.cat.Roles {
 				check(id)
 			}
 		}
 	}
-	if len(changed) == 0 {
-		return nil
+	return changed
+}
+
+// roleContents gives and takes the system policies that the role of a
+// holding held on both sides gains or loses; first is the first group
+// it comes through after the plan.
+func roleContents(out []AccessChange, before, after *AccessGraph, k held, first string) []AccessChange {
+	p, h := k.P, k.H
+	was, _ := before.rolePolicies(h.Role)
+	now, _ := after.rolePolicies(h.Role)
+	via := "role " + after.roleName(h.Role)
+	if first != "" {
+		via += ", group " + first
 	}
-	var out []AccessChange
-	hb, ha := before.holdings(), after.holdings()
-	for k, first := range ha {
-		if !changed[k.H.Role] {
-			continue
+	for _, sp := range now {
+		if !slices.Contains(was, sp) {
+			out = append(out, AccessChange{Principal: p, Verb: Gains, What: after.policyName(sp), Resource: instance(h), Scope: h.Scope, Via: via, Role: h.Role})
 		}
-		if _, had := hb[k]; !had {
-			continue
-		}
-		p, h := k.P, k.H
-		was, _ := before.rolePolicies(h.Role)
-		now, _ := after.rolePolicies(h.Role)
-		via := "role " + after.roleName(h.Role)
-		if first != "" {
-			via += ", group " + first
-		}
-		for _, sp := range now {
-			if !slices.Contains(was, sp) {
-				out = append(out, AccessChange{Principal: p, Verb: Gains, What: after.policyName(sp), Resource: instance(h), Scope: h.Scope, Via: via, Role: h.Role})
-			}
-		}
-		for _, sp := range was {
-			if !slices.Contains(now, sp) {
-				out = append(out, AccessChange{Principal: p, Verb: Loses, What: before.policyName(sp), Resource: instance(h), Scope: h.Scope, Via: via, Role: h.Role})
-			}
+	}
+	for _, sp := range was {
+		if !slices.Contains(now, sp) {
+			out = append(out, AccessChange{Principal: p, Verb: Loses, What: before.policyName(sp), Resource: instance(h), Scope: h.Scope, Via: via, Role: h.Role})
 		}
 	}
 	return out
