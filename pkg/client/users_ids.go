@@ -119,6 +119,11 @@ func appendUserIDs(dst []string, b []byte) ([]string, error) {
 type idList struct {
 	spans []idSpan
 	slow  []string // ids that needed decoding
+	// keys are where the text of each member's key, quotes and colon
+	// included, was last seen plain (no escapes, no space), by the
+	// member's place in its user: users of a page list their fields in
+	// one order, so the next user's key is most often those bytes again.
+	keys []idSpan
 }
 
 // idSpan is b[start:end], or slow[end] when start is -1.
@@ -195,8 +200,8 @@ func (s *scanner) userID(ids *idList) error {
 		s.i++
 		return nil
 	}
-	for {
-		key, err := s.key()
+	for m := 0; ; m++ {
+		key, err := s.userKey(ids, m)
 		if err != nil {
 			return err
 		}
@@ -238,4 +243,32 @@ func (s *scanner) userID(ids *idList) error {
 			return fmt.Errorf("%w: want , or } at offset %d", errJSON, s.i)
 		}
 	}
+}
+
+// userKey reads the key of member m of a user, as key does. When the bytes
+// here are those of member m's key in an earlier user, it is that key: a
+// plain key and its colon are all a scan would find in them.
+func (s *scanner) userKey(ids *idList, m int) ([]byte, error) {
+	if m < len(ids.keys) {
+		p := ids.keys[m]
+		if n := p.end - p.start; len(s.b)-s.i >= n && string(s.b[s.i:s.i+n]) == string(s.b[p.start:p.end]) {
+			s.i += n
+			return s.b[s.i-n+1 : s.i-2], nil
+		}
+	}
+	s.peek()
+	start := s.i
+	key, err := s.key()
+	if err != nil {
+		return nil, err
+	}
+	// Plain: the key's text is its bytes in quotes, then the colon (an
+	// escape makes the key shorter than its text, space makes it longer).
+	if s.i-start == len(key)+3 {
+		for len(ids.keys) <= m {
+			ids.keys = append(ids.keys, idSpan{})
+		}
+		ids.keys[m] = idSpan{start, s.i}
+	}
+	return key, nil
 }

@@ -189,6 +189,12 @@ var scannerSeeds = []string{
 	`{"users":[{}, {"id":""}, [{"id":"no"}]]}`,
 	`{"users":[{"id":"x"}]}x`,
 	"{\"users\":[{\"a\":\"\x01\",\"id\":\"x\"}]}",
+	// Keys as the user before had them, or nearly.
+	`{"users":[{"id":"a","name":"A"},{"id":"b","name":"B"},{"name":"C","id":"c"},{"id" :"d"},{"i\u0064":"e"},{"idx":"f","id":"g"},{"id":1}]}`,
+	`{"users":[{"a":1,"id":"a"},{"a":1,"id":"b","a":2},{"a" : 1,"id":"c"},{"a":1}]}`,
+	`{"users":[{"id":"a","n":{"id":"x"}},{"id":"b","n":{"id":"y"}}],"users":[{"id":"c"}]}`,
+	`{"users":[{"id":"a"},{"id":"b`,
+	`{"users":[{"id":"a"},{"id"`,
 }
 
 func checkMatchesReference(t *testing.T, body string) {
