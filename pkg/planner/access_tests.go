@@ -20,10 +20,11 @@ const accessTestKind spec.Kind = "access_tests"
 
 // guardAccessTests evaluates the configuration's access tests before and
 // after the plan.
-func (d *differ) guardAccessTests(desired *spec.Config, t *Transition) {
+func (d *differ) guardAccessTests(desired *spec.Config, transition func() *Transition) {
 	if len(desired.AccessTests) == 0 {
 		return
 	}
+	t := transition()
 	why := ""
 	switch lp := t.Before.Permissions; {
 	case desired.PermissionsOff():

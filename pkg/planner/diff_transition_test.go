@@ -55,3 +55,23 @@ func TestDiffAccessIsThePlansAccess(t *testing.T) {
 		}
 	}
 }
+
+// The guards project the account only when one needs it: not for a plan
+// that deletes nothing and takes no power, as most re-runs are.
+func TestGuardsProjectOnlyWhenNeeded(t *testing.T) {
+	t.Parallel()
+	live := projectLive()
+	desired := &spec.Config{Environments: []spec.Environment{{CloudName: "acme-prod", Protect: true}}}
+	create := Change{Action: Create, Ref: Ref{spec.KindUser, "new@acme.test"}, After: UserValue{Email: "new@acme.test", Enabled: true}}
+	d := &differ{plan: &Plan{Changes: []Change{create}}, refused: map[Ref]bool{}}
+	d.guard(desired, live, Options{})
+	if d.shared.t != nil {
+		t.Error("the guards projected a plan that only creates a user")
+	}
+	del := Change{Action: Delete, Ref: Ref{spec.KindUser, "bob@acme.test"}, Before: UserValue{ID: "u2", Email: "bob@acme.test"}}
+	d = &differ{plan: &Plan{Changes: []Change{create, del}}, refused: map[Ref]bool{}}
+	d.guard(desired, live, Options{})
+	if d.shared.t == nil {
+		t.Error("the guards did not project a plan that deletes a user")
+	}
+}

@@ -90,7 +90,9 @@ func (g *guardRun) refuse(i int, msg string) {
 func (d *differ) guard(desired *spec.Config, live *model.Account, opts Options) {
 	d.keepCompleteDeletes()
 	g := &guardRun{changes: d.plan.Changes, refused: map[int]string{}}
-	t := d.transition(live)
+	// The transition is projected when a guard first needs it: a plan
+	// without deletes, power taken or access tests needs none.
+	t := func() *Transition { return d.transition(live) }
 	limits := desired.Safety.Limits()
 
 	protected := protectedRefs(desired)
@@ -141,11 +143,14 @@ func (d *differ) keepCompleteDeletes() {
 // disappear (the plan deletes it and it is not in the account after) or
 // replace it (it is in the account after, but the plan deletes it to
 // create it again).
-func (g *guardRun) protect(t *Transition, protected map[Ref]spec.Pos) {
+func (g *guardRun) protect(t func() *Transition, protected map[Ref]spec.Pos) {
 	if len(protected) == 0 {
 		return
 	}
-	after := refsOf(t.After, deletedRefs(g.changes))
+	after := map[Ref]bool{}
+	if deleted := deletedRefs(g.changes); len(deleted) > 0 {
+		after = refsOf(t().After, deleted)
+	}
 	for i, c := range g.changes {
 		if (c.Action != Delete && c.Action != Replace && !c.IsRotation()) || c.Before == nil {
 			continue

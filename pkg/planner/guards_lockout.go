@@ -31,10 +31,13 @@ type adminMeasure struct {
 // alike, that the plan does not take the holders of master-admin power
 // below minimum (see guards.go), and makes removals wait for grants when
 // enough remain only thanks to them.
-func (g *guardRun) lockout(t *Transition, minimum int, ignored func(email string) bool) {
-	if minimum <= 0 {
+func (g *guardRun) lockout(transition func() *Transition, minimum int, ignored func(email string) bool) {
+	// Only changes that take power are refused or made to wait: without
+	// one there is nothing to do, and nothing to project.
+	if minimum <= 0 || !slices.ContainsFunc(g.changes, func(c Change) bool { return takesPower(&c) }) {
 		return
 	}
+	t := transition()
 	legacy := adminMeasure{count: func(acc *model.Account) power { return legacyAdmins(acc, ignored) }, refusal: legacyRefusal}
 	holders := adminMeasure{count: accountAdmins, refusal: holderRefusal}
 	groupsOf := memberGroups(t.Before, changedUsers(g.changes))

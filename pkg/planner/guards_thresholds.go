@@ -15,12 +15,12 @@ import (
 // than safety.max_deletes, or more than safety.max_delete_percent of the
 // live objects of a kind; deletes another guard refused do not count.
 // liveCount is how many live objects of a kind the plan could delete from.
-func (g *guardRun) thresholds(t *Transition, limits spec.Limits, liveCount func(spec.Kind) int) {
+func (g *guardRun) thresholds(t func() *Transition, limits spec.Limits, liveCount func(spec.Kind) int) {
 	deleted := deletedRefs(g.changes)
 	if len(deleted) == 0 {
 		return
 	}
-	after := refsOf(t.After, deleted)
+	after := refsOf(t().After, deleted)
 	var deletes []int
 	perKind := map[spec.Kind][]int{}
 	for i, c := range g.changes {
