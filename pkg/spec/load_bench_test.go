@@ -7,14 +7,18 @@ package spec
 //
 //	go test -run '^$' -bench LoadLarge -benchtime 1x -benchmem ./pkg/spec/
 //
+// peak-live-MB is the most heap a GC found live during the loads.
 // CLDSYNC_SPEC_BENCH_DIR=DIR loads DIR (an export) instead.
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 )
 
 // largeConfig writes a configuration of users users (and as many
@@ -87,10 +91,41 @@ func BenchmarkLoadLarge(b *testing.B) {
 		largeConfig(b, dir, 100_000)
 	}
 	b.ResetTimer()
+	stop := samplePeakLive()
 	for b.Loop() {
 		if _, err := Load(dir); err != nil {
 			b.Fatal(err)
 		}
+	}
+	b.ReportMetric(float64(stop())/(1<<20), "peak-live-MB")
+}
+
+// samplePeakLive watches the live heap (as of each GC, as gctrace's
+// third figure) until the returned function is called, which returns
+// the highest it saw.
+func samplePeakLive() (stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var peak uint64
+	done, quit := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		runtime.GC() // the last load's garbage counted as what it was: live until the load ended
+		close(quit)
+		<-done
+		return peak
 	}
 }
 
