@@ -94,6 +94,30 @@ func plainString(b []byte) (string, bool) {
 	return string(b[1 : len(b)-1]), true
 }
 
+// plainInt returns the value of the JSON number b when it is an integer
+// of at most 18 digits (no fraction, exponent or leading zero), which
+// needs no decoding by encoding/json.
+func plainInt(b []byte) (int64, bool) {
+	digits := b
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 || digits[0] == '0' && len(digits) > 1 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if b[0] == '-' {
+		n = -n
+	}
+	return n, true
+}
+
 // MarshalJSON writes RFC 3339, or null for the zero time.
 func (t Timestamp) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
@@ -113,6 +137,10 @@ func (t EpochTime) Equal(u EpochTime) bool { return t.Time.Equal(u.Time) }
 func (t *EpochTime) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		t.Time = time.Time{}
+		return nil
+	}
+	if i, ok := plainInt(b); ok { // every epoch time the service sends
+		t.Time = time.Unix(i, 0).UTC()
 		return nil
 	}
 	var n json.Number

@@ -101,3 +101,61 @@ func TestTimestampDecodesAsJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestEpochTimeDecodesAsJSON: an epoch time decodes, or fails, as the
+// JSON number encoding/json reads, whether it takes the plain path or not.
+func TestEpochTimeDecodesAsJSON(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		`1719475216`, `0`, `-0`, `-1719475216`, `999999999999999999`, `9999999999999999999`, `-9223372036854775808`,
+		`01`, `-01`, `-`, ``, `1.5`, `1e3`, `1719475216.25`, `"1719475216"`, `null`, `true`, `12a`, `1 `, ` 1`,
+	} {
+		var got EpochTime
+		gotErr := got.UnmarshalJSON([]byte(in))
+		// The reference: the number as encoding/json reads it.
+		var want EpochTime
+		var n json.Number
+		wantErr := json.Unmarshal([]byte(in), &n)
+		switch {
+		case in == "null":
+			wantErr = nil
+		case wantErr != nil:
+			wantErr = fmt.Errorf("epoch time: want seconds as a number, got %s", in)
+		default:
+			if i, err := n.Int64(); err == nil {
+				want = EpochTime{time.Unix(i, 0).UTC()}
+			} else if f, err := n.Float64(); err == nil {
+				want = EpochTime{time.UnixMilli(int64(f * 1000)).UTC()}
+			} else {
+				wantErr = fmt.Errorf("epoch time %s: %w", n, err)
+			}
+		}
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !got.Time.Equal(want.Time) || got.Location() != want.Location() {
+			t.Errorf("UnmarshalJSON(%s) = %v, %v; want %v, %v", in, got, gotErr, want, wantErr)
+		}
+	}
+}
+
+// BenchmarkRolePrincipalsDecode: a role's 500 principals as
+// getRolePrincipals?verbose=true answers them, two epoch times each.
+func BenchmarkRolePrincipalsDecode(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"data":[`)
+	for i := range 500 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"created_at":1796172058,"id":"%030x","role_id":"custom-role-0000","scope_type":"account","type":"user","updated_at":1796172058}`, i)
+	}
+	sb.WriteString(`]}`)
+	page := []byte(sb.String())
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		var out struct {
+			Data []RolePrincipal `json:"data"`
+		}
+		if err := json.Unmarshal(page, &out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
