@@ -13,12 +13,15 @@ import (
 )
 
 func (p *permDiffer) assignments() {
-	live := map[string]*model.Assignment{}
+	// Each live key is built once, for the index and for the pass below.
+	liveKeys := make([]string, len(p.lp.Assignments))
+	live := make(map[string]*model.Assignment, len(p.lp.Assignments))
 	for i := range p.lp.Assignments {
 		a := &p.lp.Assignments[i]
-		live[liveAssignmentKey(a)] = a
+		liveKeys[i] = liveAssignmentKey(a)
+		live[liveKeys[i]] = a
 	}
-	wanted := map[string]bool{}
+	wanted := make(map[string]bool, len(p.desired.Assignments))
 	for i := range p.desired.Assignments {
 		a := &p.desired.Assignments[i]
 		key := spec.AssignmentKey(a)
@@ -34,7 +37,7 @@ func (p *permDiffer) assignments() {
 	var unnamed []string
 	for i := range p.lp.Assignments {
 		a := &p.lp.Assignments[i]
-		if wanted[liveAssignmentKey(a)] {
+		if wanted[liveKeys[i]] {
 			continue
 		}
 		// Dropped with what this plan deletes: no change of their own.
@@ -82,7 +85,7 @@ func (p *permDiffer) assignments() {
 // liveAssignmentKey is a live assignment's key in the form of
 // spec.AssignmentKey; principals without a name never match.
 func liveAssignmentKey(a *model.Assignment) string {
-	return strings.Join([]string{a.PrincipalName(), a.Role, a.Scope, a.FolderID, a.CollectionID}, "\x00")
+	return a.PrincipalName() + "\x00" + a.Role + "\x00" + a.Scope + "\x00" + a.FolderID + "\x00" + a.CollectionID
 }
 
 func liveAssignment(a *model.Assignment) AssignmentValue {
@@ -195,16 +198,27 @@ func (p *permDiffer) warnLegacyRoles() {
 			accountRoles[email] = append(accountRoles[email], role)
 		}
 	}
-	for _, a := range p.desired.Assignments {
-		if a.Principal.Kind == spec.PrincipalUser {
+	for i := range p.desired.Assignments {
+		if a := &p.desired.Assignments[i]; a.Principal.Kind == spec.PrincipalUser {
 			addRole(a.Principal.Name, a.Role)
-			managed[normEmail(a.Principal.Name)] = true
 		}
 	}
 	if !p.prune[spec.KindAssignment] {
-		for _, a := range p.lp.Assignments {
-			if a.Principal.Kind == spec.PrincipalUser {
+		for i := range p.lp.Assignments {
+			if a := &p.lp.Assignments[i]; a.Principal.Kind == spec.PrincipalUser {
 				addRole(a.Principal.Name, a.Role)
+			}
+		}
+	}
+	// managed is asked only about the users holding account roles.
+	asked := make(map[string]bool, len(accountRoles))
+	for email := range accountRoles {
+		asked[normEmail(email)] = true
+	}
+	for i := range p.desired.Assignments {
+		if a := &p.desired.Assignments[i]; a.Principal.Kind == spec.PrincipalUser {
+			if e := normEmail(a.Principal.Name); asked[e] {
+				managed[e] = true
 			}
 		}
 	}
