@@ -160,6 +160,7 @@ func (l *loader) decodeUser(f *file, n *yaml.Node, path string) {
 			}
 		case "role":
 			if s, ok := str(val); ok {
+				s = l.intern(s)
 				u.Role = &s
 			}
 		case "enabled":
@@ -211,7 +212,7 @@ func (l *loader) decodeAccess(f *file, n *yaml.Node, path string) *EnvironmentAc
 		if seen != nil {
 			seen[name] = item
 		}
-		a.CloudNames = append(a.CloudNames, name)
+		a.CloudNames = append(a.CloudNames, l.intern(name))
 		l.refEnv(f.pos(item), name, func() string { return itemPath(path, i) })
 	}
 	slices.Sort(a.CloudNames)

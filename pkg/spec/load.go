@@ -157,6 +157,25 @@ type loader struct {
 	// expanded counts the bytes of the values made with variables, for
 	// maxVarTotal (limits.go).
 	expanded int
+	// strs holds one copy of each value that many objects repeat
+	// (intern).
+	strs map[string]string
+}
+
+// intern returns one copy of s for all the equal values it is given:
+// roles, scopes and cloud names repeat across 100,000s of objects, each
+// parsed into a string of its own, all kept with the model. Only for
+// values that take few distinct forms: the table lives as long as the
+// load.
+func (l *loader) intern(s string) string {
+	if v, ok := l.strs[s]; ok {
+		return v
+	}
+	if l.strs == nil {
+		l.strs = map[string]string{}
+	}
+	l.strs[s] = s
+	return s
 }
 
 type envRef struct {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 )
@@ -121,4 +122,31 @@ func TestPlainAddress(t *testing.T) {
 	if plain < 50 {
 		t.Errorf("plainAddress passed only %d addresses", plain)
 	}
+}
+
+// TestInternedValues: values that many objects repeat are kept once.
+func TestInternedValues(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(`version: 1
+environments:
+  - {cloud_name: e1, name: E1}
+users:
+  - {email: a@b.co, role: admin, environments: [e1]}
+  - {email: b@b.co, role: admin, environments: [e1]}
+assignments:
+  - {principal: {user: a@b.co}, role: cld::role::prodenv::reports, scope: e1}
+  - {principal: {user: b@b.co}, role: cld::role::prodenv::reports, scope: e1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(what, a, b string) {
+		if a != b || unsafe.StringData(a) != unsafe.StringData(b) {
+			t.Errorf("%s: %q and %q are two copies", what, a, b)
+		}
+	}
+	u, a := cfg.Users, cfg.Assignments
+	same("user roles", *u[0].Role, *u[1].Role)
+	same("environments", u[0].Environments.CloudNames[0], u[1].Environments.CloudNames[0])
+	same("assignment roles", a[0].Role, a[1].Role)
+	same("scopes", a[0].Scope, a[1].Scope)
 }

@@ -316,9 +316,11 @@ func (l *loader) decodeAssignment(f *file, n *yaml.Node, path string) {
 			a.Principal = l.decodePrincipal(f, val, path+".principal")
 		case "role":
 			a.Role, _ = str(val)
+			a.Role = l.intern(a.Role)
 			a.RolePos = f.pos(val)
 		case "scope":
 			a.Scope, _ = str(val)
+			a.Scope = l.intern(a.Scope)
 			l.scopeRef(f, val, path, a.Scope)
 		case "folder_id":
 			a.FolderID, _ = str(val)
