@@ -89,9 +89,8 @@ func (l *loader) decodeEnvironment(f *file, n *yaml.Node, path string) {
 	}
 	e := Environment{Pos: f.pos(n)}
 	var base *yaml.Node
-	for _, kv := range fields(n) {
-		val := kv[1]
-		switch kv[0].Value {
+	for k, val := range pairs(n) {
+		switch k.Value {
 		case "cloud_name":
 			e.CloudName, _ = str(val)
 			if e.CloudName != "" {
@@ -134,9 +133,8 @@ func (l *loader) decodeUser(f *file, n *yaml.Node, path string) {
 	}
 	u := User{Pos: f.pos(n)}
 	var envs *yaml.Node
-	for _, kv := range fields(n) {
-		val := kv[1]
-		switch kv[0].Value {
+	for k, val := range pairs(n) {
+		switch k.Value {
 		case "email":
 			email, ok := str(val)
 			if !ok || email == "" {
@@ -244,12 +242,12 @@ func (l *loader) decodeGroup(f *file, n *yaml.Node, path string) {
 				email, ok := str(item)
 				var exp *Expiry
 				if item.Kind == yaml.MappingNode { // {user: EMAIL, expires: DATE} (expiry.go)
-					for _, kv := range fields(item) {
-						switch kv[0].Value {
+					for k, v := range pairs(item) {
+						switch k.Value {
 						case "user":
-							email, ok = str(kv[1])
+							email, ok = str(v)
 						case "expires":
-							exp = l.decodeExpiry(f, kv[1], ipath+".expires")
+							exp = l.decodeExpiry(f, v, ipath+".expires")
 						}
 					}
 				}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"net/url"
 	"strconv"
@@ -77,28 +78,40 @@ func scalar(n *yaml.Node) any {
 // fields returns the key and value nodes of a mapping in document order,
 // first occurrence of each key only, aliases resolved.
 func fields(n *yaml.Node) [][2]*yaml.Node {
-	n = resolve(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	var seen map[string]bool
-	if len(n.Content) > 2*smallMapping {
-		seen = make(map[string]bool, len(n.Content)/2)
-	}
-	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if seen != nil {
-			if seen[k.Value] {
-				continue
-			}
-			seen[k.Value] = true
-		} else if keyBefore(n.Content, i) {
-			continue
-		}
-		out = append(out, [2]*yaml.Node{k, resolve(n.Content[i+1])})
+	var out [][2]*yaml.Node
+	for k, v := range pairs(n) {
+		out = append(out, [2]*yaml.Node{k, v})
 	}
 	return out
+}
+
+// pairs yields what fields returns without making a list: the decoders
+// run it for every object.
+func pairs(n *yaml.Node) iter.Seq2[*yaml.Node, *yaml.Node] {
+	return func(yield func(k, v *yaml.Node) bool) {
+		n := resolve(n)
+		if n == nil || n.Kind != yaml.MappingNode {
+			return
+		}
+		var seen map[string]bool
+		if len(n.Content) > 2*smallMapping {
+			seen = make(map[string]bool, len(n.Content)/2)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if seen != nil {
+				if seen[k.Value] {
+					continue
+				}
+				seen[k.Value] = true
+			} else if keyBefore(n.Content, i) {
+				continue
+			}
+			if !yield(k, resolve(n.Content[i+1])) {
+				return
+			}
+		}
+	}
 }
 
 // smallMapping is the most keys for which a mapping's duplicates are

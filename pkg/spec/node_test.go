@@ -150,3 +150,15 @@ assignments:
 	same("assignment roles", a[0].Role, a[1].Role)
 	same("scopes", a[0].Scope, a[1].Scope)
 }
+
+// TestAssignmentKey: the key joins principal, role, scope and content
+// instance with NULs, as the planner's live keys do.
+func TestAssignmentKey(t *testing.T) {
+	a := &Assignment{Principal: Principal{Kind: PrincipalAPIKey, Name: "acme-prod/ci"}, Role: "r", Scope: "all", FolderID: "f1"}
+	if got, want := AssignmentKey(a), "api_key:acme-prod/ci\x00r\x00all\x00f1\x00"; got != want {
+		t.Errorf("AssignmentKey = %q, want %q", got, want)
+	}
+	if got := testing.AllocsPerRun(10, func() { AssignmentKey(a) }); got > 1 {
+		t.Errorf("AssignmentKey allocates %v times, want 1", got)
+	}
+}

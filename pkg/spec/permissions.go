@@ -198,9 +198,8 @@ func (l *loader) decodeRole(f *file, n *yaml.Node, path string) {
 	}
 	r := Role{Pos: f.pos(n)}
 	var policies *yaml.Node
-	for _, kv := range fields(n) {
-		val := kv[1]
-		switch kv[0].Value {
+	for k, val := range pairs(n) {
+		switch k.Value {
 		case "id":
 			r.ID, _ = str(val)
 			if strings.HasPrefix(r.ID, "cld::") {
@@ -257,9 +256,8 @@ func (l *loader) decodePolicy(f *file, n *yaml.Node, path string) {
 		return
 	}
 	p := Policy{Pos: f.pos(n)}
-	for _, kv := range fields(n) {
-		val := kv[1]
-		switch kv[0].Value {
+	for k, val := range pairs(n) {
+		switch k.Value {
 		case "name":
 			p.Name, _ = str(val)
 		case "scope":
@@ -308,9 +306,8 @@ func (l *loader) decodeAssignment(f *file, n *yaml.Node, path string) {
 		return
 	}
 	a := Assignment{Pos: f.pos(n)}
-	for _, kv := range fields(n) {
-		val := kv[1]
-		switch kv[0].Value {
+	for k, val := range pairs(n) {
+		switch k.Value {
 		case "principal":
 			a.PrincipalPos = f.pos(val)
 			a.Principal = l.decodePrincipal(f, val, path+".principal")
@@ -543,7 +540,9 @@ func (l *loader) checkAssignmentScope(a *Assignment, path, permType, scopeType s
 // AssignmentKey is an assignment's identity as one string, for indexes:
 // principal, role, scope and content instance.
 func AssignmentKey(a *Assignment) string {
-	return strings.Join([]string{a.Principal.String(), a.Role, a.Scope, a.FolderID, a.CollectionID}, "\x00")
+	// One concatenation, one allocation: the planner and the load make a
+	// key for each of 100,000s of assignments.
+	return string(a.Principal.Kind) + ":" + a.Principal.Name + "\x00" + a.Role + "\x00" + a.Scope + "\x00" + a.FolderID + "\x00" + a.CollectionID
 }
 
 // APIKeyEnvironments returns the cloud names whose access keys the
