@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // usersServer serves getUsers from pages (pages[i] answers page i+1; past
@@ -126,6 +127,27 @@ func TestUsersListAll(t *testing.T) {
 			}
 			if len(srv.queries) != len(tc.wantPages) {
 				t.Errorf("ListAllIDs asked %d pages, want %d", len(srv.queries), len(tc.wantPages))
+			}
+
+			// ListAllIDsWhere returns those ids keep accepts, and pages
+			// and proves the end on all of them: keeping none still tells
+			// a repeated page.
+			for _, kept := range []string{"b", "none"} {
+				srv.queries = nil
+				where, whereListing, err := c.Users.ListAllIDsWhere(t.Context(), opts, func(id []byte) bool { return string(id) == kept })
+				if err != nil {
+					t.Fatalf("ListAllIDsWhere returned %v", err)
+				}
+				want := slices.DeleteFunc(slices.Clone(gotIDs), func(id string) bool { return id != kept })
+				if diff := cmp.Diff(want, where, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("ListAllIDsWhere(%s) ids (-want +got):\n%s", kept, diff)
+				}
+				if diff := cmp.Diff(tc.want, whereListing); diff != "" {
+					t.Errorf("ListAllIDsWhere(%s) Listing (-want +got):\n%s", kept, diff)
+				}
+				if len(srv.queries) != len(tc.wantPages) {
+					t.Errorf("ListAllIDsWhere(%s) asked %d pages, want %d", kept, len(srv.queries), len(tc.wantPages))
+				}
 			}
 
 			// The iterator sees the same users and reports incompleteness

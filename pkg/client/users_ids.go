@@ -19,6 +19,17 @@ import (
 //
 // operationId: getUsers — GET /v1_1/provisioning/accounts/{account_id}/users
 func (s *UsersService) ListAllIDs(ctx context.Context, opts *UserListOptions) ([]string, Listing, error) {
+	return s.ListAllIDsWhere(ctx, opts, nil)
+}
+
+// ListAllIDsWhere is ListAllIDs returning only the ids keep accepts (all
+// when keep is nil); keep sees each id's bytes, valid only during the
+// call. Paging and the proof of the end look at every id: a caller that
+// wants few ids of a long listing, such as the restricted users among
+// everyone with access to an environment, then allocates only those.
+//
+// operationId: getUsers — GET /v1_1/provisioning/accounts/{account_id}/users
+func (s *UsersService) ListAllIDsWhere(ctx context.Context, opts *UserListOptions, keep func(id []byte) bool) ([]string, Listing, error) {
 	o := UserListOptions{}
 	if opts != nil {
 		o = *opts
@@ -26,9 +37,11 @@ func (s *UsersService) ListAllIDs(ctx context.Context, opts *UserListOptions) ([
 	if len(o.IDs) > 0 || len(o.Emails) > 0 {
 		// No paging with these filters; ListAll handles them.
 		users, l, err := s.ListAll(ctx, &o)
-		ids := make([]string, len(users))
-		for i, u := range users {
-			ids[i] = u.ID
+		ids := make([]string, 0, len(users))
+		for _, u := range users {
+			if keep == nil || keep([]byte(u.ID)) {
+				ids = append(ids, u.ID)
+			}
 		}
 		return ids, l, err
 	}
@@ -38,48 +51,89 @@ func (s *UsersService) ListAllIDs(ctx context.Context, opts *UserListOptions) ([
 	var (
 		l    Listing
 		out  []string
-		prev int // where the previous page's ids start in out
+		page idPages // reused from page to page
 	)
 	for ; ; o.Page++ {
 		if l.Pages >= maxPages {
 			l.Reason = fmt.Sprintf("gave up after %d pages", l.Pages)
 			return out, l, nil
 		}
-		n := len(out)
-		var err error
-		out, err = s.listIDs(ctx, &o, out) // the page's ids are out[n:]
+		var (
+			n        int
+			repeated bool
+			err      error
+		)
+		out, n, repeated, err = s.listIDs(ctx, &o, &page, out, keep)
 		l.Pages++
 		if err != nil {
 			return nil, l, fmt.Errorf("list users page %d: %w", o.Page, err)
 		}
-		if len(out) == n {
+		if n == 0 {
 			l.Complete = true
 			return out, l, nil
 		}
-		if slices.Equal(out[n:], out[prev:n]) {
+		if repeated {
 			l.Reason = fmt.Sprintf("page %d repeated page %d: the server may be ignoring page", o.Page, o.Page-1)
-			return out[:n], l, nil
+			return out, l, nil
 		}
-		prev = n
 	}
 }
 
-// listIDs reads one page of users and appends their ids to ids.
-func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions, ids []string) ([]string, error) {
+// idPages is what reading a listing's pages of ids keeps from page to
+// page: the scan's lists, and the previous page's ids (their bytes one
+// after another, and their lengths) to tell a repeated page.
+type idPages struct {
+	ids      idList
+	prev     []byte
+	prevLens []int
+}
+
+// listIDs reads one page of users. It appends to out the ids keep accepts
+// (all when keep is nil), unless the page repeats the previous one, and
+// returns how many ids the page had.
+func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions, p *idPages, out []string, keep func([]byte) bool) (_ []string, n int, repeated bool, err error) {
 	q, err := opts.values()
 	if err != nil {
-		return nil, err
+		return nil, 0, false, err
 	}
 	raw, err := s.client.callRaw(ctx, request{op: "getUsers", query: q})
 	if err != nil {
-		return nil, err
+		return nil, 0, false, err
 	}
-	ids, err = appendUserIDs(ids, raw) // copies the ids it keeps
-	putBody(raw)
-	if err != nil {
-		return nil, fmt.Errorf("getUsers: decode response: %w", err)
+	defer putBody(raw) // every id kept is copied
+	if err := p.ids.scan(raw); err != nil {
+		return nil, 0, false, fmt.Errorf("getUsers: decode response: %w", err)
 	}
-	return ids, nil
+	n = len(p.ids.spans)
+	if n == 0 {
+		return out, 0, false, nil
+	}
+	if p.repeats(raw) {
+		return out, n, true, nil
+	}
+	p.prev, p.prevLens = p.prev[:0], p.prevLens[:0]
+	for i := range p.ids.spans {
+		id := p.ids.id(raw, i)
+		p.prev = append(p.prev, id...)
+		p.prevLens = append(p.prevLens, len(id))
+	}
+	return p.ids.appendTo(out, raw, keep), n, false, nil
+}
+
+// repeats reports whether the page just scanned lists the previous
+// page's ids, in order.
+func (p *idPages) repeats(b []byte) bool {
+	if len(p.ids.spans) != len(p.prevLens) {
+		return false
+	}
+	at := 0
+	for i, n := range p.prevLens {
+		if string(p.ids.id(b, i)) != string(p.prev[at:at+n]) {
+			return false
+		}
+		at += n
+	}
+	return true
 }
 
 // userIDsOf returns the "id" of each object of the top-level "users" array
@@ -92,26 +146,36 @@ func userIDsOf(b []byte) ([]string, error) {
 
 // appendUserIDs appends userIDsOf(b) to dst. The ids share one allocation.
 func appendUserIDs(dst []string, b []byte) ([]string, error) {
-	sc := scanner{b: b}
 	var ids idList
+	if err := ids.scan(b); err != nil {
+		return nil, err
+	}
+	return ids.appendTo(dst, b, nil), nil
+}
+
+// scan finds the ids of the getUsers answer b.
+func (l *idList) scan(b []byte) error {
+	l.reset()
+	l.keys = l.keys[:0] // places in the last page
+	sc := scanner{b: b}
 	// Of repeated keys the last counts, as encoding/json has it.
 	err := sc.object(func(key []byte) error {
 		if string(key) != "users" {
 			return sc.skip()
 		}
-		ids.reset()
+		l.reset()
 		if sc.peek() == 'n' { // null: no users
 			return sc.skip()
 		}
-		return sc.userIDs(&ids)
+		return sc.userIDs(l)
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if sc.ws(); sc.i != len(b) {
-		return nil, errors.New("data after the top-level value")
+		return errors.New("data after the top-level value")
 	}
-	return ids.appendTo(dst, b), nil
+	return nil
 }
 
 // idList collects the ids of a page as places in its bytes, to be copied
@@ -126,19 +190,38 @@ type idList struct {
 	keys []idSpan
 }
 
-// idSpan is b[start:end], or slow[end] when start is -1.
+// idSpan is b[start:end], or slow[end] when start is -1; -2 marks an id
+// appendTo leaves out.
 type idSpan struct{ start, end int }
 
 func (l *idList) reset() {
 	l.spans, l.slow = l.spans[:0], l.slow[:0]
 }
 
-func (l *idList) appendTo(dst []string, b []byte) []string {
-	size := 0
-	for _, sp := range l.spans {
+// id returns the bytes of id i of the page b.
+func (l *idList) id(b []byte, i int) []byte {
+	if sp := l.spans[i]; sp.start >= 0 {
+		return b[sp.start:sp.end]
+	}
+	return []byte(l.slow[l.spans[i].end])
+}
+
+// appendTo appends to dst the ids of the page b that keep accepts (all
+// when keep is nil), copied into one string.
+func (l *idList) appendTo(dst []string, b []byte, keep func([]byte) bool) []string {
+	size, kept := 0, 0
+	for i, sp := range l.spans {
+		if keep != nil && !keep(l.id(b, i)) {
+			l.spans[i].start = -2 // left out
+			continue
+		}
+		kept++
 		if sp.start >= 0 {
 			size += sp.end - sp.start
 		}
+	}
+	if kept == 0 {
+		return dst
 	}
 	var sb strings.Builder
 	sb.Grow(size)
@@ -148,16 +231,17 @@ func (l *idList) appendTo(dst []string, b []byte) []string {
 		}
 	}
 	all := sb.String()
-	dst = slices.Grow(dst, len(l.spans))
+	dst = slices.Grow(dst, kept)
 	at := 0
 	for _, sp := range l.spans {
-		if sp.start < 0 {
+		switch {
+		case sp.start == -1:
 			dst = append(dst, l.slow[sp.end])
-			continue
+		case sp.start >= 0:
+			n := sp.end - sp.start
+			dst = append(dst, all[at:at+n])
+			at += n
 		}
-		n := sp.end - sp.start
-		dst = append(dst, all[at:at+n])
-		at += n
 	}
 	return dst
 }

@@ -18,8 +18,9 @@ import (
 type API interface {
 	ListProductEnvironments(ctx context.Context) ([]client.ProductEnvironment, error)
 	// ListUserIDs reads every page of users matching opts, keeping only
-	// their ids, and says whether the listing is proven complete.
-	ListUserIDs(ctx context.Context, opts *client.UserListOptions) ([]string, client.Listing, error)
+	// the ids keep accepts (client.UsersService.ListAllIDsWhere), and
+	// says whether the listing is proven complete.
+	ListUserIDs(ctx context.Context, opts *client.UserListOptions, keep func(id []byte) bool) ([]string, client.Listing, error)
 	// ListUsersPage reads the one page of users opts.Page names, keeping
 	// what the read needs of each: pages are held until the listing is
 	// complete, and at 100k users whole users were 0.5 GB of garbage.
@@ -39,8 +40,8 @@ func (a clientAPI) ListProductEnvironments(ctx context.Context) ([]client.Produc
 	return a.c.ProductEnvironments.List(ctx, nil)
 }
 
-func (a clientAPI) ListUserIDs(ctx context.Context, opts *client.UserListOptions) ([]string, client.Listing, error) {
-	return a.c.Users.ListAllIDs(ctx, opts)
+func (a clientAPI) ListUserIDs(ctx context.Context, opts *client.UserListOptions, keep func(id []byte) bool) ([]string, client.Listing, error) {
+	return a.c.Users.ListAllIDsWhere(ctx, opts, keep)
 }
 
 func (a clientAPI) ListUsersPage(ctx context.Context, opts *client.UserListOptions) ([]client.UserSummary, error) {
@@ -455,8 +456,11 @@ func (rd *reader) readAccess(ctx context.Context, users []client.UserSummary, en
 		}
 		for _, e := range envs {
 			rd.run(p, perEnvironment, func(ctx context.Context) error {
-				// Only who is listed matters: ids, not whole users.
-				ids, listing, err := api.ListUserIDs(ctx, &client.UserListOptions{SubAccountID: e.ID, PageSize: opts.UsersPageSize})
+				// Only which restricted users are listed matters: their
+				// ids, not whole users, nor the users who may access
+				// every environment (most of each listing).
+				ids, listing, err := api.ListUserIDs(ctx, &client.UserListOptions{SubAccountID: e.ID, PageSize: opts.UsersPageSize},
+					func(id []byte) bool { return isRestricted[string(id)] })
 				if err != nil {
 					return fmt.Errorf("list users of product environment %s: %w", e.CloudName, err)
 				}
@@ -465,9 +469,7 @@ func (rd *reader) readAccess(ctx context.Context, users []client.UserSummary, en
 					return nil
 				}
 				for _, id := range ids {
-					if isRestricted[id] {
-						add(id, cloudByID[e.ID])
-					}
+					add(id, cloudByID[e.ID])
 				}
 				return nil
 			})

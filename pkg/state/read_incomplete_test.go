@@ -20,8 +20,8 @@ type cutShort struct {
 	perEnv, account bool
 }
 
-func (a cutShort) ListUserIDs(ctx context.Context, opts *client.UserListOptions) ([]string, client.Listing, error) {
-	users, l, err := a.API.ListUserIDs(ctx, opts)
+func (a cutShort) ListUserIDs(ctx context.Context, opts *client.UserListOptions, keep func([]byte) bool) ([]string, client.Listing, error) {
+	users, l, err := a.API.ListUserIDs(ctx, opts, keep)
 	if err == nil && opts.SubAccountID != "" && a.perEnv {
 		l.Complete, l.Reason = false, "page 2 repeats page 1"
 	}
