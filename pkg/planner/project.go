@@ -60,7 +60,7 @@ func projectRenames(live *model.Account, plan *Plan) *model.Account {
 type projection struct {
 	base     *model.Account
 	envs     map[string]model.Environment
-	users    map[string]model.User
+	users    *table[model.User]
 	groups   map[string]model.Group
 	members  map[string]map[string]bool // group → lower-cased emails
 	perms    bool                       // the permissions half is there to change
@@ -82,7 +82,7 @@ func newProjection(live *model.Account) *projection {
 	// The maps are sized for the live account: the plan adds few.
 	p := &projection{
 		base: live, envs: make(map[string]model.Environment, len(live.Environments)),
-		users: make(map[string]model.User, len(live.Users)), groups: make(map[string]model.Group, len(live.Groups)),
+		users: newTable(live.Users, userKey), groups: make(map[string]model.Group, len(live.Groups)),
 		members: make(map[string]map[string]bool, len(live.Groups)), keys: make(map[string]model.AccessKey, len(live.AccessKeys)),
 		goneScopes: map[string]bool{}, goneUsers: map[string]bool{}, gonePrincipals: map[spec.Principal]bool{}, goneRoles: map[string]bool{},
 	}
@@ -92,11 +92,8 @@ func newProjection(live *model.Account) *projection {
 	for _, e := range live.Environments {
 		p.envs[e.CloudName] = e
 	}
-	for _, u := range live.Users {
-		// u.Environments is live's: whatever edits it clones it first
-		// (renameEnvironment, sweep).
-		p.users[normEmail(u.Email)] = u
-	}
+	// A user's Environments is live's: whatever edits it clones it first
+	// (renameEnvironment, sweep).
 	for _, g := range live.Groups {
 		m := make(map[string]bool, len(g.Members))
 		for _, e := range g.Members {
@@ -125,6 +122,9 @@ func newProjection(live *model.Account) *projection {
 	}
 	return p
 }
+
+// userKey indexes a projected user: the lower-cased email.
+func userKey(u *model.User) string { return normEmail(u.Email) }
 
 // policyKey indexes a projected policy: its id, or for one the plan
 // creates, its natural key.
@@ -166,14 +166,13 @@ func (p *projection) renameEnvironment(from, to string) {
 		e.CloudName = to
 		p.envs[to] = e
 	}
-	for k, u := range p.users {
+	p.users.each(func(u *model.User) {
 		if i := slices.Index(u.Environments, from); i >= 0 {
 			u.Environments = slices.Clone(u.Environments) // live's
 			u.Environments[i] = to
 			slices.Sort(u.Environments)
-			p.users[k] = u
 		}
-	}
+	})
 	for k, pol := range p.policies {
 		if pol.Scope == from {
 			pol.Scope = to
@@ -208,10 +207,9 @@ func (p *projection) renameEnvironment(from, to string) {
 }
 
 func (p *projection) renameUser(from, to string) {
-	if u, ok := p.users[from]; ok {
-		delete(p.users, from)
+	if u, ok := p.users.get(from); ok {
 		u.Email = to
-		p.users[to] = u
+		p.users.rekey(from, to)
 	}
 	for _, m := range p.members {
 		if m[from] {
@@ -265,7 +263,7 @@ func (p *projection) remove(c *Change) {
 		p.goneScopes[b.CloudName] = true
 	case UserValue:
 		email := normEmail(b.Email)
-		delete(p.users, email)
+		p.users.del(email)
 		p.goneUsers[email] = true
 		p.gonePrincipals[spec.Principal{Kind: spec.PrincipalUser, Name: email}] = true
 	case GroupValue:
@@ -296,14 +294,13 @@ func (p *projection) sweep() {
 		}
 	}
 	if len(p.goneScopes) > 0 {
-		for k, u := range p.users {
-			gone := func(e string) bool { return p.goneScopes[e] }
+		gone := func(e string) bool { return p.goneScopes[e] }
+		p.users.each(func(u *model.User) {
 			if slices.ContainsFunc(u.Environments, gone) {
 				// Cloned: u.Environments may be live's.
 				u.Environments = slices.DeleteFunc(slices.Clone(u.Environments), gone)
-				p.users[k] = u
 			}
-		}
+		})
 		maps.DeleteFunc(p.policies, func(_ string, pol model.Policy) bool { return p.goneScopes[pol.Scope] })
 		maps.DeleteFunc(p.keys, func(_ string, k model.AccessKey) bool { return p.goneScopes[k.Environment] })
 	}
@@ -371,16 +368,19 @@ func (p *projection) addKey(c *Change, a AccessKeyValue) {
 // accepted); a created user is pending.
 func (p *projection) addUser(action Action, a UserValue) {
 	email := normEmail(a.Email)
-	u, ok := p.users[email]
+	u, ok := p.users.get(email) // edited in place
+	if !ok {
+		p.users.set(email, model.User{})
+		u, _ = p.users.get(email)
+	}
 	if action == Create || !ok {
-		u = model.User{Pending: true}
+		*u = model.User{Pending: true}
 	}
 	u.Email, u.Name, u.Role, u.Enabled = email, a.Name, a.Role, a.Enabled
 	u.AllEnvironments, u.Environments = a.AllEnvironments, slices.Clone(a.Environments)
 	if u.AllEnvironments {
 		u.Environments = nil
 	}
-	p.users[email] = u
 }
 
 // projectedAssignment is the live form of an assignment the plan makes.
@@ -402,7 +402,7 @@ func (p *projection) account() *model.Account {
 		AccessKeys: inOrder(p.base.AccessKeys, p.keys, func(k *model.AccessKey) string { return spec.AccessKeyName(k.Environment, k.Name) },
 			func(k *model.AccessKey) string { return k.Environment + "\x00" + k.Name }),
 		Environments: inOrder(p.base.Environments, p.envs, func(e *model.Environment) string { return e.CloudName }, nil),
-		Users:        inOrder(p.base.Users, p.users, func(u *model.User) string { return normEmail(u.Email) }, nil),
+		Users:        p.users.inOrder(p.base.Users, userKey),
 	}
 	out.Groups = inOrder(p.base.Groups, p.groups, func(g *model.Group) string { return g.Name }, nil)
 	for i := range out.Groups {
@@ -462,13 +462,19 @@ func inOrder[T any](live []T, now map[string]T, key, order func(*T) string) []T 
 		}
 		added = append(added, keyed{k, len(vals) - 1})
 	}
-	slices.SortFunc(added, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
 	if order != nil {
 		outKeys = make([]string, len(out))
 		for i := range out {
 			outKeys[i] = order(&out[i])
 		}
 	}
+	return placeAdded(out, outKeys, vals, added)
+}
+
+// placeAdded sorts added (keys of objects of vals) and merges them into
+// out, sorted by outKeys, when it is sorted, or appends them.
+func placeAdded[T any](out []T, outKeys []string, vals []T, added []keyed) []T {
+	slices.SortFunc(added, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
 	if !slices.IsSorted(outKeys) {
 		for _, a := range added {
 			out = append(out, vals[a.i])

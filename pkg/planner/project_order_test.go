@@ -1,7 +1,9 @@
 package planner
 
 import (
+	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -96,6 +98,62 @@ func TestInOrderMatchesReference(t *testing.T) {
 					t.Errorf("inOrder differs from the reference (-want +got):\n%s", diff)
 				}
 			})
+		}
+	}
+}
+
+// A table lists its objects as inOrder lists a map of the same objects,
+// through random sets, renames and deletes over live lists with
+// duplicate keys, sorted or not.
+func TestTableMatchesMap(t *testing.T) {
+	t.Parallel()
+	key := func(o *orderItem) string { return o.Key }
+	rng := rand.New(rand.NewPCG(5, 6))
+	keys := []string{"a", "b", "c", "d", "e", "f", "é", "a\x00"}
+	for i := range 2000 {
+		var live []orderItem
+		for range rng.IntN(6) {
+			live = append(live, orderItem{Key: keys[rng.IntN(len(keys))], Val: fmt.Sprint("live ", i)})
+		}
+		if i%2 == 0 {
+			slices.SortFunc(live, func(a, b orderItem) int { return strings.Compare(a.Key, b.Key) })
+		}
+		m := map[string]orderItem{}
+		for _, o := range live {
+			m[o.Key] = o
+		}
+		tb := newTable(live, key)
+		for step := range rng.IntN(6) {
+			k, to := keys[rng.IntN(len(keys))], keys[rng.IntN(len(keys))]
+			switch rng.IntN(3) {
+			case 0: // set
+				v := orderItem{Key: k, Val: fmt.Sprint("set ", step)}
+				m[k] = v
+				tb.set(k, v)
+			case 1: // rename
+				if o, ok := m[k]; ok && k != to {
+					delete(m, k)
+					o.Key = to
+					m[to] = o
+					p, _ := tb.get(k)
+					p.Key = to
+					tb.rekey(k, to)
+				}
+			case 2: // delete
+				delete(m, k)
+				tb.del(k)
+			}
+		}
+		var each []orderItem
+		tb.each(func(o *orderItem) { each = append(each, *o) })
+		byKey := func(a, b orderItem) int { return strings.Compare(a.Key, b.Key) }
+		slices.SortFunc(each, byKey)
+		if want := slices.SortedFunc(maps.Values(m), byKey); !slices.Equal(want, each) {
+			t.Fatalf("case %d: each visits %q, want %q", i, each, want)
+		}
+		want := inOrderReference(live, m, key, nil)
+		if diff := cmp.Diff(want, tb.inOrder(live, key)); diff != "" {
+			t.Fatalf("case %d: table lists (-want +got):\n%s", i, diff)
 		}
 	}
 }
