@@ -450,17 +450,18 @@ func (rd *reader) readAccess(ctx context.Context, users []client.UserSummary, en
 			})
 		}
 	} else {
-		isRestricted := make(map[string]bool, len(restricted))
-		for _, u := range restricted {
-			isRestricted[u.ID] = true
+		ids := make([]string, len(restricted))
+		for i, u := range restricted {
+			ids[i] = u.ID
 		}
+		isRestricted := newIDSet(ids)
 		for _, e := range envs {
 			rd.run(p, perEnvironment, func(ctx context.Context) error {
 				// Only which restricted users are listed matters: their
 				// ids, not whole users, nor the users who may access
 				// every environment (most of each listing).
 				ids, listing, err := api.ListUserIDs(ctx, &client.UserListOptions{SubAccountID: e.ID, PageSize: opts.UsersPageSize},
-					func(id []byte) bool { return isRestricted[string(id)] })
+					isRestricted.has)
 				if err != nil {
 					return fmt.Errorf("list users of product environment %s: %w", e.CloudName, err)
 				}
