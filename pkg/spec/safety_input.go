@@ -143,6 +143,9 @@ func locateYAMLError(src source, e Error) Error {
 // feed and carriage return, and DEL), for an error with a column: yaml.v3
 // reports these without one.
 func checkControl(src source) *Error {
+	if !hasControl(src.data) { // the common case, without decoding runes
+		return nil
+	}
 	line, col := 1, 1
 	for _, r := range string(src.data) {
 		switch {
@@ -157,4 +160,19 @@ func checkControl(src source) *Error {
 		col++
 	}
 	return nil
+}
+
+// hasControl reports whether valid UTF-8 b holds a character checkControl
+// refuses: a C0 control other than tab, newline and carriage return, DEL,
+// or a C1 control other than U+0085 (encoded C2 80 to C2 9F).
+func hasControl(b []byte) bool {
+	for i, c := range b {
+		switch {
+		case c < 0x20 && c != '\n' && c != '\t' && c != '\r', c == 0x7f:
+			return true
+		case c == 0xc2 && i+1 < len(b) && b[i+1] <= 0x9f && b[i+1] != 0x85:
+			return true // b[i+1] >= 0x80: a continuation byte, b being UTF-8
+		}
+	}
+	return false
 }
