@@ -19,6 +19,12 @@ import (
 // noting what expired (to word and force its removal) and warning of what
 // expires soon.
 func (d *differ) expire(desired *spec.Config, opts Options) *spec.Config {
+	if !hasExpiries(desired) {
+		// Nothing expires, now or soon: the configuration as it is, not
+		// a copy of every user, group and assignment.
+		d.expired = map[Ref]spec.Expiry{}
+		return desired
+	}
 	now := opts.now()
 	cfg, gone := desired.Expire(now, d.prune[spec.KindUser])
 	d.expired = map[Ref]spec.Expiry{}
@@ -29,6 +35,27 @@ func (d *differ) expire(desired *spec.Config, opts Options) *spec.Config {
 		d.warnf("expires %s (in %s): %s", e.Expiry.Text, untilWords(e.Expiry.At.Sub(now)), expiredWhat(e))
 	}
 	return cfg
+}
+
+// hasExpiries reports whether anything in the configuration has an
+// expiry: a user, a group member or an assignment.
+func hasExpiries(c *spec.Config) bool {
+	for i := range c.Users {
+		if c.Users[i].Expires != nil {
+			return true
+		}
+	}
+	for i := range c.Groups {
+		if len(c.Groups[i].MemberExpires) > 0 {
+			return true
+		}
+	}
+	for i := range c.Assignments {
+		if c.Assignments[i].Expires != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // expiredRef is the ref of the change that removes what expired.

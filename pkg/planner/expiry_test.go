@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +109,44 @@ func TestExpiry(t *testing.T) {
 						t.Errorf("user update reason = %q, want expired 2027-01-31", c.Reason)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestExpiryOfOneKind: a configuration whose only expiry is a user's, a
+// member's or an assignment's still has it applied.
+func TestExpiryOfOneKind(t *testing.T) {
+	t.Parallel()
+	base := `version: 1
+environments: [{cloud_name: acme-prod, name: P}]
+users:
+  - {email: ana@acme.test, name: Ana, role: master_admin}
+  - {email: lee@acme.test, name: Lee%s}
+groups:
+  - name: designers
+    members: [ana@acme.test, %s]
+assignments:
+  - {principal: {user: ana@acme.test}, role: cld::role::prodenv::ml_user, scope: acme-prod%s}
+`
+	for _, tc := range []struct {
+		name, user, member, assignment, want string
+	}{
+		{"user", ", expires: 2027-01-20", "raj@acme.test", "", "update users/lee@acme.test\n  enabled: true → false"},
+		{"member", "", "{user: raj@acme.test, expires: 2027-01-20}", "", "delete memberships/designers / raj@acme.test\n  reason: expired 2027-01-20"},
+		{"assignment", "", "raj@acme.test", ", expires: 2027-01-20", "delete assignments/user:ana@acme.test / cld::role::prodenv::ml_user / acme-prod\n  reason: expired 2027-01-20"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := spec.Parse("c.yaml", fmt.Appendf(nil, base, tc.user, tc.member, tc.assignment))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := Diff(cfg, expiryLive(), Options{Now: time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(p); !strings.Contains(got, tc.want) {
+				t.Errorf("plan lacks %q:\n%s", tc.want, got)
 			}
 		})
 	}
