@@ -266,11 +266,16 @@ func (s *scanner) skip() error {
 }
 
 func (s *scanner) literal() error {
-	for _, lit := range []string{"true", "false", "null"} {
-		if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
-			s.i += len(lit)
-			return nil
-		}
+	lit := "null"
+	switch s.b[s.i] {
+	case 't':
+		lit = "true"
+	case 'f':
+		lit = "false"
+	}
+	if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
+		s.i += len(lit)
+		return nil
 	}
 	return fmt.Errorf("%w: bad literal at offset %d", errJSON, s.i)
 }

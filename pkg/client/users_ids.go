@@ -290,10 +290,17 @@ func (s *scanner) userID(ids *idList) error {
 			return err
 		}
 		if string(key) != "id" {
+			// Most members are strings, literals or numbers: no need
+			// for skip's stack.
 			var err error
-			if s.peek() == '"' { // most members: no need for skip's stack
+			switch c := s.peek(); {
+			case c == '"':
 				_, err = s.skipStr()
-			} else {
+			case c == 't' || c == 'f' || c == 'n':
+				err = s.literal()
+			case c == '-' || (c >= '0' && c <= '9'):
+				err = s.number()
+			default:
 				err = s.skip()
 			}
 			if err != nil {
