@@ -28,7 +28,7 @@ import (
 // Objects the plan creates have no id. A created user is pending: it has
 // not accepted its invitation, so it cannot act until it does.
 func Project(live *model.Account, plan *Plan) *model.Account {
-	p := newProjection(live)
+	p := newProjection(live, len(plan.Changes))
 	for i := range plan.Changes {
 		p.rename(&plan.Changes[i])
 	}
@@ -49,7 +49,7 @@ func projectRenames(live *model.Account, plan *Plan) *model.Account {
 	if !slices.ContainsFunc(plan.Changes, func(c Change) bool { _, ok := c.RenamedFrom(); return ok }) {
 		return live // nothing to rename: live as it is (read only)
 	}
-	p := newProjection(live)
+	p := newProjection(live, 0)
 	for i := range plan.Changes {
 		p.rename(&plan.Changes[i])
 	}
@@ -78,11 +78,12 @@ type projection struct {
 	goneRoles      map[string]bool
 }
 
-func newProjection(live *model.Account) *projection {
+// newProjection indexes live, with room for about room objects more.
+func newProjection(live *model.Account, room int) *projection {
 	// The maps are sized for the live account: the plan adds few.
 	p := &projection{
 		base: live, envs: make(map[string]model.Environment, len(live.Environments)),
-		users: newTable(live.Users, userKey), groups: make(map[string]model.Group, len(live.Groups)),
+		users: newTable(live.Users, userKey, room), groups: make(map[string]model.Group, len(live.Groups)),
 		members: make(map[string]map[string]bool, len(live.Groups)), keys: make(map[string]model.AccessKey, len(live.AccessKeys)),
 		goneScopes: map[string]bool{}, goneUsers: map[string]bool{}, gonePrincipals: map[spec.Principal]bool{}, goneRoles: map[string]bool{},
 	}
@@ -491,18 +492,26 @@ type keyed struct {
 }
 
 // mergeSorted merges a, sorted by aKeys, with the objects of b that
-// added lists sorted; of equal keys, a's come first.
+// added lists sorted; of equal keys, a's come first. It merges from the
+// back, in place, when a has the room (inOrder makes it so), rather than
+// copying a large account into a new list to add a few objects.
 func mergeSorted[T any](a []T, aKeys []string, b []T, added []keyed) []T {
-	out := make([]T, 0, len(a)+len(added))
-	i := 0
-	for _, k := range added {
-		for i < len(a) && aKeys[i] <= k.key {
-			out = append(out, a[i])
-			i++
-		}
-		out = append(out, b[k.i])
+	n := len(a) + len(added)
+	if cap(a) < n {
+		a = slices.Grow(a, len(added))
 	}
-	return append(out, a[i:]...)
+	out := a[:n]
+	i, j := len(a)-1, len(added)-1
+	for k := n - 1; j >= 0; k-- {
+		if i >= 0 && aKeys[i] > added[j].key {
+			out[k] = a[i]
+			i--
+		} else {
+			out[k] = b[added[j].i]
+			j--
+		}
+	}
+	return out
 }
 
 // Transition is a plan seen as a change of account: the account before it

@@ -122,7 +122,7 @@ func TestTableMatchesMap(t *testing.T) {
 		for _, o := range live {
 			m[o.Key] = o
 		}
-		tb := newTable(live, key)
+		tb := newTable(live, key, rng.IntN(3))
 		for step := range rng.IntN(6) {
 			k, to := keys[rng.IntN(len(keys))], keys[rng.IntN(len(keys))]
 			switch rng.IntN(3) {
@@ -154,6 +154,47 @@ func TestTableMatchesMap(t *testing.T) {
 		want := inOrderReference(live, m, key, nil)
 		if diff := cmp.Diff(want, tb.inOrder(live, key)); diff != "" {
 			t.Fatalf("case %d: table lists (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
+// mergeSorted gives the same list whether it merges in place or not,
+// and puts a's objects before b's of equal keys.
+func TestMergeSortedInPlace(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 500 {
+		var aKeys []string
+		for range rng.IntN(6) {
+			aKeys = append(aKeys, string(rune('a'+rng.IntN(4))))
+		}
+		slices.Sort(aKeys)
+		var b []string
+		var added []keyed
+		for j := range rng.IntN(5) {
+			k := string(rune('a' + rng.IntN(5)))
+			b, added = append(b, "b"+k), append(added, keyed{k, j})
+		}
+		slices.SortFunc(added, func(x, y keyed) int { return strings.Compare(x.key, y.key) })
+		var want []string
+		ai := 0
+		for _, k := range added {
+			for ai < len(aKeys) && aKeys[ai] <= k.key {
+				want, ai = append(want, "a"+aKeys[ai]), ai+1
+			}
+			want = append(want, b[k.i])
+		}
+		for ; ai < len(aKeys); ai++ {
+			want = append(want, "a"+aKeys[ai])
+		}
+		for _, room := range []int{0, len(added)} {
+			a := make([]string, 0, len(aKeys)+room)
+			for _, k := range aKeys {
+				a = append(a, "a"+k)
+			}
+			if got := mergeSorted(a, aKeys, b, added); !slices.Equal(got, want) {
+				t.Fatalf("case %d, room %d: mergeSorted = %q, want %q", i, room, got, want)
+			}
 		}
 	}
 }

@@ -1,7 +1,5 @@
 package planner
 
-import "slices"
-
 // table holds the projected objects of one kind by natural key: the
 // objects in a slice, edited in place, and the map holding only their
 // index. Indexing a large account copies each object once, into one
@@ -14,11 +12,12 @@ type table[T any] struct {
 	idx     map[string]int
 }
 
-// newTable indexes live by key; of objects sharing a key, the last one
-// is kept, as a map of values would.
-func newTable[T any](live []T, key func(*T) string) *table[T] {
-	t := &table[T]{vals: slices.Clone(live), present: make([]bool, len(live)), moved: make([]bool, len(live)),
-		idx: make(map[string]int, len(live))}
+// newTable indexes live by key, with room for about room objects more;
+// of objects sharing a key, the last one is kept, as a map of values
+// would.
+func newTable[T any](live []T, key func(*T) string, room int) *table[T] {
+	t := &table[T]{vals: append(make([]T, 0, len(live)+room), live...), present: make([]bool, len(live), len(live)+room),
+		moved: make([]bool, len(live), len(live)+room), idx: make(map[string]int, len(live))}
 	for i := range t.vals {
 		k := key(&t.vals[i])
 		if j, ok := t.idx[k]; ok {
