@@ -33,7 +33,8 @@ type named struct {
 func (l *loader) checkLookalikes() {
 	c := &l.cfg
 	var groups [][]named
-	var envs, users, grps, roles, pols []named
+	envs, users, grps := make([]named, 0, len(c.Environments)), make([]named, 0, len(c.Users)), make([]named, 0, len(c.Groups))
+	roles, pols := make([]named, 0, len(c.Roles)), make([]named, 0, len(c.Policies))
 	for _, e := range c.Environments {
 		envs = append(envs, named{"environment", e.CloudName, false, e.Pos})
 	}
@@ -51,7 +52,7 @@ func (l *loader) checkLookalikes() {
 	}
 	groups = append(groups, envs, users, grps, roles, pols)
 	for _, list := range groups {
-		seen := map[string]named{}
+		seen := make(map[string]named, len(list))
 		for _, n := range list {
 			if n.name == "" {
 				continue
