@@ -3,7 +3,6 @@ package planner
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -37,12 +36,29 @@ func (d *differ) warnLookalikes(live *model.Account) {
 		if len(names) == 0 {
 			return
 		}
-		keys := map[string]string{}
-		liveNames(func(n string) { keys[lookalikeKey(n, fold)] = n })
-		for _, n := range names {
-			if l, ok := keys[lookalikeKey(n, fold)]; ok && l != n {
+		// The keys of the created names, and for each the last live name
+		// with that key: a map of the few creates, not of the account.
+		type liveName struct {
+			name string
+			seen bool
+		}
+		nameKeys := make([]string, len(names))
+		keys := make(map[string]liveName, len(names))
+		for i, n := range names {
+			nameKeys[i] = lookalikeKey(n, fold)
+			keys[nameKeys[i]] = liveName{}
+		}
+		var buf []byte
+		liveNames(func(n string) {
+			buf = appendLookalikeKey(buf[:0], n, fold)
+			if _, ok := keys[string(buf)]; ok {
+				keys[string(buf)] = liveName{n, true}
+			}
+		})
+		for i, n := range names {
+			if l := keys[nameKeys[i]]; l.seen && l.name != n {
 				warnings = append(warnings, fmt.Sprintf("%s %q is created, but looks like the live %s %q: %s; the service keeps them apart (write the live name to manage that one)",
-					what, n, what, l, spec.HowDiffer(n, l)))
+					what, n, what, l.name, spec.HowDiffer(n, l.name)))
 			}
 		}
 	}
@@ -72,22 +88,28 @@ func (d *differ) warnLookalikes(live *model.Account) {
 // character, and the final NFD leaves the keys as they are when none holds
 // a combining mark, which asciiLookalikeKeys checks.
 func lookalikeKey(name string, fold bool) string {
+	return string(appendLookalikeKey(make([]byte, 0, len(name)+8), name, fold))
+}
+
+// appendLookalikeKey appends lookalikeKey(name, fold) to b: keying a
+// large account's names into one buffer allocates nothing for the ASCII
+// ones.
+func appendLookalikeKey(b []byte, name string, fold bool) []byte {
 	table := asciiLookalikeKeys[0]()
 	if fold {
 		table = asciiLookalikeKeys[1]()
 	}
 	if table == nil {
-		return spec.LookalikeKey(name, fold)
+		return append(b, spec.LookalikeKey(name, fold)...)
 	}
-	var b strings.Builder
-	b.Grow(len(name) + 8)
+	start := len(b)
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
-			return spec.LookalikeKey(name, fold)
+			return append(b[:start], spec.LookalikeKey(name, fold)...)
 		}
-		b.WriteString(table[name[i]])
+		b = append(b, table[name[i]]...)
 	}
-	return b.String()
+	return b
 }
 
 // asciiLookalikeKeys are the keys of the ASCII characters, unfolded and

@@ -1,10 +1,13 @@
 package planner
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/cldsync/cldsync/pkg/spec"
+	"github.com/cldsync/cldsync/pkg/state/model"
 )
 
 // lookalikeKey's table for ASCII names gives spec.LookalikeKey's keys:
@@ -39,6 +42,32 @@ func TestLookalikeKeyMatchesSpec(t *testing.T) {
 			if got, want := lookalikeKey(n, fold), spec.LookalikeKey(n, fold); got != want {
 				t.Errorf("lookalikeKey(%q, %v) = %q, spec.LookalikeKey = %q", n, fold, got, want)
 			}
+		}
+	}
+}
+
+// Of several live names that look like a created one, the warning names
+// the last in the account's order, as it always has.
+func TestLookalikeNamesTheLastLiveName(t *testing.T) {
+	t.Parallel()
+	created := "rn@acmе.test" // Cyrillic е
+	for _, tc := range []struct {
+		live []string
+		want string
+	}{
+		{[]string{"m@acme.test", "rn@acme.test"}, `looks like the live user "rn@acme.test"`},
+		{[]string{"rn@acme.test", "m@acme.test"}, `looks like the live user "m@acme.test"`},
+		{[]string{"other@acme.test"}, ""},
+	} {
+		live := &model.Account{}
+		for i, e := range tc.live {
+			live.Users = append(live.Users, model.User{ID: fmt.Sprint(i), Email: e})
+		}
+		d := &differ{plan: &Plan{Changes: []Change{{Action: Create, Ref: Ref{spec.KindUser, created}}}}}
+		d.warnLookalikes(live)
+		got := strings.Join(d.plan.Warnings, "\n")
+		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("live %q: warnings %q, want one with %q", tc.live, got, tc.want)
 		}
 	}
 }
