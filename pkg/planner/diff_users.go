@@ -176,22 +176,24 @@ func (d *differ) createUser(ref Ref, u *spec.User, role string) {
 }
 
 func (d *differ) updateUser(ref Ref, u *spec.User, l *model.User, role string) {
-	before := liveUser(l)
-	after := liveUser(l)
+	// Compared first, and the change's values built only for a user that
+	// changes: most do not.
 	var fields []FieldDiff
+	name, lRole, enabled := l.Name, l.Role, l.Enabled
 	if u.Name != nil && *u.Name != l.Name {
 		fields = append(fields, FieldDiff{Name: "name", Old: quote(l.Name), New: quote(*u.Name)})
-		after.Name = *u.Name
+		name = *u.Name
 	}
 	if u.Role != nil && *u.Role != l.Role {
 		fields = append(fields, FieldDiff{Name: "role", Old: quote(l.Role), New: quote(*u.Role)})
-		after.Role = *u.Role
+		lRole = *u.Role
 	}
 	if u.Enabled != nil && *u.Enabled != l.Enabled {
 		fields = append(fields, FieldDiff{Name: "enabled", Old: strconv.FormatBool(l.Enabled), New: strconv.FormatBool(*u.Enabled)})
-		after.Enabled = *u.Enabled
+		enabled = *u.Enabled
 	}
 	var deps []Ref
+	accessChanged, newAll, newList := false, false, []string(nil)
 	// A master_admin may access everything whatever the list says, so the
 	// access of a user who is (or becomes) one is not compared.
 	if role != roleMasterAdmin && u.Environments != nil {
@@ -210,11 +212,16 @@ func (d *differ) updateUser(ref Ref, u *spec.User, l *model.User, role string) {
 				Old:  formatAccess(l.AllEnvironments, l.Environments),
 				New:  formatAccess(all, list),
 			})
-			after.AllEnvironments, after.Environments = all, list
+			accessChanged, newAll, newList = true, all, list
 		}
 	}
 	if len(fields) == 0 {
 		return
+	}
+	before, after := liveUser(l), liveUser(l)
+	after.Name, after.Role, after.Enabled = name, lRole, enabled
+	if accessChanged {
+		after.AllEnvironments, after.Environments = newAll, newList
 	}
 	d.add(Change{
 		Action:    Update,
