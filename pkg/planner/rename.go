@@ -164,9 +164,14 @@ func (d *differ) renameLive(desired *spec.Config, live *model.Account) *model.Ac
 		}
 	})
 
-	cands = make([]renameCandidate, 0, len(desired.Users))
-	for _, u := range desired.Users {
-		cands = append(cands, renameCandidate{normEmail(u.Email), u.Previously})
+	// Without previously: no user is renamed: no candidate list of every
+	// user to find none.
+	cands = nil
+	if slices.ContainsFunc(desired.Users, func(u spec.User) bool { return len(u.Previously) > 0 }) {
+		cands = make([]renameCandidate, 0, len(desired.Users))
+		for _, u := range desired.Users {
+			cands = append(cands, renameCandidate{normEmail(u.Email), u.Previously})
+		}
 	}
 	users := d.matchRenames(spec.KindUser, cands, func(yield func(string, string) bool) {
 		for _, u := range live.Users {
