@@ -57,11 +57,12 @@ type AccessPolicy struct {
 
 // LiveAccess is the live account's access graph.
 func LiveAccess(live *model.Account) *AccessGraph {
-	return accessOf(live, live.IDNames())
+	return accessOf(live, statementNames(live)) // idnames.go
 }
 
 // accessOf is the access graph of acc, where names maps the ids that
-// policy statements name to ${kind:name} references (model.IDNames).
+// policy statements name to ${kind:name} references (model.IDNames, or
+// only the ids the statements hold: statementNames).
 func accessOf(acc *model.Account, names map[string]string) *AccessGraph {
 	g := &AccessGraph{
 		users: map[string]bool{}, groups: map[string]map[string]bool{}, roles: map[string]accessRole{},

@@ -141,7 +141,8 @@ type differ struct {
 	// shared is the plan's Transition, built by the first guard and
 	// shared while the plan keeps its changes (diff_transition.go).
 	shared sharedTransition
-	// liveNames is live.IDNames(), once the permissions half needs it.
+	// liveNames is statementNames(live), once the permissions half needs
+	// it (idnames.go).
 	liveNames map[string]string
 }
 

@@ -149,7 +149,7 @@ type permDiffer struct {
 	desired *spec.Config
 	live    *model.Account
 	lp      *model.Permissions
-	names   map[string]string // the live ids as references (model.IDNames), one table
+	names   map[string]string // the ids live statements hold as references (statementNames), one table
 	cat     *spec.Catalog
 
 	lRoles map[string]*model.Role
@@ -185,7 +185,7 @@ func (d *differ) permissions(desired *spec.Config, live *model.Account) {
 		}
 		return
 	}
-	d.liveNames = live.IDNames()
+	d.liveNames = statementNames(live) // idnames.go
 	p := &permDiffer{
 		differ: d, desired: desired, live: live, lp: lp, names: d.liveNames, cat: lp.Catalog,
 		lRoles: map[string]*model.Role{}, dRoles: map[string]*spec.Role{},

@@ -527,7 +527,8 @@ type Transition struct {
 	// After is Project(live, plan).
 	After *model.Account
 
-	// beforeNames is Before.IDNames() when the caller has it already.
+	// beforeNames is statementNames(Before) when the caller has it
+	// already.
 	beforeNames map[string]string
 }
 
@@ -542,9 +543,12 @@ func NewTransition(live *model.Account, plan *Plan) *Transition {
 func (t *Transition) Access() (before, after *AccessGraph) {
 	beforeNames := t.beforeNames
 	if beforeNames == nil {
-		beforeNames = t.Before.IDNames()
+		beforeNames = statementNames(t.Before)
 	}
-	names := maps.Clone(beforeNames)
-	maps.Copy(names, t.After.IDNames())
+	// The ids the statements after the plan hold, named after the plan,
+	// else before it (idnames.go).
+	want := statementLiterals(t.After)
+	names := idNamesFor(t.Before, want)
+	maps.Copy(names, idNamesFor(t.After, want))
 	return accessOf(t.Before, beforeNames), accessOf(t.After, names)
 }
