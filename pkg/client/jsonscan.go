@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -16,9 +17,17 @@ import (
 type scanner struct {
 	b []byte
 	i int
+	// strict makes what it skips valid JSON or an error: strings without
+	// control characters or bad escapes, numbers by JSON's grammar
+	// (users_summary.go).
+	strict bool
 }
 
 var errJSON = errors.New("invalid JSON")
+
+// maxStrictDepth bounds the nesting a strict scanner skips, well below
+// encoding/json's limit (10,000 in all), which it must not exceed.
+const maxStrictDepth = 1000
 
 func (s *scanner) ws() {
 	for s.i < len(s.b) {
@@ -71,16 +80,24 @@ func (s *scanner) object(member func(key []byte) error) error {
 		if err := member(key); err != nil {
 			return err
 		}
-		switch s.peek() {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return fmt.Errorf("%w: want , or } at offset %d", errJSON, s.i)
+		if more, err := s.next('}'); !more {
+			return err
 		}
 	}
+}
+
+// next consumes what follows a member or an element: a comma, and then
+// more follow, or the closing bracket, and then none do.
+func (s *scanner) next(closing byte) (more bool, err error) {
+	switch s.peek() {
+	case ',':
+		s.i++
+		return true, nil
+	case closing:
+		s.i++
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: want , or %c at offset %d", errJSON, closing, s.i)
 }
 
 // key consumes an object's key and the colon after it, and returns the
@@ -153,6 +170,16 @@ func (s *scanner) rawStr() (start, end int, slow bool, err error) {
 // whether it has a backslash. It looks at eight bytes at a time for a
 // quote or a backslash: most of a scan is crossing strings.
 func (s *scanner) skipStr() (esc bool, err error) {
+	if s.strict {
+		start, end, slow, err := s.rawStr()
+		if err != nil {
+			return false, err
+		}
+		if slow && !json.Valid(s.b[start:end]) {
+			return false, fmt.Errorf("%w: bad string at offset %d", errJSON, start)
+		}
+		return bytes.IndexByte(s.b[start:end], '\\') >= 0, nil
+	}
 	b, i := s.b, s.i+1 // after the opening quote, which peek saw
 	for {
 		for i+8 <= len(b) {
@@ -205,6 +232,8 @@ func (s *scanner) skip() error {
 	for {
 		// At a value.
 		switch c := s.peek(); {
+		case s.strict && len(open) >= maxStrictDepth:
+			return fmt.Errorf("%w: nested too deep at offset %d", errJSON, s.i)
 		case c == '{':
 			s.i++
 			if s.peek() != '}' {
@@ -301,6 +330,9 @@ func (s *scanner) number() error {
 		break
 	}
 	n := s.i - start
+	if s.strict && !jsonNumber(s.b[start:s.i]) {
+		return fmt.Errorf("%w: bad number at offset %d", errJSON, start)
+	}
 	if digits && n <= 300 && s.b[s.i-1] != '-' {
 		return nil
 	}
@@ -308,4 +340,43 @@ func (s *scanner) number() error {
 		return fmt.Errorf("%w: bad number at offset %d", errJSON, start)
 	}
 	return nil
+}
+
+// jsonNumber reports whether b is a number by JSON's grammar:
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumber(b []byte) bool {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }

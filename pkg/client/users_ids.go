@@ -264,14 +264,8 @@ func (s *scanner) userIDs(ids *idList) error {
 		} else if err := s.userID(ids); err != nil {
 			return err
 		}
-		switch s.peek() {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return nil
-		default:
-			return fmt.Errorf("%w: want , or ] at offset %d", errJSON, s.i)
+		if more, err := s.next(']'); !more {
+			return err
 		}
 	}
 }
@@ -321,17 +315,11 @@ func (s *scanner) userID(ids *idList) error {
 				id = idSpan{-1, len(ids.slow) - 1}
 			}
 		}
-		switch s.peek() {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			if found {
+		if more, err := s.next('}'); !more {
+			if err == nil && found {
 				ids.spans = append(ids.spans, id)
 			}
-			return nil
-		default:
-			return fmt.Errorf("%w: want , or } at offset %d", errJSON, s.i)
+			return err
 		}
 	}
 }
