@@ -18,6 +18,7 @@ import (
 type AccessGraph struct {
 	cat      *spec.Catalog
 	users    map[string]bool            // lower-cased emails
+	userList []string                   // the same, in the account's order (dirtyPrincipals)
 	groups   map[string]map[string]bool // name → member emails
 	roles    map[string]accessRole      // custom roles by id
 	assigns  []accessAssign             // as listed: holdings() drops duplicates
@@ -68,8 +69,10 @@ func accessOf(acc *model.Account, names map[string]string) *AccessGraph {
 		users: map[string]bool{}, groups: map[string]map[string]bool{}, roles: map[string]accessRole{},
 		policies: map[string]AccessPolicy{}, cat: spec.BuiltinCatalog(),
 	}
+	g.userList = make([]string, 0, len(acc.Users))
 	for _, u := range acc.Users {
 		g.users[normEmail(u.Email)] = true
+		g.userList = append(g.userList, normEmail(u.Email))
 	}
 	for _, gr := range acc.Groups {
 		m := map[string]bool{}

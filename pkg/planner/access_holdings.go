@@ -137,8 +137,12 @@ type bothSides struct {
 // holdings go into one map, so that each is looked up once, not built
 // twice and looked up from each side.
 func compareHoldings(before, after *AccessGraph) []AccessChange {
-	both := make(map[held]bothSides, len(before.assigns)+len(after.assigns)/8)
-	before.eachHolding(func(p spec.Principal, h holding, via string) {
+	// Only the holdings that can differ, or whose role's contents do
+	// (access_dirty.go).
+	changed := changedRoles(before, after)
+	dirty := dirtyPrincipals(before, after)
+	both := map[held]bothSides{}
+	before.eachHoldingOf(dirty, changed, func(p spec.Principal, h holding, via string) {
 		k := held{p, h}
 		s, ok := both[k]
 		if !ok || via < s.viaBefore {
@@ -146,7 +150,7 @@ func compareHoldings(before, after *AccessGraph) []AccessChange {
 			both[k] = s
 		}
 	})
-	after.eachHolding(func(p spec.Principal, h holding, via string) {
+	after.eachHoldingOf(dirty, changed, func(p spec.Principal, h holding, via string) {
 		k := held{p, h}
 		s := both[k]
 		if !s.onAfter || via < s.viaAfter {
@@ -154,7 +158,6 @@ func compareHoldings(before, after *AccessGraph) []AccessChange {
 			both[k] = s
 		}
 	})
-	changed := changedRoles(before, after)
 	var out []AccessChange
 	for k, s := range both {
 		switch {
