@@ -420,13 +420,22 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	if err != nil {
 		return err
 	}
-	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
+	if out == nil {
 		return nil
 	}
-	err = json.Unmarshal(raw, out) // copies what it keeps
+	err = decodeRaw(r.op, raw, out) // copies what it keeps
 	putBody(raw)
-	if err != nil {
-		return fmt.Errorf("%s: decode response: %w", r.op, err)
+	return err
+}
+
+// decodeRaw decodes a 2xx answer of op into out; an empty body leaves out
+// as it is.
+func decodeRaw(op string, raw []byte, out any) error {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: decode response: %w", op, err)
 	}
 	return nil
 }

@@ -137,18 +137,9 @@ func TestEpochTimeDecodesAsJSON(t *testing.T) {
 }
 
 // BenchmarkRolePrincipalsDecode: a role's 500 principals as
-// getRolePrincipals?verbose=true answers them, two epoch times each.
+// getRolePrincipals?verbose=true answers them, decoded by encoding/json.
 func BenchmarkRolePrincipalsDecode(b *testing.B) {
-	var sb strings.Builder
-	sb.WriteString(`{"data":[`)
-	for i := range 500 {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		fmt.Fprintf(&sb, `{"created_at":1796172058,"id":"%030x","role_id":"custom-role-0000","scope_type":"account","type":"user","updated_at":1796172058}`, i)
-	}
-	sb.WriteString(`]}`)
-	page := []byte(sb.String())
+	page := principalsPage(500)
 	b.SetBytes(int64(len(page)))
 	for b.Loop() {
 		var out struct {

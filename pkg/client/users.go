@@ -1,9 +1,7 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
@@ -187,14 +185,11 @@ func (s *UsersService) ListSummaries(ctx context.Context, opts *UserListOptions)
 		return users, nil
 	}
 	// What the fast decode declines, encoding/json decides, as call does.
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, nil
-	}
 	var out struct {
 		Users []UserSummary `json:"users"`
 	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("getUsers: decode response: %w", err)
+	if err := decodeRaw("getUsers", raw, &out); err != nil {
+		return nil, err
 	}
 	return out.Users, nil
 }

@@ -27,19 +27,28 @@ func TestDecodeSummariesTakesServicePages(t *testing.T) {
 		"spaced":  " {\n \"users\" : [ { \"id\" : \"u1\" , \"sub_account_count\" : 0 , \"x\" : [ 1.5e3 , {} ] } ] }\n",
 		"no user": `{"total":0}`,
 	} {
-		got, ok := decodeSummaries([]byte(page))
-		if !ok {
+		if !matchesJSON(t, []byte(page), decodeSummaries, decodeSummariesJSON) {
 			t.Errorf("%s: the fast decode declined the page", name)
-			continue
-		}
-		want, err := decodeSummariesJSON([]byte(page))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" || (want == nil) != (got == nil) {
-			t.Errorf("%s: (-encoding/json +fast):\n%s", name, diff)
 		}
 	}
+}
+
+// matchesJSON reports whether fast decodes b, and fails the test unless
+// encoding/json (ref) then decodes it alike.
+func matchesJSON[T any](t *testing.T, b []byte, fast func([]byte) ([]T, bool), ref func([]byte) ([]T, error)) bool {
+	t.Helper()
+	got, ok := fast(b)
+	if !ok {
+		return false
+	}
+	want, err := ref(b)
+	if err != nil {
+		t.Fatalf("the fast decode accepted %q, which encoding/json rejects: %v", b, err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" || (want == nil) != (got == nil) {
+		t.Fatalf("decoding %q (-encoding/json +fast):\n%s", b, diff)
+	}
+	return true
 }
 
 // FuzzDecodeSummaries: whatever the fast decode accepts, encoding/json
@@ -64,17 +73,7 @@ func FuzzDecodeSummaries(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		got, ok := decodeSummaries([]byte(body))
-		if !ok {
-			return
-		}
-		want, err := decodeSummariesJSON([]byte(body))
-		if err != nil {
-			t.Fatalf("decodeSummaries(%q) accepted what encoding/json rejects: %v", body, err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" || (want == nil) != (got == nil) {
-			t.Fatalf("decodeSummaries(%q) (-encoding/json +fast):\n%s", body, diff)
-		}
+		matchesJSON(t, []byte(body), decodeSummaries, decodeSummariesJSON)
 	})
 }
 
