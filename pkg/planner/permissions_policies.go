@@ -22,11 +22,18 @@ func (p *permDiffer) policies() {
 	}
 	matched := map[string]bool{} // live ids planned or kept
 	dKeys := map[string]bool{}
-	// Live policies of one scope by canonical statement, to find renames.
-	byStatement := map[string]*model.Policy{}
-	for i := range p.lp.Policies {
-		l := &p.lp.Policies[i]
-		byStatement[l.Scope+"\x00"+spec.CanonicalCedar(l.Statement)] = l
+	// Live policies of one scope by canonical statement, to find renames:
+	// built for the first create that asks.
+	var byStatement map[string]*model.Policy
+	statementOf := func(key string) *model.Policy {
+		if byStatement == nil {
+			byStatement = make(map[string]*model.Policy, len(p.lp.Policies))
+			for i := range p.lp.Policies {
+				l := &p.lp.Policies[i]
+				byStatement[l.Scope+"\x00"+spec.CanonicalCedar(l.Statement)] = l
+			}
+		}
+		return byStatement[key]
 	}
 	var creates []*spec.Policy
 	for i := range p.desired.Policies {
@@ -65,7 +72,7 @@ func (p *permDiffer) policies() {
 			continue
 		}
 		if resolved != "" {
-			if l := byStatement[dp.Scope+"\x00"+spec.CanonicalCedar(resolved)]; l != nil && !matched[l.ID] && !dKeys[spec.PolicyKey(l.Scope, l.Name)] {
+			if l := statementOf(dp.Scope + "\x00" + spec.CanonicalCedar(resolved)); l != nil && !matched[l.ID] && !dKeys[spec.PolicyKey(l.Scope, l.Name)] {
 				// The statement exists under another name: rename it.
 				matched[l.ID] = true
 				before := p.livePolicy(l)
@@ -116,7 +123,7 @@ func (p *permDiffer) updatePolicy(ref Ref, dp *spec.Policy, l *model.Policy) {
 		return
 	}
 	before := p.livePolicy(l)
-	same := resolved != "" && spec.CanonicalCedar(resolved) == spec.CanonicalCedar(l.Statement)
+	same := resolved != "" && (resolved == l.Statement || spec.CanonicalCedar(resolved) == spec.CanonicalCedar(l.Statement))
 	if same {
 		// Keep the text the account holds: nothing to send for it.
 		after.Statement = before.Statement
@@ -288,8 +295,10 @@ func policyFields(before, after PolicyValue, create bool) []FieldDiff {
 	if create || before.Name != after.Name {
 		add("name", quoteOr(before.Name, create), quote(after.Name), true)
 	}
-	add("statement", quoteOr(oneLine(before.Statement), create), quote(oneLine(after.Statement)),
-		spec.CanonicalCedar(before.Statement) != spec.CanonicalCedar(after.Statement))
+	// The same text is the same statement: parsed only when it differs.
+	if create || (before.Statement != after.Statement && spec.CanonicalCedar(before.Statement) != spec.CanonicalCedar(after.Statement)) {
+		add("statement", quoteOr(oneLine(before.Statement), create), quote(oneLine(after.Statement)), true)
+	}
 	return out
 }
 
