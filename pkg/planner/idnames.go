@@ -7,8 +7,6 @@ package planner
 // users, a table of 50,000 references built for a thousand statements.
 
 import (
-	"strings"
-
 	"github.com/cldsync/cldsync/pkg/spec"
 	"github.com/cldsync/cldsync/pkg/state/model"
 )
@@ -21,35 +19,11 @@ func statementLiterals(acc *model.Account) map[string]bool {
 		return want
 	}
 	for _, p := range acc.Permissions.Policies {
-		s := p.Statement
-		for {
-			i := strings.IndexByte(s, '"')
-			if i < 0 {
-				break
-			}
-			j := closingQuote(s, i+1)
-			if j < 0 {
-				break
-			}
-			want[s[i+1:j]] = true
-			s = s[j+1:]
+		for lit := range model.Literals(p.Statement) {
+			want[lit] = true
 		}
 	}
 	return want
-}
-
-// closingQuote returns the index of the quote ending a Cedar string
-// literal that starts at from, or -1 (as model's does).
-func closingQuote(s string, from int) int {
-	for i := from; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return -1
 }
 
 // idNamesFor is acc.IDNames() restricted to the ids in want: for each,

@@ -6,6 +6,7 @@
 package model
 
 import (
+	"iter"
 	"strings"
 	"time"
 
@@ -248,6 +249,25 @@ func unresolve(names map[string]string, statement string, escape bool) string {
 		}
 		b.WriteByte('"')
 		statement = statement[j+1:]
+	}
+}
+
+// Literals yields the string literals of a Cedar statement, undecoded,
+// as UnresolveNames finds them: the literals are where statements hold
+// ids, so a caller can name just those ids.
+func Literals(statement string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for {
+			i := strings.IndexByte(statement, '"')
+			if i < 0 {
+				return
+			}
+			j := closingQuote(statement, i+1)
+			if j < 0 || !yield(statement[i+1:j]) {
+				return
+			}
+			statement = statement[j+1:]
+		}
 	}
 }
 
