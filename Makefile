@@ -58,7 +58,7 @@ bench:
 	@mkdir -p bin
 	$(GO) test -run '^$$' -bench 'BenchmarkRead' -benchtime 1x -timeout 20m ./pkg/state/ > bin/bench.txt || { cat bin/bench.txt; exit 1; }
 	$(GO) test -run '^$$' -bench 'BenchmarkApplyRateLimited' -benchtime 1x -timeout 20m ./pkg/apply/ >> bin/bench.txt || { cat bin/bench.txt; exit 1; }
-	$(GO) test -run '^$$' -bench 'BenchmarkPlanLarge' -benchmem -cpu 1 -timeout 20m ./pkg/planner/ >> bin/bench.txt || { cat bin/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'BenchmarkPlan(Large|Permissions)' -benchmem -cpu 1 -timeout 20m ./pkg/planner/ >> bin/bench.txt || { cat bin/bench.txt; exit 1; }
 	$(GO) build -o bin/cldsync ./cmd/cldsync
 	CLDSYNC_BIN=$(CURDIR)/bin/cldsync $(GO) test -run '^$$' -bench 'BenchmarkScale' -benchtime 1x -timeout 60m ./internal/bench/ >> bin/bench.txt || { cat bin/bench.txt; exit 1; }
 	cat bin/bench.txt

@@ -150,31 +150,23 @@ func render(w io.Writer, rs bench.Results, now time.Time) error {
 		missing++
 	}
 
-	var plans []bench.Result
-	for _, r := range rs.Results {
-		if strings.HasPrefix(r.Name, "BenchmarkPlanLarge/") {
-			plans = append(plans, r)
-		}
-	}
+	plans := withPrefix(rs, "BenchmarkPlanLarge/")
 	if len(plans) > 0 {
 		p("## Planning CPU and memory\n\n")
 		p("`planner.Diff` on one core (`-cpu 1`), with drift of every sort (see `pkg/planner/bench_test.go`).\n")
 		p("Target for 100,000 users / 10,000 groups / 100,000 memberships: under 1 s and 500 MB, linear growth.\n\n")
-		p("| size | time | allocated | allocations | time ÷ previous size |\n|---|---:|---:|---:|---:|\n")
-		var prev float64
-		for _, r := range plans {
-			grow := ""
-			if prev > 0 {
-				grow = fmt.Sprintf("%.1f× (10× is linear)", r.Metrics["ns/op"]/prev)
-			}
-			prev = r.Metrics["ns/op"]
-			p("| %s | %s | %.1f MB | %.0f | %s |\n", strings.TrimPrefix(r.Name, "BenchmarkPlanLarge/"),
-				(time.Duration(r.Metrics["ns/op"])).Round(time.Millisecond), r.Metrics["B/op"]/1e6, r.Metrics["allocs/op"], grow)
-		}
+		planTable(w, plans, "BenchmarkPlanLarge/")
 		last := plans[len(plans)-1].Metrics
 		p("\nLargest size: %s against 1 s (%s), %.0f MB allocated against 500 MB (%s).\n\n",
 			time.Duration(last["ns/op"]).Round(time.Millisecond), verdict(last["ns/op"] < 1e9), last["B/op"]/1e6, verdict(last["B/op"] < 500e6))
-		p("```sh\ngo test -run '^$' -bench PlanLarge -benchmem -cpu 1 ./pkg/planner/\n```\n\n")
+		if perms := withPrefix(rs, "BenchmarkPlanPermissions/"); len(perms) > 0 {
+			p("The same for a plan of the permissions-heavy shape of the 50k account (users, groups,\n")
+			p("environments, roles, policies and assignments at a hundredth, a tenth and the whole of\n")
+			p("50k/1000/200/400/1000/50k), with changes and access changes: not a target, for the record.\n\n")
+			planTable(w, perms, "BenchmarkPlanPermissions/")
+			p("\n")
+		}
+		p("```sh\ngo test -run '^$' -bench 'Plan(Large|Permissions)' -benchmem -cpu 1 ./pkg/planner/\n```\n\n")
 	} else {
 		missing++
 	}
@@ -183,6 +175,32 @@ func render(w io.Writer, rs bench.Results, now time.Time) error {
 		return fmt.Errorf("%d benchmark sections missing from the input", missing)
 	}
 	return nil
+}
+
+// withPrefix is the results whose names start with prefix, in run order.
+func withPrefix(rs bench.Results, prefix string) []bench.Result {
+	var out []bench.Result
+	for _, r := range rs.Results {
+		if strings.HasPrefix(r.Name, prefix) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// planTable is the rows of one planning benchmark, sizes growing tenfold.
+func planTable(w io.Writer, plans []bench.Result, prefix string) {
+	fmt.Fprintf(w, "| size | time | allocated | allocations | time ÷ previous size |\n|---|---:|---:|---:|---:|\n")
+	var prev float64
+	for _, r := range plans {
+		grow := ""
+		if prev > 0 {
+			grow = fmt.Sprintf("%.1f× (10× is linear)", r.Metrics["ns/op"]/prev)
+		}
+		prev = r.Metrics["ns/op"]
+		fmt.Fprintf(w, "| %s | %s | %.1f MB | %.0f | %s |\n", strings.TrimPrefix(r.Name, prefix),
+			(time.Duration(r.Metrics["ns/op"])).Round(time.Millisecond), r.Metrics["B/op"]/1e6, r.Metrics["allocs/op"], grow)
+	}
 }
 
 // summary is the table of every target: the figure, the target, the naive

@@ -21,6 +21,8 @@ PASS
 BenchmarkApplyRateLimited-2   	       1	54491990778 ns/op	        18.35 creates/s	      1000 estimate-requests	        50.00 estimate-s	        91.76 pct-of-limit	         0 pct-rate-limited	         0 rate-limited	      1000 requests	        54.49 s	       490.3 throttled-s
 BenchmarkPlanLarge/users=1000 	     100	   1000000 ns/op	  500000 B/op	    5000 allocs/op
 BenchmarkPlanLarge/users=100000 	       2	 600000000 ns/op	400000000 B/op	  500000 allocs/op
+BenchmarkPlanPermissions/assignments=5000 	      40	  30000000 ns/op	 15000000 B/op	  100000 allocs/op
+BenchmarkPlanPermissions/assignments=50000 	       3	 390000000 ns/op	160000000 B/op	 1000000 allocs/op
 ok  	github.com/cldsync/cldsync/pkg/planner	10.1s
 `
 
@@ -29,7 +31,7 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs.Results) != 5 || rs.Env["cpu"] != "AMD EPYC" {
+	if len(rs.Results) != 7 || rs.Env["cpu"] != "AMD EPYC" {
 		t.Fatalf("ParseResults = %+v", rs)
 	}
 	if r, _ := rs.Get("BenchmarkPlanLarge/users=1000"); r.Procs != 1 || r.N != 100 || r.Metrics["B/op"] != 500000 {
@@ -47,6 +49,7 @@ func TestRender(t *testing.T) {
 		"| throughput | 18.4 creates/s (92% of the limit) | ≥ 90% of the limit | meets |",
 		"| answered 429/420 | 0 of 1000 requests (0.00%) | < 1% | meets |",
 		"| users=100000 | 600ms | 400.0 MB | 500000 | 600.0× (10× is linear) |",
+		"| assignments=50000 | 390ms | 160.0 MB | 1000000 | 13.0× (10× is linear) |",
 		"go test -run '^$' -bench ApplyRateLimited -benchtime 1x ./pkg/apply/",
 		"2026-01-02 03:04 UTC",
 		"| wall time of a full plan at 50 ms | 7.29s | ≤ 1.5× the ideal (4.07s) | 4m29.43s (extrapolated) | 1.79× the ideal | **misses** |",
