@@ -164,11 +164,11 @@ type UserSummary struct {
 }
 
 // ListSummaries is List keeping only each user's UserSummary. The other
-// fields are skipped, not decoded: a page of a large account's listing
-// then costs 40% less to decode and a third of the memory (no names'
-// parts, providers, preferences or other timestamps), and so does every
-// page held until the listing is complete. A value of a skipped field is
-// not checked beyond being JSON.
+// fields are skipped, not decoded (fastdecode.go): a page of a large
+// account's listing costs a fifth of List's decode and a third of its
+// memory (no names' parts, providers, preferences or other timestamps),
+// and so does every page held until the listing is complete. A value of
+// a skipped field is not checked beyond being JSON.
 //
 // operationId: getUsers — GET /v1_1/provisioning/accounts/{account_id}/users
 func (s *UsersService) ListSummaries(ctx context.Context, opts *UserListOptions) ([]UserSummary, error) {
