@@ -72,11 +72,20 @@ func (s *CustomPoliciesService) List(ctx context.Context, opts *CustomPolicyList
 		q.boolp("enabled", opts.Enabled)
 		q.str("cursor", opts.Cursor)
 	}
+	raw, err := s.client.callRaw(ctx, request{op: "getCustomPolicies", query: url.Values(q)})
+	if err != nil {
+		return nil, err
+	}
+	defer putBody(raw) // the policies copy what they keep
+	if pols, next, ok := decodePolicies(raw); ok {
+		return &CustomPolicyPage{Policies: pols, NextCursor: next}, nil
+	}
+	// What the fast decode declines, encoding/json decides, as call does.
 	var out struct {
 		Data       []CustomPolicy `json:"data"`
 		NextCursor string         `json:"next_cursor"`
 	}
-	if err := s.client.call(ctx, request{op: "getCustomPolicies", query: url.Values(q)}, &out); err != nil {
+	if err := decodeRaw("getCustomPolicies", raw, &out); err != nil {
 		return nil, err
 	}
 	return &CustomPolicyPage{Policies: out.Data, NextCursor: out.NextCursor}, nil

@@ -1,8 +1,10 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 )
 
 // Fast decodes of the long lists a whole-account read fetches (users
@@ -12,9 +14,9 @@ import (
 // else, which the caller then decodes with encoding/json, so the result
 // or error is encoding/json's by construction: keys not plain lower-case
 // ASCII (encoding/json matches fields ignoring case), a field's value of
-// another type, null, escapes or non-ASCII bytes in a kept string, a
-// repeated list key, and anything encoding/json would reject (the scan is
-// strict).
+// another type, null, a repeated list key, and anything encoding/json
+// would reject (the scan is strict). A kept string with escapes or
+// non-ASCII bytes is decoded as encoding/json does (str).
 
 // errDecline stops a fast decode that leaves the answer to encoding/json.
 var errDecline = errors.New("declined")
@@ -23,6 +25,12 @@ var errDecline = errors.New("declined")
 // is a []T under the key list does; field decodes member key of one
 // element into v, or skips it.
 func decodeList[T any](b []byte, list string, field func(s *scanner, v *T, key []byte) error) (out []T, ok bool) {
+	return decodeListWith(b, list, field, nil)
+}
+
+// decodeListWith is decodeList calling other, when not nil, for the
+// other top-level keys: it decodes the member or skips it.
+func decodeListWith[T any](b []byte, list string, field func(s *scanner, v *T, key []byte) error, other func(s *scanner, key []byte) error) (out []T, ok bool) {
 	sc := scanner{b: b, strict: true}
 	seen := false
 	err := sc.object(func(key []byte) error {
@@ -30,6 +38,9 @@ func decodeList[T any](b []byte, list string, field func(s *scanner, v *T, key [
 			return errDecline
 		}
 		if string(key) != list {
+			if other != nil {
+				return other(&sc, key)
+			}
 			return sc.skip()
 		}
 		if seen {
@@ -115,6 +126,65 @@ func (s *scanner) plainStr(v *string) error {
 	return nil
 }
 
+// str reads a string into v, decoding escapes and non-ASCII bytes as
+// encoding/json does (with it).
+func (s *scanner) str(v *string) error {
+	if s.peek() != '"' {
+		return errDecline
+	}
+	start, end, slow, err := s.rawStr()
+	if err != nil {
+		return errDecline
+	}
+	if slow {
+		if u, ok := unescapeASCII(s.b[start+1 : end-1]); ok {
+			*v = u
+			return nil
+		}
+		return json.Unmarshal(s.b[start:end], v)
+	}
+	*v = string(s.b[start+1 : end-1])
+	return nil
+}
+
+// unescapeASCII decodes the inside of a JSON string of ASCII bytes whose
+// escapes are all single characters (\" \\ \/ \b \f \n \r \t), as a
+// Cedar statement's quotes are; ok is false for anything else.
+func unescapeASCII(b []byte) (string, bool) {
+	var sb strings.Builder
+	sb.Grow(len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c >= 0x80 {
+			return "", false
+		}
+		if c != '\\' {
+			sb.WriteByte(c)
+			continue
+		}
+		if i++; i == len(b) {
+			return "", false
+		}
+		switch b[i] {
+		case '"', '\\', '/':
+			sb.WriteByte(b[i])
+		case 'b':
+			sb.WriteByte('\b')
+		case 'f':
+			sb.WriteByte('\f')
+		case 'n':
+			sb.WriteByte('\n')
+		case 'r':
+			sb.WriteByte('\r')
+		case 't':
+			sb.WriteByte('\t')
+		default:
+			return "", false
+		}
+	}
+	return sb.String(), true
+}
+
 func (s *scanner) boolean(v *bool) error {
 	switch c := s.peek(); c {
 	case 't', 'f':
@@ -162,15 +232,15 @@ func decodePrincipals(b []byte) ([]RolePrincipal, bool) {
 func principalField(s *scanner, p *RolePrincipal, key []byte) error {
 	switch string(key) {
 	case "id":
-		return s.plainStr(&p.ID)
+		return s.str(&p.ID)
 	case "type":
-		return s.plainStr((*string)(&p.Type))
+		return s.str((*string)(&p.Type))
 	case "role_id":
-		return s.plainStr(&p.RoleID)
+		return s.str(&p.RoleID)
 	case "scope_type":
-		return s.plainStr((*string)(&p.ScopeType))
+		return s.str((*string)(&p.ScopeType))
 	case "scope_id":
-		return s.plainStr(&p.ScopeID)
+		return s.str(&p.ScopeID)
 	case "created_at":
 		return s.epoch(&p.CreatedAt)
 	case "updated_at":
@@ -205,13 +275,13 @@ func (s *scanner) stringMap(m *map[string]string) error {
 	}
 	for {
 		var k, v string
-		if err := s.plainStr(&k); err != nil {
+		if err := s.str(&k); err != nil {
 			return err
 		}
 		if err := s.expect(':'); err != nil {
 			return err
 		}
-		if err := s.plainStr(&v); err != nil {
+		if err := s.str(&v); err != nil {
 			return err
 		}
 		(*m)[k] = v
@@ -219,4 +289,40 @@ func (s *scanner) stringMap(m *map[string]string) error {
 			return err
 		}
 	}
+}
+
+// decodePolicies decodes a getCustomPolicies answer as json.Unmarshal
+// into its data and next_cursor does, or declines.
+func decodePolicies(b []byte) (policies []CustomPolicy, next string, ok bool) {
+	policies, ok = decodeListWith(b, "data", policyField, func(s *scanner, key []byte) error {
+		if string(key) == "next_cursor" {
+			return s.str(&next)
+		}
+		return s.skip()
+	})
+	return policies, next, ok
+}
+
+func policyField(s *scanner, p *CustomPolicy, key []byte) error {
+	switch string(key) {
+	case "id":
+		return s.str(&p.ID)
+	case "name":
+		return s.str(&p.Name)
+	case "description":
+		return s.str(&p.Description)
+	case "policy_statement":
+		return s.str(&p.PolicyStatement)
+	case "scope_type":
+		return s.str((*string)(&p.ScopeType))
+	case "scope_id":
+		return s.str(&p.ScopeID)
+	case "enabled":
+		return s.boolean(&p.Enabled)
+	case "created_at":
+		return s.epoch(&p.CreatedAt)
+	case "updated_at":
+		return s.epoch(&p.UpdatedAt)
+	}
+	return s.skip()
 }

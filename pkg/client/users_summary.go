@@ -10,13 +10,13 @@ func decodeSummaries(b []byte) ([]UserSummary, bool) {
 func summaryField(s *scanner, u *UserSummary, key []byte) error {
 	switch string(key) {
 	case "id":
-		return s.plainStr(&u.ID)
+		return s.str(&u.ID)
 	case "name":
-		return s.plainStr(&u.Name)
+		return s.str(&u.Name)
 	case "email":
-		return s.plainStr(&u.Email)
+		return s.str(&u.Email)
 	case "role":
-		return s.plainStr(&u.Role)
+		return s.str(&u.Role)
 	case "root":
 		return s.boolean(&u.Root)
 	case "pending":

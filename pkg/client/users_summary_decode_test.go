@@ -26,6 +26,7 @@ func TestDecodeSummariesTakesServicePages(t *testing.T) {
 		"empty":   `{"users":[]}`,
 		"spaced":  " {\n \"users\" : [ { \"id\" : \"u1\" , \"sub_account_count\" : 0 , \"x\" : [ 1.5e3 , {} ] } ] }\n",
 		"no user": `{"total":0}`,
+		"unicode": `{"users":[{"id":"u1","name":"Jos\u00e9 Martín","email":"jose@x.test"}]}`,
 	} {
 		if !matchesJSON(t, []byte(page), decodeSummaries, decodeSummariesJSON) {
 			t.Errorf("%s: the fast decode declined the page", name)
