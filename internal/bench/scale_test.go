@@ -58,6 +58,16 @@ func scaleRow(b *testing.B, bin string, o emulator.GenerateOptions, latency time
 		b.Fatal(err)
 	}
 	_, err = bench.RunCLI(ctx, bin, src.Env(), "export", "--out", dir)
+	if err != nil {
+		src.Stop()
+		b.Fatal(err)
+	}
+	// The same plan without latency: the CLI's own work, apart from what
+	// sleeping and waking for each answer costs over a long read.
+	var quick bench.CLIRun
+	if latency > 0 {
+		quick, err = bench.RunCLI(ctx, bin, src.Env(), "plan", "-v", dir)
+	}
 	src.Stop()
 	if err != nil {
 		b.Fatal(err)
@@ -100,6 +110,7 @@ func scaleRow(b *testing.B, bin string, o emulator.GenerateOptions, latency time
 		ideal := max(time.Duration(minReq)*latency/scaleParallelism, time.Duration(chain)*latency)
 		b.ReportMetric(float64(ideal.Milliseconds()), "ideal-ms")
 		b.ReportMetric(run.Wall.Seconds()/ideal.Seconds(), "x-ideal")
+		b.ReportMetric(float64(quick.CPU.Milliseconds()), "cli-cpu-nolatency-ms")
 	}
 	for _, p := range least.Parts {
 		b.Logf("minimum %-20s %6d requests, chain %4d: %s", p.Name, p.Requests, p.Chain, p.How)
