@@ -254,6 +254,7 @@ func summary(w io.Writer, rs bench.Results) {
 	p("³ Not a target, for the record: the same binary's plan of the same account served without\n")
 	p("latency, in the same run. It does the same work; the difference is what sleeping and waking\n")
 	p("for ~30,000 answers spread over minutes costs on this machine (system time and context switches).\n")
+	httpFloor(w, rs) // scale.go
 	p("`plan --verbose` prints the requests and the wait on rate limits, and `apply` prints its estimate\n")
 	p("before asking for confirmation; both are pinned by testscripts (`testdata/script/verbose_plan.txtar`,\n")
 	p("`testdata/script/estimate_apply.txtar`), and `pkg/state`'s `TestReadRequestCount` pins the\n")
