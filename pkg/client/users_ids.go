@@ -330,7 +330,7 @@ func (s *scanner) userID(ids *idList) error {
 func (s *scanner) userKey(ids *idList, m int) ([]byte, error) {
 	if m < len(ids.keys) {
 		p := ids.keys[m]
-		if n := p.end - p.start; len(s.b)-s.i >= n && string(s.b[s.i:s.i+n]) == string(s.b[p.start:p.end]) {
+		if n := p.end - p.start; n > 0 && len(s.b)-s.i >= n && string(s.b[s.i:s.i+n]) == string(s.b[p.start:p.end]) {
 			s.i += n
 			return s.b[s.i-n+1 : s.i-2], nil
 		}

@@ -49,6 +49,7 @@ func FuzzUserIDsOf(f *testing.F) {
 	f.Add(`{"users":[]}`)
 	f.Add(`{"us\u0065rs":[{"\u0069d":"x","n":"\u00e9"}]}`)
 	f.Add("{\"users\":[{\"id\":\"\xff\xfe\"}]}")
+	f.Add(`{"users":[{"a" :1,"id":"x"},{"b":1,"id":"y"}]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		got, err := userIDsOf([]byte(body))
 		// The oracle: encoding/json with exact keys (it matches struct
@@ -206,5 +207,37 @@ func checkMatchesReference(t *testing.T, body string) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("userIDsOf(%q) = %q, the reference finds %q", body, got, want)
+	}
+}
+
+// TestUserIDsOfKeyNotRemembered: a user whose first member's key is not
+// plain (space before its colon) leaves no remembered key for that member,
+// and the next user's first member must be read, not matched against the
+// empty place. It panicked (slice bounds out of range) before.
+func TestUserIDsOfKeyNotRemembered(t *testing.T) {
+	for _, body := range []string{
+		`{"users":[{"a" :1,"id":"x"},{"b":1,"id":"y"}]}`,
+		`{"users":[{"a" :1,"id":"x"},{}]}`,
+		`{"users":[{"a" : 1, "c":2,"id":"x"},{"b":1},{"id":"z"}]}`,
+	} {
+		checkMatchesReference(t, body)
+		var want struct {
+			Users []struct {
+				ID *string `json:"id"`
+			} `json:"users"`
+		}
+		if err := json.Unmarshal([]byte(body), &want); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, u := range want.Users {
+			if u.ID != nil {
+				ids = append(ids, *u.ID)
+			}
+		}
+		got, err := userIDsOf([]byte(body))
+		if err != nil || !slices.Equal(got, ids) {
+			t.Errorf("userIDsOf(%s) = %q, %v; want %q", body, got, err, ids)
+		}
 	}
 }
