@@ -428,6 +428,27 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	return err
 }
 
+// callFast performs r and decodes its answer with fast, a decoder of the
+// common shapes that may decline; what it declines, encoding/json decodes
+// into an S, as call does, and slow turns into the result. The decoders
+// copy what they keep, so the body is reused.
+func callFast[T, S any](ctx context.Context, c *Client, r request, fast func([]byte) (T, bool), slow func(S) T) (T, error) {
+	var zero T
+	raw, err := c.callRaw(ctx, r)
+	if err != nil {
+		return zero, err
+	}
+	defer putBody(raw)
+	if v, ok := fast(raw); ok {
+		return v, nil
+	}
+	var out S
+	if err := decodeRaw(r.op, raw, &out); err != nil {
+		return zero, err
+	}
+	return slow(out), nil
+}
+
 // decodeRaw decodes a 2xx answer of op into out; an empty body leaves out
 // as it is.
 func decodeRaw(op string, raw []byte, out any) error {

@@ -72,23 +72,17 @@ func (s *CustomPoliciesService) List(ctx context.Context, opts *CustomPolicyList
 		q.boolp("enabled", opts.Enabled)
 		q.str("cursor", opts.Cursor)
 	}
-	raw, err := s.client.callRaw(ctx, request{op: "getCustomPolicies", query: url.Values(q)})
-	if err != nil {
-		return nil, err
+	fast := func(raw []byte) (*CustomPolicyPage, bool) {
+		pols, next, ok := decodePolicies(raw)
+		return &CustomPolicyPage{Policies: pols, NextCursor: next}, ok
 	}
-	defer putBody(raw) // the policies copy what they keep
-	if pols, next, ok := decodePolicies(raw); ok {
-		return &CustomPolicyPage{Policies: pols, NextCursor: next}, nil
-	}
-	// What the fast decode declines, encoding/json decides, as call does.
-	var out struct {
-		Data       []CustomPolicy `json:"data"`
-		NextCursor string         `json:"next_cursor"`
-	}
-	if err := decodeRaw("getCustomPolicies", raw, &out); err != nil {
-		return nil, err
-	}
-	return &CustomPolicyPage{Policies: out.Data, NextCursor: out.NextCursor}, nil
+	return callFast(ctx, s.client, request{op: "getCustomPolicies", query: url.Values(q)}, fast,
+		func(out struct {
+			Data       []CustomPolicy `json:"data"`
+			NextCursor string         `json:"next_cursor"`
+		}) *CustomPolicyPage {
+			return &CustomPolicyPage{Policies: out.Data, NextCursor: out.NextCursor}
+		})
 }
 
 // ListIter yields every custom policy matching opts, following

@@ -181,22 +181,12 @@ func (s *RolesService) ListPrincipals(ctx context.Context, roleID string, opts *
 		q.flag("verbose", opts.Verbose)
 		opts.encode(q)
 	}
-	raw, err := s.client.callRaw(ctx, request{op: "getRolePrincipals", ids: []string{roleID}, query: url.Values(q)})
-	if err != nil {
-		return nil, err
-	}
-	defer putBody(raw) // the principals copy what they keep
-	if prs, ok := decodePrincipals(raw); ok {
-		return prs, nil
-	}
-	// What the fast decode declines, encoding/json decides, as call does.
-	var out struct {
-		Data []RolePrincipal `json:"data"`
-	}
-	if err := decodeRaw("getRolePrincipals", raw, &out); err != nil {
-		return nil, err
-	}
-	return out.Data, nil
+	return callFast(ctx, s.client, request{op: "getRolePrincipals", ids: []string{roleID}, query: url.Values(q)}, decodePrincipals,
+		func(out struct {
+			Data []RolePrincipal `json:"data"`
+		}) []RolePrincipal {
+			return out.Data
+		})
 }
 
 // RolePrincipalChange is UpdateRolePrincipal: note the

@@ -176,22 +176,12 @@ func (s *UsersService) ListSummaries(ctx context.Context, opts *UserListOptions)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := s.client.callRaw(ctx, request{op: "getUsers", query: q})
-	if err != nil {
-		return nil, err
-	}
-	defer putBody(raw) // the summaries copy what they keep
-	if users, ok := decodeSummaries(raw); ok {
-		return users, nil
-	}
-	// What the fast decode declines, encoding/json decides, as call does.
-	var out struct {
-		Users []UserSummary `json:"users"`
-	}
-	if err := decodeRaw("getUsers", raw, &out); err != nil {
-		return nil, err
-	}
-	return out.Users, nil
+	return callFast(ctx, s.client, request{op: "getUsers", query: q}, decodeSummaries,
+		func(out struct {
+			Users []UserSummary `json:"users"`
+		}) []UserSummary {
+			return out.Users
+		})
 }
 
 // ListAll reads every page of users matching opts and says whether the
