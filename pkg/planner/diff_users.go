@@ -3,6 +3,7 @@ package planner
 // Users: create, update, environment access and the groups a user is in.
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,17 +74,7 @@ func (d *differ) users(desired *spec.Config, live *model.Account) {
 // groupsOf maps each of emails to the sorted names of the live groups
 // listing it: one pass over the members, keeping only those asked about.
 func (d *differ) groupsOf(emails map[string]bool) map[string][]string {
-	out := map[string][]string{}
-	if len(emails) == 0 {
-		return out
-	}
-	for _, g := range d.lGroups {
-		for _, m := range g.Members {
-			if m = normEmail(m); emails[m] {
-				out[m] = append(out[m], g.Name)
-			}
-		}
-	}
+	out := groupsListing(maps.Values(d.lGroups), emails)
 	for _, gs := range out {
 		slices.Sort(gs)
 	}

@@ -5,6 +5,7 @@ package planner
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -273,14 +274,27 @@ func grantsPower(c Change) bool {
 // memberGroups maps each of emails (lower-cased) to the groups of acc
 // listing it, in acc's order; a member not in emails is not indexed.
 func memberGroups(acc *model.Account, emails map[string]bool) map[string][]string {
+	return groupsListing(func(yield func(*model.Group) bool) {
+		for i := range acc.Groups {
+			if !yield(&acc.Groups[i]) {
+				return
+			}
+		}
+	}, emails)
+}
+
+// groupsListing maps each of emails (lower-cased) to the names of the
+// groups listing it, in the order groups come; one pass over the members,
+// keeping only those asked about.
+func groupsListing(groups iter.Seq[*model.Group], emails map[string]bool) map[string][]string {
 	out := map[string][]string{}
 	if len(emails) == 0 {
 		return out
 	}
-	for _, gr := range acc.Groups {
-		for _, m := range gr.Members {
+	for g := range groups {
+		for _, m := range g.Members {
 			if m = normEmail(m); emails[m] {
-				out[m] = append(out[m], gr.Name)
+				out[m] = append(out[m], g.Name)
 			}
 		}
 	}
