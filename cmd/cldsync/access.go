@@ -56,7 +56,9 @@ func (f *accessSource) account(ctx context.Context, s streams) (*access.Account,
 	for _, e := range cfg.Environments {
 		envs = append(envs, e.CloudName)
 	}
+	readDone := oneProcWhileReading() // procs.go
 	live, err := state.Read(ctx, state.FromClient(api), state.Options{Parallelism: f.Parallelism, Permissions: true, APIKeyEnvironments: envs})
+	readDone()
 	if err != nil {
 		return nil, "", fmt.Errorf("read the live account: %w", err)
 	}

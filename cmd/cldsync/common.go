@@ -147,7 +147,9 @@ func computePlan(ctx context.Context, s streams, f planFlags, allow deleteFlags)
 		readOpts.Progress = rp.Update
 	}
 	start := time.Now()
+	readDone := oneProcWhileReading() // procs.go
 	live, err := state.Read(ctx, state.FromClient(api), readOpts)
+	readDone()
 	if rp != nil {
 		rp.Close()
 	}

@@ -44,7 +44,9 @@ func (c *exportCmd) Run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
+	readDone := oneProcWhileReading() // procs.go
 	live, err := export.Read(ctx, state.FromClient(api), c.Parallelism)
+	readDone()
 	if err != nil {
 		return fmt.Errorf("read the live account: %w", err)
 	}
