@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -20,8 +21,9 @@ import (
 // request reading the 50k account's users pages (~47 KB each) from
 // `cldsync emulator`, ten at a time as the CLI reads, without latency and
 // at 50 ms a request: the floor under any Go reader of the API on this
-// machine, before it does anything with the answers. BENCHMARKS.md sets
-// the 50k plan's CLI CPU beside it.
+// machine, before it does anything with the answers. It runs with the
+// process's Ps and, as the CLI reads (cmd/cldsync/procs.go), with one.
+// BENCHMARKS.md sets the 50k plan's CLI CPU beside it.
 func BenchmarkHTTPFloor(b *testing.B) {
 	bin := os.Getenv("CLDSYNC_BIN")
 	if bin == "" {
@@ -31,8 +33,12 @@ func BenchmarkHTTPFloor(b *testing.B) {
 	for _, row := range []struct {
 		name    string
 		latency time.Duration
-	}{{"latency=0", 0}, {"latency=50ms", scaleLatency}} {
+		procs   int // 0: the process's
+	}{{"latency=0", 0, 0}, {"latency=50ms", scaleLatency, 0}, {"latency=0,procs=1", 0, 1}, {"latency=50ms,procs=1", scaleLatency, 1}} {
 		b.Run(row.name, func(b *testing.B) {
+			if row.procs > 0 {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(row.procs))
+			}
 			ctx := context.Background()
 			emu, err := bench.StartEmulator(ctx, bin, bench.Scale50k, row.latency)
 			if err != nil {

@@ -144,8 +144,9 @@ func generateArgs() []string {
 }
 
 // httpFloor says what a bare net/http client spends per request on the
-// same pages (BenchmarkHTTPFloor), and what the 50k plan's requests cost
-// at that rate before any work.
+// same pages (BenchmarkHTTPFloor), on the process's Ps and on one, as the
+// CLI reads, and what the 50k plan's requests cost at the one-P rate
+// before any work.
 func httpFloor(w io.Writer, rs bench.Results) {
 	quick, ok0 := rs.Get("BenchmarkHTTPFloor/latency=0")
 	slow, ok50 := rs.Get("BenchmarkHTTPFloor/latency=50ms")
@@ -155,6 +156,12 @@ func httpFloor(w io.Writer, rs bench.Results) {
 	q, s := quick.Metrics["cpu-us/request"], slow.Metrics["cpu-us/request"]
 	fmt.Fprintf(w, "A bare net/http client reading the 50k account's users pages (%.0f kB), ten at a time, spends\n", slow.Metrics["kB/request"])
 	fmt.Fprintf(w, "%.0f µs of CPU a request without latency and %.0f µs at 50 ms (`BenchmarkHTTPFloor`)", q, s)
+	quick1, ok01 := rs.Get("BenchmarkHTTPFloor/latency=0,procs=1")
+	slow1, ok501 := rs.Get("BenchmarkHTTPFloor/latency=50ms,procs=1")
+	if ok01 && ok501 {
+		s = slow1.Metrics["cpu-us/request"]
+		fmt.Fprintf(w, "; on one P, as the\nCLI reads, %.0f µs and %.0f µs", quick1.Metrics["cpu-us/request"], s)
+	}
 	if r, ok := rs.Get(scaleRows[2].name); ok {
 		fmt.Fprintf(w, ": at 50 ms the 50k\nplan's %.0f requests cost about %s of CPU before the CLI does anything with the answers", r.Metrics["requests"], ms(r.Metrics["requests"]*s/1000))
 	}

@@ -13,7 +13,9 @@ func TestScaleReport(t *testing.T) {
 	rs, err := bench.ParseResults(strings.NewReader(
 		"BenchmarkScale/users=50000-2 1 1 ns/op 29563 requests 29555 min-requests 1.0003 x-min 9000 cli-cpu-ms 16000 emu-cpu-ms 400 cli-maxrss-MB 180000 wall-ms 147775 ideal-ms 1.218 x-ideal 8000 cli-cpu-nolatency-ms\n" +
 			"BenchmarkHTTPFloor/latency=0-2 1 1 ns/op 80 cpu-us/request 47.3 kB/request\n" +
-			"BenchmarkHTTPFloor/latency=50ms-2 1 1 ns/op 300 cpu-us/request 47.3 kB/request\n"))
+			"BenchmarkHTTPFloor/latency=50ms-2 1 1 ns/op 300 cpu-us/request 47.3 kB/request\n" +
+			"BenchmarkHTTPFloor/latency=0,procs=1-2 1 1 ns/op 70 cpu-us/request 47.3 kB/request\n" +
+			"BenchmarkHTTPFloor/latency=50ms,procs=1-2 1 1 ns/op 250 cpu-us/request 47.3 kB/request\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func TestScaleReport(t *testing.T) {
 		"| wall time of that plan at 50 ms | 3m0s | ≤ 1.3× the ideal (2m27.78s) | 696 s | 1.22× the ideal | meets |",
 		"| CLI CPU of that plan | 9s | < 10 s | 150 s | 0.90× the budget | meets |",
 		"| … the same plan without latency³ | 8s | < 10 s | | 0.80× the budget | meets |",
-		"80 µs of CPU a request without latency and 300 µs at 50 ms (`BenchmarkHTTPFloor`): at 50 ms the 50k\nplan's 29563 requests cost about 8.87s of CPU",
+		"80 µs of CPU a request without latency and 300 µs at 50 ms (`BenchmarkHTTPFloor`); on one P, as the\nCLI reads, 70 µs and 250 µs: at 50 ms the 50k\nplan's 29563 requests cost about 7.39s of CPU",
 	} {
 		if !strings.Contains(sum.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum.String())
