@@ -51,9 +51,10 @@ demo: build
 
 ## bench: the issue-9 benchmarks (about 4 minutes: the rate-limited apply
 ## takes 50 s, the naive baseline 80 s) and issue 18's large accounts, each
-## planned by the CLI against an emulator process at 50 ms (5k, 20k and 50k
-## users, and a 100k-user plan's CPU and memory: about 10 more minutes),
-## then BENCHMARKS.md from their output (bin/bench.txt).
+## planned three times by the CLI against an emulator process at 50 ms (5k,
+## 20k and 50k users; the median counts), and a 100k-user plan's CPU and
+## memory: about 20 more minutes), then BENCHMARKS.md from their output
+## (bin/bench.txt).
 bench:
 	@mkdir -p bin
 	$(GO) test -run '^$$' -bench 'BenchmarkRead' -benchtime 1x -timeout 20m ./pkg/state/ > bin/bench.txt || { cat bin/bench.txt; exit 1; }
