@@ -170,7 +170,7 @@ func httpFloor(w io.Writer, rs bench.Results) {
 		return
 	}
 	q, s := quick.Metrics["cpu-us/request"], slow.Metrics["cpu-us/request"]
-	fmt.Fprintf(w, "A bare net/http client reading the 50k account's users pages (%.0f kB), ten at a time, spends\n", slow.Metrics["kB/request"])
+	fmt.Fprintf(w, "A bare net/http client, its transport set up as cldsync's, reading the 50k account's users pages\n(%.0f kB), ten at a time, spends ", slow.Metrics["kB/request"])
 	fmt.Fprintf(w, "%.0f µs of CPU a request without latency and %.0f µs at 50 ms (`BenchmarkHTTPFloor`)", q, s)
 	quick1, ok01 := rs.Get("BenchmarkHTTPFloor/latency=0,procs=1")
 	slow1, ok501 := rs.Get("BenchmarkHTTPFloor/latency=50ms,procs=1")

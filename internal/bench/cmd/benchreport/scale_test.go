@@ -31,7 +31,7 @@ func TestScaleReport(t *testing.T) {
 		"| wall time of that plan at 50 ms | 3m0s | ≤ 1.3× the ideal (2m27.78s) | 696 s | 1.22× the ideal | meets |",
 		"| CLI CPU of that plan | 9s (median of 3: 8.5s–11.2s) | < 10 s | 150 s | 0.90× the budget | meets |",
 		"| … the same plan without latency³ | 8s | < 10 s | | 0.80× the budget | meets |",
-		"80 µs of CPU a request without latency and 300 µs at 50 ms (`BenchmarkHTTPFloor`); on one P, as the\nCLI reads, 70 µs and 250 µs: at 50 ms the 50k\nplan's 29563 requests cost about 7.39s of CPU",
+		"(47 kB), ten at a time, spends 80 µs of CPU a request without latency and 300 µs at 50 ms (`BenchmarkHTTPFloor`); on one P, as the\nCLI reads, 70 µs and 250 µs: at 50 ms the 50k\nplan's 29563 requests cost about 7.39s of CPU",
 	} {
 		if !strings.Contains(sum.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum.String())
