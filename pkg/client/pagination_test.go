@@ -134,7 +134,7 @@ func TestUsersListAll(t *testing.T) {
 			// a repeated page.
 			for _, kept := range []string{"b", "none"} {
 				srv.queries = nil
-				where, whereListing, err := c.Users.ListAllIDsWhere(t.Context(), opts, func(id []byte) bool { return string(id) == kept })
+				where, whereListing, err := c.Users.ListAllIDsWhere(t.Context(), opts, func(id []byte, _ bool) bool { return string(id) == kept })
 				if err != nil {
 					t.Fatalf("ListAllIDsWhere returned %v", err)
 				}

@@ -23,13 +23,16 @@ func (s *UsersService) ListAllIDs(ctx context.Context, opts *UserListOptions) ([
 }
 
 // ListAllIDsWhere is ListAllIDs returning only the ids keep accepts (all
-// when keep is nil); keep sees each id's bytes, valid only during the
-// call. Paging and the proof of the end look at every id: a caller that
-// wants few ids of a long listing, such as the restricted users among
-// everyone with access to an environment, then allocates only those.
+// when keep is nil). keep sees each id's bytes, valid only during the
+// call, and whether the user's all_sub_accounts is true (the last such
+// member of its object, as encoding/json reads it). Paging and the proof
+// of the end look at every id: a caller that wants few ids of a long
+// listing, such as the restricted users among everyone with access to an
+// environment, then allocates only those, and can tell the others by
+// their flag without looking their ids up.
 //
 // operationId: getUsers — GET /v1_1/provisioning/accounts/{account_id}/users
-func (s *UsersService) ListAllIDsWhere(ctx context.Context, opts *UserListOptions, keep func(id []byte) bool) ([]string, Listing, error) {
+func (s *UsersService) ListAllIDsWhere(ctx context.Context, opts *UserListOptions, keep func(id []byte, allSubAccounts bool) bool) ([]string, Listing, error) {
 	o := UserListOptions{}
 	if opts != nil {
 		o = *opts
@@ -39,7 +42,7 @@ func (s *UsersService) ListAllIDsWhere(ctx context.Context, opts *UserListOption
 		users, l, err := s.ListAll(ctx, &o)
 		ids := make([]string, 0, len(users))
 		for _, u := range users {
-			if keep == nil || keep([]byte(u.ID)) {
+			if keep == nil || keep([]byte(u.ID), u.AllSubAccounts) {
 				ids = append(ids, u.ID)
 			}
 		}
@@ -91,7 +94,7 @@ type idPages struct {
 // listIDs reads one page of users. It appends to out the ids keep accepts
 // (all when keep is nil), unless the page repeats the previous one, and
 // returns how many ids the page had.
-func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions, p *idPages, out []string, keep func([]byte) bool) (_ []string, n int, repeated bool, err error) {
+func (s *UsersService) listIDs(ctx context.Context, opts *UserListOptions, p *idPages, out []string, keep func([]byte, bool) bool) (_ []string, n int, repeated bool, err error) {
 	q, err := opts.values()
 	if err != nil {
 		return nil, 0, false, err
@@ -182,6 +185,7 @@ func (l *idList) scan(b []byte) error {
 // at once into one string when the page is read.
 type idList struct {
 	spans []idSpan
+	all   []bool   // by span: the user's all_sub_accounts is true
 	slow  []string // ids that needed decoding
 	// keys are where the text of each member's key, quotes and colon
 	// included, was last seen plain (no escapes, no space), by the
@@ -195,7 +199,7 @@ type idList struct {
 type idSpan struct{ start, end int }
 
 func (l *idList) reset() {
-	l.spans, l.slow = l.spans[:0], l.slow[:0]
+	l.spans, l.all, l.slow = l.spans[:0], l.all[:0], l.slow[:0]
 }
 
 // id returns the bytes of id i of the page b.
@@ -208,10 +212,10 @@ func (l *idList) id(b []byte, i int) []byte {
 
 // appendTo appends to dst the ids of the page b that keep accepts (all
 // when keep is nil), copied into one string.
-func (l *idList) appendTo(dst []string, b []byte, keep func([]byte) bool) []string {
+func (l *idList) appendTo(dst []string, b []byte, keep func([]byte, bool) bool) []string {
 	size, kept := 0, 0
 	for i, sp := range l.spans {
-		if keep != nil && !keep(l.id(b, i)) {
+		if keep != nil && !keep(l.id(b, i), l.all[i]) {
 			l.spans[i].start = -2 // left out
 			continue
 		}
@@ -270,10 +274,11 @@ func (s *scanner) userIDs(ids *idList) error {
 	}
 }
 
-// userID reads one user object, adding its last "id" to ids.
+// userID reads one user object, adding its last "id" to ids, and whether
+// its last "all_sub_accounts" is true.
 func (s *scanner) userID(ids *idList) error {
 	s.i++ // the brace, which peek saw
-	id, found := idSpan{}, false
+	id, found, all := idSpan{}, false, false
 	if s.peek() == '}' {
 		s.i++
 		return nil
@@ -287,7 +292,11 @@ func (s *scanner) userID(ids *idList) error {
 			// Most members are strings, literals or numbers: no need
 			// for skip's stack.
 			var err error
-			switch c := s.peek(); {
+			c := s.peek()
+			if string(key) == "all_sub_accounts" {
+				all = c == 't' // true, if the literal checks out below
+			}
+			switch {
 			case c == '"':
 				_, err = s.skipStr()
 			case c == 't' || c == 'f' || c == 'n':
@@ -318,6 +327,7 @@ func (s *scanner) userID(ids *idList) error {
 		if more, err := s.next('}'); !more {
 			if err == nil && found {
 				ids.spans = append(ids.spans, id)
+				ids.all = append(ids.all, all)
 			}
 			return err
 		}

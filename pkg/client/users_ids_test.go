@@ -59,7 +59,10 @@ func FuzzUserIDsOf(f *testing.F) {
 		if json.Unmarshal([]byte(body), &top) != nil || json.Unmarshal(top["users"], &users) != nil {
 			return
 		}
-		var ids []string
+		var (
+			ids  []string
+			alls []bool
+		)
 		for _, u := range users {
 			raw, ok := u["id"]
 			if !ok {
@@ -73,6 +76,9 @@ func FuzzUserIDsOf(f *testing.F) {
 				return
 			}
 			ids = append(ids, id)
+			var all any
+			_ = json.Unmarshal(u["all_sub_accounts"], &all)
+			alls = append(alls, all == true)
 		}
 		if err != nil {
 			t.Fatalf("userIDsOf(%q): %v, encoding/json reads it", body, err)
@@ -80,7 +86,53 @@ func FuzzUserIDsOf(f *testing.F) {
 		if !slices.Equal(got, ids) {
 			t.Errorf("userIDsOf(%q) = %q, encoding/json finds %q", body, got, ids)
 		}
+		if _, gotAll, _ := userIDFlagsOf([]byte(body)); !slices.Equal(gotAll, alls) {
+			t.Errorf("userIDFlagsOf(%q) all_sub_accounts = %v, encoding/json finds %v", body, gotAll, alls)
+		}
 	})
+}
+
+// userIDFlagsOf is userIDsOf with, for each id, whether its user's
+// all_sub_accounts is true, as ListAllIDsWhere shows them to keep.
+func userIDFlagsOf(b []byte) (ids []string, alls []bool, err error) {
+	var l idList
+	if err := l.scan(b); err != nil {
+		return nil, nil, err
+	}
+	ids = l.appendTo(nil, b, func(_ []byte, all bool) bool {
+		alls = append(alls, all)
+		return true
+	})
+	return ids, alls, nil
+}
+
+// TestUserIDsAllSubAccounts: keep sees all_sub_accounts true only when the
+// user's last such member is the literal true.
+func TestUserIDsAllSubAccounts(t *testing.T) {
+	body := `{"users":[` +
+		`{"id":"t","all_sub_accounts":true},` +
+		`{"id":"f","all_sub_accounts":false},` +
+		`{"id":"none"},` +
+		`{"all_sub_accounts":true,"id":"last-false","all_sub_accounts":false},` +
+		`{"all_sub_accounts":false,"id":"last-true","all_sub_accounts":true},` +
+		`{"id":"null","all_sub_accounts":null},` +
+		`{"id":"string","all_sub_accounts":"true"},` +
+		`{"id":"nested","x":{"all_sub_accounts":true}},` +
+		`{"id":"escaped","all_sub\u005faccounts":true},` +
+		`{"id":"spaced", "all_sub_accounts" : true }]}`
+	ids, alls, err := userIDFlagsOf([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"t": true, "last-true": true, "escaped": true, "spaced": true}
+	if len(ids) != 10 {
+		t.Fatalf("ids = %q, want 10", ids)
+	}
+	for i, id := range ids {
+		if alls[i] != want[id] {
+			t.Errorf("user %s: all_sub_accounts seen as %t, want %t", id, alls[i], want[id])
+		}
+	}
 }
 
 // BenchmarkUserIDsOf: a page of 100 users as the service answers them;

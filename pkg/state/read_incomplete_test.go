@@ -20,7 +20,7 @@ type cutShort struct {
 	perEnv, account bool
 }
 
-func (a cutShort) ListUserIDs(ctx context.Context, opts *client.UserListOptions, keep func([]byte) bool) ([]string, client.Listing, error) {
+func (a cutShort) ListUserIDs(ctx context.Context, opts *client.UserListOptions, keep func([]byte, bool) bool) ([]string, client.Listing, error) {
 	users, l, err := a.API.ListUserIDs(ctx, opts, keep)
 	if err == nil && opts.SubAccountID != "" && a.perEnv {
 		l.Complete, l.Reason = false, "page 2 repeats page 1"

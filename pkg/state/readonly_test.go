@@ -21,7 +21,7 @@ var readOnlyArgs = map[reflect.Type]any{
 	reflect.TypeFor[client.RoleListOptions]():         client.RoleListOptions{PermissionType: client.PermissionGlobal},
 	reflect.TypeFor[client.CustomPolicyListOptions](): client.CustomPolicyListOptions{},
 	reflect.TypeFor[client.InspectOptions]():          client.InspectOptions{ScopeType: client.ScopeAccount},
-	reflect.TypeFor[func([]byte) bool]():              func([]byte) bool { return true },
+	reflect.TypeFor[func([]byte, bool) bool]():        func([]byte, bool) bool { return true },
 }
 
 // TestAPIIsReadOnly calls every method of state.API, the only access to
