@@ -22,9 +22,9 @@ import (
 // account's users pages (~47 KB each) from `cldsync emulator`, ten at a
 // time as the CLI reads, without latency and at 50 ms a request: the floor
 // under any Go reader of the API on this machine, before it does anything
-// with the answers. It runs with the
-// process's Ps and, as the CLI reads (cmd/cldsync/procs.go), with one.
-// BENCHMARKS.md sets the 50k plan's CLI CPU beside it.
+// with the answers. It runs with the process's Ps and, as the CLI reads
+// (cmd/cldsync/procs.go), with one. BENCHMARKS.md sets the 50k plan's CLI
+// CPU beside it.
 func BenchmarkHTTPFloor(b *testing.B) {
 	bin := os.Getenv("CLDSYNC_BIN")
 	if bin == "" {

@@ -76,15 +76,15 @@ func scaleRow(b *testing.B, bin string, o emulator.GenerateOptions, latency time
 	// The same plan without latency: the CLI's own work, apart from what
 	// sleeping and waking for each answer costs over a long read.
 	var quick []time.Duration
-	for i := 0; latency > 0 && i < runs && err == nil; i++ {
-		var r bench.CLIRun
-		r, err = bench.RunCLI(ctx, bin, src.Env(), "plan", "-v", dir)
+	for i := 0; latency > 0 && i < runs; i++ {
+		r, err := bench.RunCLI(ctx, bin, src.Env(), "plan", "-v", dir)
+		if err != nil {
+			src.Stop()
+			b.Fatal(err)
+		}
 		quick = append(quick, r.CPU)
 	}
 	src.Stop()
-	if err != nil {
-		b.Fatal(err)
-	}
 	emu, err := bench.StartEmulator(ctx, bin, o, latency)
 	if err != nil {
 		b.Fatal(err)
